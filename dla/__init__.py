@@ -1,0 +1,1 @@
+"""Plain (Prefect-free) core of the DLA pipeline: settings, storage, calendar, case files."""

@@ -1,0 +1,1 @@
+"""Case files: one YAML document per accompaniment, validated and resolved into a plan."""

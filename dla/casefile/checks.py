@@ -1,0 +1,112 @@
+"""Cross-field checks of a case file: references, uniqueness, completeness."""
+
+from collections import Counter
+
+from dla.casefile.problems import Problem
+from dla.casefile.schema import CaseFile, StageIn, ValidatorIn
+from models.enums import ContactRole, GateRule, MemberRole, OrganisationKind
+
+OWNER_WORDS = {"coordination"} | {r.value for r in MemberRole}
+
+
+def check_case(case: CaseFile, stages: list[StageIn]) -> list[Problem]:
+    """Return every inconsistency between the parts of a case file."""
+    problems: list[Problem] = []
+    orgs = {o.cle: o for o in case.organisations}
+    members = {m.organisation: m for m in case.membres}
+    problems += _duplicates("organisations", [o.cle for o in case.organisations], "cle")
+    problems += _duplicates("contacts", [c.email.lower() for c in case.contacts], "email")
+    problems += _duplicates("membres", [m.organisation for m in case.membres], "organisation")
+    problems += _duplicates("indicateurs", [i.cle for i in case.indicateurs], "cle")
+    problems += _duplicates("periodes", [p.cle for p in case.periodes], "cle")
+
+    host = orgs.get(case.porteur_dla)
+    if host is None:
+        problems.append(Problem("porteur_dla", "organisation inconnue (absente de organisations)", case.porteur_dla))
+    elif host.type is not OrganisationKind.porteur_dla:
+        problems.append(Problem("porteur_dla", "l'organisation doit être de type porteur_dla", case.porteur_dla))
+    for i, contact in enumerate(case.contacts):
+        if contact.organisation not in orgs:
+            problems.append(Problem(f"contacts[{i}].organisation", "organisation inconnue", contact.organisation))
+    coordinator = next((c for c in case.contacts if c.email.lower() == case.coordination.lower()), None)
+    if coordinator is None:
+        problems.append(Problem("coordination", "aucun contact n'a cette adresse", case.coordination))
+    elif coordinator.role is not ContactRole.coordination_dla:
+        problems.append(Problem("coordination", "ce contact doit avoir le rôle coordination_dla", case.coordination))
+    for i, member in enumerate(case.membres):
+        if member.organisation not in orgs:
+            problems.append(Problem(f"membres[{i}].organisation", "organisation inconnue", member.organisation))
+    for i, org in enumerate(case.organisations):
+        for j, network in enumerate(org.reseaux):
+            if network not in orgs or orgs[network].type is not OrganisationKind.reseau:
+                problems.append(Problem(f"organisations[{i}].reseaux[{j}]", "réseau inconnu", network))
+
+    task_keys = [t.cle for s in stages for t in s.taches]
+    problems += _duplicates("etapes", [s.cle for s in stages], "cle")
+    task_paths = [f"etapes[{i}].taches[{j}].cle" for i, s in enumerate(stages) for j in range(len(s.taches))]
+    problems += _duplicate_paths(task_paths, task_keys)
+    roles = {m.role.value for m in case.membres} | {"coordination"}
+    for i, stage in enumerate(stages):
+        problems += _check_stage(f"etapes[{i}]", stage, members, roles, set(task_keys))
+    for i, period in enumerate(case.periodes):
+        if period.apres and period.apres not in task_keys:
+            problems.append(Problem(f"periodes[{i}].apres", "tâche inconnue", period.apres))
+    return problems
+
+
+def _check_stage(here, stage, members, roles, task_keys) -> list[Problem]:
+    problems = []
+    for name in ("temps", "titre"):
+        if getattr(stage, name) is None:
+            problems.append(Problem(f"{here}.{name}", "champ obligatoire (ni dans le fichier ni dans le modèle)"))
+    if stage.validation:
+        problems += _check_validators(f"{here}.validation.par", stage.validation.par, members)
+        count = _expanded_count(stage.validation.par, members)
+        if stage.validation.regle is GateRule.quorum and stage.validation.quorum > count:
+            problems.append(
+                Problem(f"{here}.validation.quorum", f"quorum supérieur aux {count} validations possibles",
+                        stage.validation.quorum)
+            )
+    for j, task in enumerate(stage.taches):
+        where = f"{here}.taches[{j}]"
+        for name in ("titre", "responsable", "echeance"):
+            if getattr(task, name) is None:
+                problems.append(Problem(f"{where}.{name}", "champ obligatoire (ni dans le fichier ni dans le modèle)"))
+        if task.responsable and task.responsable not in roles and task.responsable not in members:
+            expected = "coordination, un rôle tenu dans le cas (" + ", ".join(sorted(roles)) + ") ou un membre"
+            problems.append(Problem(f"{where}.responsable", f"responsable inconnu ; attendu : {expected}",
+                                    task.responsable))
+        problems += _check_validators(f"{where}.validation", task.validation, members)
+    for j, decision in enumerate(stage.decisions):
+        where = f"{here}.decisions[{j}]"
+        if decision.structure and decision.structure not in members:
+            problems.append(Problem(f"{where}.structure", "structure absente des membres du cas", decision.structure))
+        if decision.tache and decision.tache not in {t.cle for t in stage.taches}:
+            problems.append(Problem(f"{where}.tache", "tâche inconnue dans cette étape", decision.tache))
+    return problems
+
+
+def _check_validators(here, validators: list[ValidatorIn], members) -> list[Problem]:
+    return [
+        Problem(f"{here}[{k}].structure", "structure absente des membres du cas", v.structure)
+        for k, v in enumerate(validators)
+        if v.structure and v.structure != "@membres" and v.structure not in members
+    ]
+
+
+def _expanded_count(validators: list[ValidatorIn], members) -> int:
+    siae = [m for m in members.values() if m.role in (MemberRole.porteur, MemberRole.membre)]
+    return sum(len(siae) if v.structure == "@membres" else 1 for v in validators)
+
+
+def _duplicates(field: str, values: list[str], name: str) -> list[Problem]:
+    return _duplicate_paths([f"{field}[{i}].{name}" for i in range(len(values))], values)
+
+
+def _duplicate_paths(paths: list[str], values: list[str]) -> list[Problem]:
+    counts = Counter(values)
+    return [
+        Problem(path, "valeur en double", value)
+        for i, (path, value) in enumerate(zip(paths, values, strict=True))
+        if counts[value] > 1 and values.index(value) != i
+    ]

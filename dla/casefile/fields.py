@@ -1,0 +1,69 @@
+"""Constrained field types shared by case files and case templates."""
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+
+from dla.calendar import DEPARTEMENT_PATTERN
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,79}$"
+ANCHOR_PATTERN = r"^(tache|debut|fin|validation):[a-z0-9][a-z0-9_-]{0,79}$"
+# References end up in file paths (var/livrables/<reference>/): no dots, no slashes.
+REFERENCE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,39}$"
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Anchor = Annotated[str, StringConstraints(pattern=ANCHOR_PATTERN)]
+Reference = Annotated[str, StringConstraints(pattern=REFERENCE_PATTERN)]
+TextList = Annotated[list[LongText], Field(max_length=50)]
+
+
+def _no_number(value: Any) -> Any:
+    # Pydantic would read 2006 as a Unix timestamp (1970-01-01): refuse numbers as dates.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("une date s'écrit AAAA-MM-JJ, pas un nombre")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_no_number)]
+
+
+def _departement(value: Any) -> Any:
+    # `departement: 57` in YAML is an int; `departement: 1` means "01".
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:02d}"
+    return value
+
+
+Departement = Annotated[
+    str,
+    BeforeValidator(_departement),
+    StringConstraints(pattern=DEPARTEMENT_PATTERN),
+]
+
+
+def _siret(value: str) -> str:
+    digits = re.sub(r"\s", "", value)
+    if not re.fullmatch(r"\d{14}", digits):
+        raise ValueError("un SIRET compte 14 chiffres")
+    if digits.startswith("356000000"):
+        valid = sum(int(d) for d in digits) % 5 == 0  # La Poste's establishments
+    else:
+        valid = _luhn(digits)
+    if not valid:
+        raise ValueError("SIRET invalide (clé de contrôle de Luhn fausse)")
+    return digits
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, char in enumerate(reversed(digits)):
+        n = int(char) * (2 if i % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+Siret = Annotated[str, AfterValidator(_siret)]

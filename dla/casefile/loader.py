@@ -1,0 +1,171 @@
+"""Read a case file into a `CasePlan`: validated, merged with its template, dates resolved."""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from dla.calendar import add_months, calendar_for
+from dla.casefile.checks import check_case
+from dla.casefile.merge import merge_stages
+from dla.casefile.problems import CaseFileError, Problem, from_validation_error
+from dla.casefile.schedule import ScheduleError, build_rules, period_dates, resolve
+from dla.casefile.schema import CaseFile, DecisionIn, Journey, RelativeDeadline, StageIn
+from dla.casefile.yamlio import parse_yaml, read_yaml
+from models.enums import Body, Moment, PeriodKind
+
+JOURNEYS_DIR = Path(__file__).resolve().parent.parent / "journeys"
+
+
+@dataclass
+class PlannedTask:
+    key: str
+    title: str
+    owner: str
+    due: date
+    deadline: dict
+    validators: list[tuple[str | None, Body]]
+    deliverable: str | None
+    done_on: date | None
+
+
+@dataclass
+class PlannedStage:
+    source: StageIn
+    position: int
+    start: date
+    end: date
+    validators: list[tuple[str | None, Body]]
+    tasks: list[PlannedTask]
+    decisions: list[DecisionIn]
+
+
+@dataclass
+class PlannedPeriod:
+    key: str
+    kind: PeriodKind
+    start: date
+    end: date
+    after_step: str | None
+    note: str | None
+
+
+@dataclass
+class CasePlan:
+    case: CaseFile
+    stages: list[PlannedStage]
+    periods: list[PlannedPeriod]
+    follow_ups: list[tuple[int, date]]
+    source_hash: str
+    source_path: str
+    journey: Journey | None = field(default=None, repr=False)
+
+
+def load_case_file(path: Path, max_bytes: int = 1_000_000) -> CasePlan:
+    """Read, validate and resolve one case file, or raise `CaseFileError` with every problem."""
+    data, lines = read_yaml(path, max_bytes)
+    return build_plan(data, lines, str(path))
+
+
+def build_plan(data, lines: dict[tuple, int], name: str) -> CasePlan:
+    """Validate parsed YAML data into a plan; `name` labels messages."""
+    if not isinstance(data, dict):
+        raise CaseFileError(name, [Problem("", "le document doit être un bloc de champs (clé: valeur)")])
+    try:
+        case = CaseFile.model_validate(data)
+    except ValidationError as exc:
+        raise CaseFileError(name, from_validation_error(exc, lines)) from None
+    journey = None
+    if case.modele:
+        journey = available_journeys().get(case.modele)
+        if journey is None:
+            expected = ", ".join(sorted(available_journeys()))
+            problem = Problem("modele", f"modèle inconnu ; attendu parmi : {expected}", case.modele)
+            raise CaseFileError(name, [_at(problem, lines)])
+    stages = merge_stages(case, journey)
+    problems = check_case(case, stages)
+    if not stages:
+        problems.append(Problem("etapes", "aucune étape : indiquer un modèle ou des étapes"))
+    if problems:
+        raise CaseFileError(name, [_at(p, lines) for p in problems])
+    try:
+        plan = _schedule(case, stages, journey, name)
+    except ScheduleError as exc:
+        raise CaseFileError(name, [_at(p, lines) for p in exc.problems]) from None
+    return plan
+
+
+def _schedule(case: CaseFile, stages: list[StageIn], journey, name: str) -> CasePlan:
+    calendar = calendar_for(case.departement)
+    dates = resolve(build_rules(case, stages), calendar)
+    problems, planned = [], []
+    members = [m.organisation for m in case.membres if m.role.value in ("porteur", "membre")]
+    for i, stage in enumerate(stages):
+        start, end = dates[f"debut:{stage.cle}"], dates[f"fin:{stage.cle}"]
+        if end < start:
+            problems.append(Problem(f"etapes[{i}].fin", f"la fin précède le début ({start.isoformat()})", end.isoformat()))
+        if start < case.debut:
+            problems.append(Problem(f"etapes[{i}].debut", f"début avant celui de l'accompagnement ({case.debut})",
+                                    start.isoformat()))
+        tasks = [
+            PlannedTask(t.cle, t.titre, t.responsable, dates[f"tache:{t.cle}"], _deadline_json(t.echeance),
+                        _expand(t.validation, members), t.livrable, t.fait_le)
+            for t in stage.taches
+        ]
+        gate = _expand(stage.validation.par, members) if stage.validation else []
+        planned.append(PlannedStage(stage, i, start, end, gate, tasks, stage.decisions))
+    periods = []
+    for i, period in enumerate(case.periodes):
+        start, end = period_dates(period, f"periodes[{i}]", dates, calendar)
+        if end < start:
+            problems.append(Problem(f"periodes[{i}].fin", f"la fin précède le début ({start})", end.isoformat()))
+        periods.append(PlannedPeriod(period.cle, period.type, start, end, period.apres, period.note))
+    if problems:
+        raise ScheduleError(problems)
+    months = case.suivis if case.suivis is not None else (journey.suivis if journey else [3, 6, 12])
+    implementation = [s for s in planned if s.source.temps is Moment.mise_en_oeuvre] or planned
+    follow_ups = [(m, add_months(implementation[-1].end, m)) for m in sorted(set(months))]
+    digest = hashlib.sha256(
+        json.dumps([case.model_dump(mode="json"), journey and journey.model_dump(mode="json")],
+                   sort_keys=True).encode()
+    ).hexdigest()
+    return CasePlan(case, planned, periods, follow_ups, digest, name, journey)
+
+
+def _expand(validators, members: list[str]) -> list[tuple[str | None, Body]]:
+    out: list[tuple[str | None, Body]] = []
+    for v in validators:
+        for org in members if v.structure == "@membres" else [v.structure]:
+            if (org, v.instance) not in out:
+                out.append((org, v.instance))
+    return out
+
+
+def _deadline_json(deadline) -> dict:
+    if isinstance(deadline, RelativeDeadline):
+        return deadline.model_dump(mode="json")
+    return {"date": deadline.isoformat()}
+
+
+def _at(problem: Problem, lines: dict[tuple, int]) -> Problem:
+    if problem.line is not None:
+        return problem
+    loc = tuple(int(p) if p.isdigit() else p for p in problem.path.replace("[", ".").replace("]", "").split(".") if p)
+    while loc and loc not in lines:
+        loc = loc[:-1]
+    return Problem(problem.path, problem.message, problem.value, lines.get(loc))
+
+
+@lru_cache
+def available_journeys() -> dict[str, Journey]:
+    """Return the shipped case templates by name (validated once)."""
+    journeys = {}
+    for path in sorted(JOURNEYS_DIR.glob("*.yaml")):
+        data, _ = parse_yaml(path.read_text(encoding="utf-8"), str(path))
+        journey = Journey.model_validate(data)
+        journeys[journey.nom] = journey
+    return journeys

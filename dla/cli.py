@@ -1,0 +1,133 @@
+"""The `dla` command line (French messages; heavy imports stay inside commands)."""
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Pilotage des accompagnements DLA de mutualisation entre SIAE.", no_args_is_help=True)
+case_app = typer.Typer(help="Fichiers de cas : charger, lister, consulter.", no_args_is_help=True)
+app.add_typer(case_app, name="case")
+
+BAD_INPUT = 2
+
+
+def _fail(message: str, code: int = BAD_INPUT) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+def _engine():
+    from dla.db import make_engine
+    from dla.settings import get_settings
+
+    return make_engine(get_settings().resolved_database_url)
+
+
+def _require_schema(engine) -> None:
+    from sqlalchemy import inspect
+
+    if not inspect(engine).has_table("accompagnement"):
+        raise _fail("Base non initialisée : lancez d'abord « dla init ».", 1)
+
+
+@app.command()
+def init() -> None:
+    """Créer ou mettre à jour la base de données (migrations Alembic)."""
+    from dla.db import upgrade
+
+    engine = _engine()
+    upgrade(engine)
+    typer.echo(f"Base prête : {engine.url.render_as_string(hide_password=True)}")
+
+
+@case_app.command("load")
+def case_load(
+    files: Annotated[list[Path], typer.Argument(help="Fichiers de cas YAML")],
+    motif: Annotated[str, typer.Option(help="Motif des changements (journal du cas)")] = "fichier de cas modifié",
+) -> None:
+    """Valider puis charger des fichiers de cas ; rien n'est écrit si l'un d'eux est invalide."""
+    from dla.casefile.loader import load_case_file
+    from dla.casefile.problems import CaseFileError
+    from dla.cases import CaseConflict, save_plan
+    from dla.clock import SystemClock
+    from dla.db import transaction
+    from dla.settings import get_settings
+
+    settings = get_settings()
+    plans, problems = [], []
+    for path in files:
+        try:
+            plans.append(load_case_file(path, settings.max_case_file_bytes))
+        except CaseFileError as exc:
+            problems += [p.render(exc.file) for p in exc.problems]
+    references = [p.case.reference for p in plans]
+    problems += [f"{p.source_path} : reference : référence déjà utilisée par un autre fichier de la commande "
+                 f"(valeur : {p.case.reference!r})" for i, p in enumerate(plans) if p.case.reference in references[:i]]
+    if problems:
+        raise _fail("\n".join(problems) + f"\n{len(problems)} problème(s) : aucun fichier n'a été chargé.")
+    engine = _engine()
+    _require_schema(engine)
+    try:
+        with transaction(engine) as session:
+            outcomes = [save_plan(p, session=session, clock=SystemClock(), actor="dla case load", reason=motif)
+                        for p in plans]
+    except CaseConflict as exc:
+        raise _fail(f"{exc} ; aucun fichier n'a été chargé.") from None
+    for outcome in outcomes:
+        typer.echo(f"{outcome.reference} : {outcome.status}")
+        for change in outcome.changes[:-1]:
+            typer.echo(f"  - {change}")
+
+
+@case_app.command("list")
+def case_list(
+    date_: Annotated[str | None, typer.Option("--date", help="Date du jour (AAAA-MM-JJ)")] = None,
+) -> None:
+    """Afficher le portefeuille des accompagnements."""
+    from sqlmodel import Session
+
+    from dla.clock import SystemClock
+    from dla.portfolio import portfolio
+    from dla.render_cli import print_portfolio
+
+    today = _parse_day(date_, "--date") if date_ else SystemClock().today()
+    engine = _engine()
+    _require_schema(engine)
+    with Session(engine) as session:
+        print_portfolio(portfolio(session=session, today=today), today)
+
+
+@case_app.command("show")
+def case_show(reference: Annotated[str, typer.Argument(help="Référence du cas")]) -> None:
+    """Afficher un accompagnement : membres, étapes, échéances, validations, journal."""
+    from sqlmodel import Session
+
+    from dla.portfolio import case_detail
+    from dla.render_cli import print_case
+
+    engine = _engine()
+    _require_schema(engine)
+    with Session(engine) as session:
+        detail = case_detail(reference, session=session)
+        if detail is None:
+            raise _fail(f"Cas inconnu : {reference!r} (voir « dla case list »).")
+        print_case(detail)
+
+
+@case_app.command("schema")
+def case_schema() -> None:
+    """Imprimer le JSON Schema des fichiers de cas (pour valider dans un éditeur)."""
+    import json
+
+    from dla.casefile.schema import CaseFile
+
+    typer.echo(json.dumps(CaseFile.model_json_schema(), ensure_ascii=False, indent=2))
+
+
+def _parse_day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"{option} : date invalide {value!r} ; attendu : AAAA-MM-JJ.") from None

@@ -1,0 +1,34 @@
+"""French wording of dates and labels shown to users."""
+
+from datetime import date
+
+from babel.dates import format_date
+
+
+def fr_date(day: date | None) -> str:
+    """Write a date the French way: 27 novembre 2006."""
+    return "—" if day is None else format_date(day, "d MMMM y", locale="fr_FR")
+
+
+LABELS = {
+    "mobilisation": "Mobilisation initiale",
+    "diagnostic": "Diagnostic",
+    "plan": "Plan d'accompagnement et choix du prestataire",
+    "mise_en_oeuvre": "Formalisation et mise en œuvre",
+    "suivi": "Accompagnement dans la durée",
+    "en_preparation": "en préparation",
+    "en_cours": "en cours",
+    "en_attente_validation": "en attente de validation",
+    "a_venir": "à venir",
+    "ouverte": "ouverte",
+    "close": "close",
+    "a_faire": "à faire",
+    "faite": "faite",
+    "annulee": "annulée",
+    "suivi_cas": "suivi",
+}
+
+
+def label(value: str) -> str:
+    """Return the French label of an enum value (the value itself when none is known)."""
+    return LABELS.get(str(value), str(value).replace("_", " "))

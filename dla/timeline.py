@@ -1,0 +1,31 @@
+"""Append-only case timeline: every change leaves one event, replays add none."""
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from models import TimelineEvent
+
+
+def record(
+    session: Session,
+    *,
+    case_id: int,
+    at: datetime,
+    kind: str,
+    summary: str,
+    actor: str,
+    data: dict | None = None,
+    key: str | None = None,
+) -> TimelineEvent | None:
+    """Append an event; with a `key`, an event already recorded under it is not repeated."""
+    if key is not None:
+        exists = session.exec(
+            select(TimelineEvent.id).where(TimelineEvent.case_id == case_id, TimelineEvent.key == key)
+        ).first()
+        if exists is not None:
+            return None
+    event = TimelineEvent(case_id=case_id, at=at, kind=kind, summary=summary, actor=actor,
+                          data=data or {}, key=key)
+    session.add(event)
+    return event

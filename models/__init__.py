@@ -1,0 +1,43 @@
+"""SQLModel tables and schemas of the DLA pipeline (no Prefect import here)."""
+
+from models.case import Case, CaseCreate, CaseMember, CasePublic
+from models.organisation import (
+    Contact,
+    ContactCreate,
+    ContactPublic,
+    Organisation,
+    OrganisationCreate,
+    OrganisationPublic,
+)
+from models.planning import FollowUp, Indicator, IndicatorPublic, Period
+from models.records import Deliverable, Notification, TimelineEvent, TimelineEventPublic
+from models.stage import Stage, StagePublic, Step, StepPublic, ValidationRequirement
+from models.validation import Validation, ValidationPublic
+
+__all__ = [
+    "Case",
+    "CaseCreate",
+    "CaseMember",
+    "CasePublic",
+    "Contact",
+    "ContactCreate",
+    "ContactPublic",
+    "Deliverable",
+    "FollowUp",
+    "Indicator",
+    "IndicatorPublic",
+    "Notification",
+    "Organisation",
+    "OrganisationCreate",
+    "OrganisationPublic",
+    "Period",
+    "Stage",
+    "StagePublic",
+    "Step",
+    "StepPublic",
+    "TimelineEvent",
+    "TimelineEventPublic",
+    "Validation",
+    "ValidationPublic",
+    "ValidationRequirement",
+]

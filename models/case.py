@@ -1,0 +1,60 @@
+"""The accompaniment (a DLA case) and its member organisations."""
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.enums import CaseStatus, DemandOrigin, MemberRole
+from models.types import AwareDateTime
+
+
+class CaseBase(SQLModel):
+    reference: str = Field(index=True, unique=True, max_length=40)
+    title: str = Field(max_length=300)
+    departement: str = Field(index=True, max_length=3)
+    perimeter: str = Field(max_length=500)
+    origin: DemandOrigin
+    mutualisation_kinds: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    strategic_goals: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    operational_expectations: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    journey: str | None = Field(default=None, max_length=60)
+    diagnostic_year: int | None = None
+    started_on: date
+    # Facts the points of vigilance and the deliverables read (demand, values, blocking points…).
+    context: dict = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class Case(CaseBase, table=True):
+    __tablename__ = "accompagnement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dla_host_id: int = Field(foreign_key="organisation.id")
+    coordinator_id: int = Field(foreign_key="contact.id")
+    status: CaseStatus = Field(default=CaseStatus.en_preparation, index=True)
+    source_path: str | None = None
+    # Hash of the normalised case file: loading an unchanged file is a no-op.
+    source_hash: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(sa_type=AwareDateTime)
+    updated_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class CaseCreate(CaseBase):
+    dla_host_key: str
+    coordinator_email: str
+
+
+class CasePublic(CaseBase):
+    id: int
+    status: CaseStatus
+    dla_host_id: int
+    coordinator_id: int
+
+
+class CaseMember(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("case_id", "organisation_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="accompagnement.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    role: MemberRole

@@ -1,0 +1,52 @@
+"""Organisations (SIAE, networks, funders, consultants, DLA hosts) and their contacts."""
+
+from pydantic import EmailStr
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from models.enums import ContactRole, OrganisationKind, SiaeKind
+
+
+class OrganisationBase(SQLModel):
+    key: str = Field(index=True, unique=True, max_length=80)
+    name: str = Field(max_length=200)
+    kind: OrganisationKind
+    siae_kind: SiaeKind | None = None
+    siret: str | None = Field(default=None, max_length=14)
+    departement: str | None = Field(default=None, max_length=3)
+    # Keys of the IAE networks the structure belongs to.
+    networks: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Organisation(OrganisationBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class OrganisationCreate(OrganisationBase):
+    pass
+
+
+class OrganisationPublic(OrganisationBase):
+    id: int
+
+
+class ContactBase(SQLModel):
+    email: EmailStr = Field(index=True, unique=True, max_length=254)
+    name: str | None = Field(default=None, max_length=200)
+    role: ContactRole
+    # Some people want one weekly digest rather than each reminder.
+    digest_only: bool = False
+
+
+class Contact(ContactBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+
+
+class ContactCreate(ContactBase):
+    organisation_key: str
+
+
+class ContactPublic(ContactBase):
+    id: int
+    organisation_id: int

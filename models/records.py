@@ -1,0 +1,68 @@
+"""What a case leaves behind: deliverables, outbox notifications and its timeline."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.enums import NotificationStatus
+from models.types import AwareDateTime
+
+
+class Deliverable(SQLModel, table=True):
+    """One generated version of a phase deliverable in one format."""
+
+    __table_args__ = (UniqueConstraint("case_id", "kind", "fmt", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="accompagnement.id", index=True)
+    stage_id: int | None = Field(default=None, foreign_key="stage.id")
+    kind: str = Field(max_length=60)
+    fmt: str = Field(max_length=10)
+    version: int
+    template_version: str = Field(max_length=64)
+    data_hash: str = Field(max_length=64)
+    path: str = Field(max_length=500)
+    created_at: datetime = Field(sa_type=AwareDateTime)
+
+
+class Notification(SQLModel, table=True):
+    """An outbox row; its idempotency key (rule, target, occurrence, recipient) is unique."""
+
+    __table_args__ = (Index("ix_notification_status_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=300)
+    case_id: int = Field(foreign_key="accompagnement.id", index=True)
+    rule: str = Field(max_length=60)
+    recipient: str = Field(max_length=254)
+    due_at: datetime = Field(sa_type=AwareDateTime)
+    status: NotificationStatus = NotificationStatus.planned
+    attempts: int = 0
+    claimed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    message_id: str | None = Field(default=None, max_length=300)
+    last_error: str | None = Field(default=None, max_length=1000)
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class TimelineEvent(SQLModel, table=True):
+    """An append-only entry of a case's history; `key` makes replays idempotent."""
+
+    __table_args__ = (UniqueConstraint("case_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="accompagnement.id", index=True)
+    at: datetime = Field(sa_type=AwareDateTime)
+    kind: str = Field(max_length=60)
+    actor: str = Field(max_length=200)
+    summary: str = Field(max_length=2000)
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    key: str | None = Field(default=None, max_length=300)
+
+
+class TimelineEventPublic(SQLModel):
+    at: datetime
+    kind: str
+    actor: str
+    summary: str

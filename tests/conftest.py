@@ -1,0 +1,87 @@
+"""Shared fixtures: a migrated database per test (SQLite always, PostgreSQL when configured)."""
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session, SQLModel
+
+from dla.db import make_engine, upgrade
+from dla.settings import get_settings, normalise_database_url
+
+PG_URL = os.environ.get("DLA_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """Migrate one SQLite file per session; each test copies it."""
+    path = tmp_path_factory.mktemp("template") / "dla.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """Migrate a private schema of the PostgreSQL test database, dropped at the end."""
+    if not PG_URL:
+        pytest.skip("DLA_TEST_DATABASE_URL non défini : tests PostgreSQL ignorés")
+    schema = f"dla_test_{uuid.uuid4().hex[:8]}"
+    base = normalise_database_url(PG_URL)
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    url = f"{base}{separator}options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> str:
+    """A migrated, empty database: a SQLite copy, or the PostgreSQL schema truncated."""
+    if request.param == "sqlite":
+        path = tmp_path / "dla.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def engine(database_url) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def dla_env(monkeypatch, database_url, tmp_path) -> str:
+    """Point the `dla` settings at the test database and a private var/ folder."""
+    monkeypatch.setenv("DLA_DATABASE_URL", database_url)
+    monkeypatch.setenv("DLA_VAR_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    yield database_url
+    get_settings.cache_clear()

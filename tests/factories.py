@@ -1,0 +1,81 @@
+"""Builders of valid test data; tests change one thing to make it invalid."""
+
+import copy
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+_MINIMAL = {
+    "reference": "DLA99-2024-01",
+    "titre": "Poste partagé de chargé·e de relations entreprises",
+    "departement": "38",
+    "porteur_dla": "dla-test",
+    "coordination": "coordination@dla-test.example.org",
+    "perimetre": "Deux SIAE d'un bassin d'emploi",
+    "origine": "collectif",
+    "mutualisations": ["poste_partage"],
+    "annee_diagnostic": 2024,
+    "debut": date(2024, 1, 8),
+    "organisations": [
+        {"cle": "dla-test", "nom": "DLA de test", "type": "porteur_dla"},
+        {"cle": "aci-un", "nom": "ACI Un", "type": "siae", "siae": "ACI", "siret": "73282932000074"},
+        {"cle": "ai-deux", "nom": "AI Deux", "type": "siae", "siae": "AI"},
+        {"cle": "cabinet", "nom": "Cabinet conseil", "type": "prestataire"},
+    ],
+    "contacts": [
+        {"email": "coordination@dla-test.example.org", "role": "coordination_dla", "organisation": "dla-test"},
+        {"email": "presidence@aci-un.example.org", "role": "presidence", "organisation": "aci-un"},
+        {"email": "presidence@ai-deux.example.org", "role": "presidence", "organisation": "ai-deux"},
+        {"email": "consultant@cabinet.example.org", "role": "consultant", "organisation": "cabinet"},
+    ],
+    "membres": [
+        {"organisation": "aci-un", "role": "porteur"},
+        {"organisation": "ai-deux", "role": "membre"},
+        {"organisation": "cabinet", "role": "prestataire"},
+    ],
+    "etapes": [
+        {
+            "cle": "diagnostic",
+            "temps": "diagnostic",
+            "titre": "Diagnostic partagé",
+            "taches": [
+                {
+                    "cle": "note-diagnostic",
+                    "titre": "Note de diagnostic remise",
+                    "responsable": "coordination",
+                    "echeance": {"apres": "debut:diagnostic", "delai": 10, "unite": "jours_ouvres"},
+                }
+            ],
+            "validation": {"regle": "tous", "par": [{"structure": "@membres", "instance": "conseil_administration"}]},
+        },
+        {
+            "cle": "mise-en-oeuvre",
+            "temps": "mise_en_oeuvre",
+            "titre": "Mise en œuvre",
+            "taches": [
+                {
+                    "cle": "recrutement",
+                    "titre": "Recrutement du poste partagé",
+                    "responsable": "porteur",
+                    "echeance": {"apres": "validation:diagnostic", "delai": 2, "unite": "mois"},
+                }
+            ],
+        },
+    ],
+}
+
+
+def case_data(**overrides) -> dict:
+    """Return a minimal valid case file as a dict; keyword arguments replace top-level fields."""
+    data = copy.deepcopy(_MINIMAL)
+    data.update(overrides)
+    return data
+
+
+def write_case(directory: Path, data: dict | None = None, name: str | None = None) -> Path:
+    """Write a case dict as a YAML file and return its path."""
+    data = case_data() if data is None else data
+    path = directory / (name or f"{data.get('reference', 'cas')}.yaml")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
