@@ -2,6 +2,7 @@
 
 import calendar as _cal
 import re
+from bisect import bisect_left, bisect_right
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -20,13 +21,14 @@ _SUBDIVISIONS = {
     "974": "974",
     "976": "976",
 }
-DEPARTEMENT_PATTERN = r"^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-46])$"
+# 01–95 without 20 (split into 2A and 2B in 1976), and the overseas 971–974 and 976.
+DEPARTEMENT_PATTERN = r"^(0[1-9]|1[0-9]|2[1-9]|[3-8][0-9]|9[0-5]|2A|2B|97[1-46])$"
 _DEPARTEMENT_RE = re.compile(DEPARTEMENT_PATTERN)
 
 
 def is_departement(code: str) -> bool:
     """Tell whether `code` is a French département number (01–95, 2A, 2B, 971–976)."""
-    return bool(_DEPARTEMENT_RE.match(code))
+    return isinstance(code, str) and bool(_DEPARTEMENT_RE.fullmatch(code))
 
 
 class WorkingCalendar:
@@ -37,6 +39,7 @@ class WorkingCalendar:
             raise ValueError(f"département inconnu : {departement!r}")
         self.departement = departement
         self._holidays = holidays.France(subdiv=_SUBDIVISIONS.get(departement), language="fr")
+        self._weekday_holidays: dict[int, list[date]] = {}
 
     def holiday_name(self, day: date) -> str | None:
         """Return the public holiday's name on `day`, if any."""
@@ -50,6 +53,16 @@ class WorkingCalendar:
         """Move `count` working days from `start` (backwards when negative)."""
         step = 1 if count >= 0 else -1
         day, remaining = start, abs(count)
+        # Jump whole weeks first (five working days each, less their holidays), stopping short
+        # of the target so the day-by-day walk below lands on a working day.
+        weeks = (remaining - 1) // 5
+        if weeks > 0:
+            end = day + timedelta(weeks=weeks * step)
+            first, last = (
+                (day + timedelta(days=1), end) if step > 0 else (end, day - timedelta(days=1))
+            )
+            remaining -= 5 * weeks - self._holidays_between(first, last)
+            day = end
         while remaining:
             day += timedelta(days=step)
             if self.is_working_day(day):
@@ -60,7 +73,30 @@ class WorkingCalendar:
         """Count working days in the half-open interval (start, end]."""
         if end <= start:
             return 0
-        return sum(1 for n in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(days=n)))
+        weeks, rest = divmod((end - start).days, 7)
+        count = 0
+        if weeks:
+            last = start + timedelta(weeks=weeks)
+            count = 5 * weeks - self._holidays_between(start + timedelta(days=1), last)
+            start = last
+        return count + sum(
+            1 for n in range(1, rest + 1) if self.is_working_day(start + timedelta(days=n))
+        )
+
+    def _holidays_between(self, first: date, last: date) -> int:
+        """Count the public holidays falling on a weekday in [first, last]."""
+        total = 0
+        for year in range(first.year, last.year + 1):
+            days = self._weekday_holidays.get(year)
+            if days is None:
+                days = sorted(d for d, _ in self._holidays_in(year) if d.weekday() < 5)
+                self._weekday_holidays[year] = days
+            total += bisect_right(days, last) - bisect_left(days, first)
+        return total
+
+    def _holidays_in(self, year: int):
+        self._holidays.get(date(year, 1, 1))  # makes the library compute that year
+        return [(d, n) for d, n in self._holidays.items() if d.year == year]
 
     def shift(self, start: date, amount: int, unit: DayUnit) -> date:
         """Move `amount` units (calendar days, working days, weeks or months) from `start`."""

@@ -34,7 +34,9 @@ class LoadOutcome:
     changes: list[str] = field(default_factory=list)
 
 
-def save_plan(plan: CasePlan, *, session: Session, clock: Clock, actor: str, reason: str) -> LoadOutcome:
+def save_plan(
+    plan: CasePlan, *, session: Session, clock: Clock, actor: str, reason: str
+) -> LoadOutcome:
     """Create or update the case described by `plan`; an unchanged file changes nothing."""
     data = plan.case
     case = session.exec(select(Case).where(Case.reference == data.reference)).first()
@@ -45,7 +47,9 @@ def save_plan(plan: CasePlan, *, session: Session, clock: Clock, actor: str, rea
     contacts = upsert_contacts(data.contacts, orgs, session=session)
     created = case is None
     if created:
-        case = Case(reference=data.reference, created_at=now, **_case_fields(plan, orgs, contacts, now))
+        case = Case(
+            reference=data.reference, created_at=now, **_case_fields(plan, orgs, contacts, now)
+        )
     else:
         for name, value in _case_fields(plan, orgs, contacts, now).items():
             setattr(case, name, value)
@@ -81,6 +85,7 @@ def _case_fields(plan: CasePlan, orgs, contacts, now) -> dict:
         "dla_host_id": orgs[data.porteur_dla].id,
         "coordinator_id": contacts[data.coordination.lower()].id,
         "source_path": plan.source_path,
+        "document": data.model_dump(mode="json", exclude_unset=True),
         "source_hash": plan.source_hash,
         "updated_at": now,
     }
@@ -90,23 +95,41 @@ class _Log:
     """Timeline writer bound to one case and one load."""
 
     def __init__(self, session, case_id, now, actor, reason):
-        self.session, self.case_id, self.now, self.actor, self.reason = session, case_id, now, actor, reason
+        self.session, self.case_id, self.now, self.actor, self.reason = (
+            session,
+            case_id,
+            now,
+            actor,
+            reason,
+        )
         self.summaries: list[str] = []
 
     def event(self, kind: str, summary: str, **data) -> None:
-        record(self.session, case_id=self.case_id, at=self.now, kind=kind, summary=summary,
-               actor=self.actor, data={"motif": self.reason, **data})
+        record(
+            self.session,
+            case_id=self.case_id,
+            at=self.now,
+            kind=kind,
+            summary=summary,
+            actor=self.actor,
+            data={"motif": self.reason, **data},
+        )
         self.summaries.append(summary)
 
 
 def _save_members(plan, case_id, orgs, session) -> None:
     wanted = {orgs[m.organisation].id: m.role for m in plan.case.membres}
-    existing = {m.organisation_id: m for m in session.exec(select(CaseMember).where(CaseMember.case_id == case_id))}
+    existing = {
+        m.organisation_id: m
+        for m in session.exec(select(CaseMember).where(CaseMember.case_id == case_id))
+    }
     for org_id, member in existing.items():
         if org_id not in wanted:
             session.delete(member)
     for org_id, role in wanted.items():
-        member = existing.get(org_id) or CaseMember(case_id=case_id, organisation_id=org_id, role=role)
+        member = existing.get(org_id) or CaseMember(
+            case_id=case_id, organisation_id=org_id, role=role
+        )
         member.role = role
         session.add(member)
 
@@ -117,28 +140,51 @@ def _save_stages(plan, case_id, session, log) -> dict[str, Stage]:
     for key, stage in existing.items():
         if key not in wanted:
             if stage.status is not StageStatus.a_venir:
-                raise CaseConflict(f"l'étape « {key} » a déjà été ouverte : elle ne peut pas être retirée du fichier")
-            session.exec(delete(ValidationRequirement).where(ValidationRequirement.stage_id == stage.id))
+                raise CaseConflict(
+                    f"l'étape « {key} » a déjà été ouverte : elle ne peut pas être retirée du fichier"
+                )
+            session.exec(
+                delete(ValidationRequirement).where(ValidationRequirement.stage_id == stage.id)
+            )
             session.exec(delete(Step).where(Step.stage_id == stage.id))
             session.delete(stage)
             log.event("stage.removed", f"Étape « {key} » retirée")
     stages = {}
     for planned in plan.stages:
         src = planned.source
-        stage = existing.get(src.cle) or Stage(case_id=case_id, key=src.cle, moment=src.temps, position=0,
-                                               title=src.titre, planned_start=planned.start,
-                                               planned_end=planned.end)
+        stage = existing.get(src.cle) or Stage(
+            case_id=case_id,
+            key=src.cle,
+            moment=src.temps,
+            position=0,
+            title=src.titre,
+            planned_start=planned.start,
+            planned_end=planned.end,
+        )
         gate = src.validation
-        stage.moment, stage.phase, stage.position, stage.title = src.temps, src.phase, planned.position, src.titre
+        stage.moment, stage.phase, stage.position, stage.title = (
+            src.temps,
+            src.phase,
+            planned.position,
+            src.titre,
+        )
         stage.gate_rule = gate.regle if gate else stage.gate_rule
         stage.gate_quorum = gate.quorum if gate else None
         stage.gate_grace_days = gate.delai_grace if gate else stage.gate_grace_days
-        for attr, new, word in (("planned_start", planned.start, "Début"), ("planned_end", planned.end, "Fin")):
+        for attr, new, word in (
+            ("planned_start", planned.start, "Début"),
+            ("planned_end", planned.end, "Fin"),
+        ):
             old = getattr(stage, attr)
             if stage.id is not None and old != new:
-                log.event("stage.moved", f"{word} de l'étape « {src.titre} » déplacé(e) du {fr_date(old)} "
-                          f"au {fr_date(new)} (motif : {log.reason})", stage=src.cle,
-                          old=old.isoformat(), new=new.isoformat())
+                log.event(
+                    "stage.moved",
+                    f"{word} de l'étape « {src.titre} » déplacé(e) du {fr_date(old)} "
+                    f"au {fr_date(new)} (motif : {log.reason})",
+                    stage=src.cle,
+                    old=old.isoformat(),
+                    new=new.isoformat(),
+                )
             setattr(stage, attr, new)
         session.add(stage)
         stages[src.cle] = stage
@@ -150,7 +196,9 @@ def _save_steps(plan, case_id, stages, orgs, session, log) -> None:
     existing = {s.key: s for s in session.exec(select(Step).where(Step.case_id == case_id))}
     stage_ids = [s.id for s in stages.values()]
     if stage_ids:
-        session.exec(delete(ValidationRequirement).where(col(ValidationRequirement.stage_id).in_(stage_ids)))
+        session.exec(
+            delete(ValidationRequirement).where(col(ValidationRequirement.stage_id).in_(stage_ids))
+        )
     planned_keys: set[str] = set()
     before = set(existing)
     for planned in plan.stages:
@@ -159,14 +207,31 @@ def _save_steps(plan, case_id, stages, orgs, session, log) -> None:
             planned_keys.add(task.key)
             step = existing.get(task.key)
             if step is None:
-                step = Step(case_id=case_id, stage_id=stage.id, key=task.key, title=task.title, owner=task.owner,
-                            due_date=task.due, deadline=task.deadline)
+                step = Step(
+                    case_id=case_id,
+                    stage_id=stage.id,
+                    key=task.key,
+                    title=task.title,
+                    owner=task.owner,
+                    due_date=task.due,
+                    deadline=task.deadline,
+                )
             elif step.due_date != task.due:
-                log.event("step.moved", f"Échéance de « {task.title} » déplacée du {fr_date(step.due_date)} au "
-                          f"{fr_date(task.due)} (motif : {log.reason})", step=task.key,
-                          old=step.due_date.isoformat(), new=task.due.isoformat())
+                log.event(
+                    "step.moved",
+                    f"Échéance de « {task.title} » déplacée du {fr_date(step.due_date)} au "
+                    f"{fr_date(task.due)} (motif : {log.reason})",
+                    step=task.key,
+                    old=step.due_date.isoformat(),
+                    new=task.due.isoformat(),
+                )
             existing[task.key] = step
-            step.stage_id, step.title, step.owner, step.due_date = stage.id, task.title, task.owner, task.due
+            step.stage_id, step.title, step.owner, step.due_date = (
+                stage.id,
+                task.title,
+                task.owner,
+                task.due,
+            )
             step.deadline, step.deliverable = task.deadline, task.deliverable
             if task.done_on and step.status is not StepStatus.faite:
                 step.status, step.done_on = StepStatus.faite, task.done_on
@@ -180,13 +245,22 @@ def _save_steps(plan, case_id, stages, orgs, session, log) -> None:
         if step.status is not StepStatus.annulee:
             step.status = StepStatus.annulee
             session.add(step)
-            log.event("step.cancelled", f"Tâche « {step.title} » retirée du fichier : annulée", step=key)
+            log.event(
+                "step.cancelled", f"Tâche « {step.title} » retirée du fichier : annulée", step=key
+            )
 
 
 def _add_requirements(case_id, stage_id, step, validators, orgs, session) -> None:
     for org_key, body in validators:
-        session.add(ValidationRequirement(case_id=case_id, stage_id=stage_id, step_id=step.id if step else None,
-                                          organisation_id=orgs[org_key].id if org_key else None, body=body))
+        session.add(
+            ValidationRequirement(
+                case_id=case_id,
+                stage_id=stage_id,
+                step_id=step.id if step else None,
+                organisation_id=orgs[org_key].id if org_key else None,
+                body=body,
+            )
+        )
 
 
 def _save_decisions(plan, case_id, stages, orgs, session, actor, now) -> None:
@@ -204,32 +278,63 @@ def _save_decisions(plan, case_id, stages, orgs, session, actor, now) -> None:
             if identity in existing:
                 continue
             existing.add(identity)
-            session.add(Validation(case_id=case_id, stage_id=stage_id, step_id=step_id, organisation_id=org_id,
-                                   body=d.instance, decision=d.decision, decided_on=d.date,
-                                   comment=d.commentaire, recorded_by=actor, channel="fichier", recorded_at=now))
+            session.add(
+                Validation(
+                    case_id=case_id,
+                    stage_id=stage_id,
+                    step_id=step_id,
+                    organisation_id=org_id,
+                    body=d.instance,
+                    decision=d.decision,
+                    decided_on=d.date,
+                    comment=d.commentaire,
+                    recorded_by=actor,
+                    channel="fichier",
+                    recorded_at=now,
+                )
+            )
 
 
 def _save_rhythm(plan, case_id, session) -> None:
     periods = {p.key: p for p in session.exec(select(Period).where(Period.case_id == case_id))}
     for p in plan.periods:
-        row = periods.pop(p.key, None) or Period(case_id=case_id, key=p.key, kind=p.kind,
-                                                 start_on=p.start, end_on=p.end)
-        row.kind, row.start_on, row.end_on, row.after_step, row.note = p.kind, p.start, p.end, p.after_step, p.note
+        row = periods.pop(p.key, None) or Period(
+            case_id=case_id, key=p.key, kind=p.kind, start_on=p.start, end_on=p.end
+        )
+        row.kind, row.start_on, row.end_on, row.after_step, row.note = (
+            p.kind,
+            p.start,
+            p.end,
+            p.after_step,
+            p.note,
+        )
         session.add(row)
     for row in periods.values():
         session.delete(row)
-    indicators = {i.key: i for i in session.exec(select(Indicator).where(Indicator.case_id == case_id))}
+    indicators = {
+        i.key: i for i in session.exec(select(Indicator).where(Indicator.case_id == case_id))
+    }
     for i in plan.case.indicateurs:
-        row = indicators.pop(i.cle, None) or Indicator(case_id=case_id, key=i.cle, label=i.libelle, kind=i.type)
+        row = indicators.pop(i.cle, None) or Indicator(
+            case_id=case_id, key=i.cle, label=i.libelle, kind=i.type
+        )
         row.label, row.kind, row.unit = i.libelle, i.type, i.unite
         row.target_value, row.target_text, row.target_set_on = i.cible, i.cible_texte, i.fixe_le
-        row.measured_value, row.measured_text, row.measured_on = i.mesure, i.mesure_texte, i.mesure_le
+        row.measured_value, row.measured_text, row.measured_on = (
+            i.mesure,
+            i.mesure_texte,
+            i.mesure_le,
+        )
         session.add(row)
     for row in indicators.values():
         session.delete(row)
-    follow_ups = {f.months_after: f for f in session.exec(select(FollowUp).where(FollowUp.case_id == case_id))}
+    follow_ups = {
+        f.months_after: f for f in session.exec(select(FollowUp).where(FollowUp.case_id == case_id))
+    }
     for months, due in plan.follow_ups:
-        row = follow_ups.pop(months, None) or FollowUp(case_id=case_id, months_after=months, due_date=due)
+        row = follow_ups.pop(months, None) or FollowUp(
+            case_id=case_id, months_after=months, due_date=due
+        )
         row.due_date = due
         session.add(row)
     for row in follow_ups.values():

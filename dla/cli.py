@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="Pilotage des accompagnements DLA de mutualisation entre SIAE.", no_args_is_help=True)
+app = typer.Typer(
+    help="Pilotage des accompagnements DLA de mutualisation entre SIAE.", no_args_is_help=True
+)
 case_app = typer.Typer(help="Fichiers de cas : charger, lister, consulter.", no_args_is_help=True)
 app.add_typer(case_app, name="case")
 
@@ -45,7 +47,9 @@ def init() -> None:
 @case_app.command("load")
 def case_load(
     files: Annotated[list[Path], typer.Argument(help="Fichiers de cas YAML")],
-    motif: Annotated[str, typer.Option(help="Motif des changements (journal du cas)")] = "fichier de cas modifié",
+    motif: Annotated[
+        str, typer.Option(help="Motif des changements (journal du cas)")
+    ] = "fichier de cas modifié",
 ) -> None:
     """Valider puis charger des fichiers de cas ; rien n'est écrit si l'un d'eux est invalide."""
     from dla.casefile.loader import load_case_file
@@ -63,16 +67,26 @@ def case_load(
         except CaseFileError as exc:
             problems += [p.render(exc.file) for p in exc.problems]
     references = [p.case.reference for p in plans]
-    problems += [f"{p.source_path} : reference : référence déjà utilisée par un autre fichier de la commande "
-                 f"(valeur : {p.case.reference!r})" for i, p in enumerate(plans) if p.case.reference in references[:i]]
+    problems += [
+        f"{p.source_path} : reference : référence déjà utilisée par un autre fichier de la commande "
+        f"(valeur : {p.case.reference!r})"
+        for i, p in enumerate(plans)
+        if p.case.reference in references[:i]
+    ]
     if problems:
-        raise _fail("\n".join(problems) + f"\n{len(problems)} problème(s) : aucun fichier n'a été chargé.")
+        raise _fail(
+            "\n".join(problems) + f"\n{len(problems)} problème(s) : aucun fichier n'a été chargé."
+        )
     engine = _engine()
     _require_schema(engine)
     try:
         with transaction(engine) as session:
-            outcomes = [save_plan(p, session=session, clock=SystemClock(), actor="dla case load", reason=motif)
-                        for p in plans]
+            outcomes = [
+                save_plan(
+                    p, session=session, clock=SystemClock(), actor="dla case load", reason=motif
+                )
+                for p in plans
+            ]
     except CaseConflict as exc:
         raise _fail(f"{exc} ; aucun fichier n'a été chargé.") from None
     for outcome in outcomes:
@@ -114,6 +128,127 @@ def case_show(reference: Annotated[str, typer.Argument(help="Référence du cas"
         if detail is None:
             raise _fail(f"Cas inconnu : {reference!r} (voir « dla case list »).")
         print_case(detail)
+
+
+@app.command()
+def run(
+    reference: Annotated[str, typer.Argument(help="Référence du cas")],
+    today: Annotated[
+        str | None, typer.Option("--today", help="Date du jour simulée (AAAA-MM-JJ)")
+    ] = None,
+    rejouer: Annotated[
+        bool, typer.Option("--rejouer", help="Rejouer le cas depuis son début")
+    ] = False,
+) -> None:
+    """Faire avancer un accompagnement (flux Prefect) aussi loin que le permettent dates et validations."""
+    day = _parse_day(today, "--today") if today else None
+    engine = _engine()
+    _require_schema(engine)
+    _require_case(engine, reference)
+    from flows.case_flow import CaseRun, run_case
+
+    status = run_case(CaseRun(reference=reference, aujourdhui=day, rejouer=rejouer))
+    typer.echo(f"{reference} : {status}")
+
+
+@app.command()
+def validate(
+    reference: Annotated[str, typer.Argument(help="Référence du cas")],
+    stage: Annotated[str, typer.Argument(help="Clé de l'étape (ex. diagnostic)")],
+    decision: Annotated[
+        str, typer.Option(help="validee, validee_avec_reserves, refusee ou reportee")
+    ],
+    instance: Annotated[
+        str, typer.Option(help="Instance : conseil_administration, comite_pilotage…")
+    ],
+    structure: Annotated[
+        str | None, typer.Option(help="Clé de la structure (vide : coordination)")
+    ] = None,
+    date_: Annotated[
+        str | None, typer.Option("--date", help="Date de la décision (défaut : aujourd'hui)")
+    ] = None,
+    commentaire: Annotated[str | None, typer.Option(help="Commentaire ou motif")] = None,
+    report_au: Annotated[
+        str | None, typer.Option("--report-au", help="Nouvelle échéance si reportée")
+    ] = None,
+    today: Annotated[
+        str | None, typer.Option("--today", help="Date du jour simulée (AAAA-MM-JJ)")
+    ] = None,
+) -> None:
+    """Enregistrer la décision d'une instance sur une étape, puis reprendre le flux en attente."""
+    from dla.clock import FixedClock, SystemClock
+    from dla.db import transaction
+    from dla.validations import DecisionInput, ValidationRefused, record_validation
+    from models.enums import Body, Decision
+
+    clock = FixedClock.on(_parse_day(today, "--today")) if today else SystemClock()
+    decided_on = _parse_day(date_, "--date") if date_ else clock.today()
+    entry = DecisionInput(
+        reference,
+        stage,
+        structure,
+        _choice(Body, instance, "--instance"),
+        _choice(Decision, decision, "--decision"),
+        decided_on,
+        commentaire,
+        _parse_day(report_au, "--report-au") if report_au else None,
+    )
+    engine = _engine()
+    _require_schema(engine)
+    try:
+        with transaction(engine) as session:
+            _, new = record_validation(
+                entry, session=session, clock=clock, recorded_by="dla validate", channel="cli"
+            )
+    except ValidationRefused as exc:
+        raise _fail(
+            "Décision refusée, rien n'a été enregistré :\n- " + "\n- ".join(exc.problems)
+        ) from None
+    typer.echo(
+        f"Décision enregistrée : {reference} / {stage}"
+        if new
+        else "Décision déjà enregistrée : inchangé"
+    )
+    _resume(entry)
+
+
+def _resume(entry) -> None:
+    from dla.settings import prefect_api_configured
+
+    if not prefect_api_configured():
+        return
+    from flows.resume import resume_waiting_runs
+
+    answer = {
+        "structure": entry.structure,
+        "instance": entry.body.value,
+        "decision": entry.decision.value,
+        "date_decision": entry.decided_on.isoformat(),
+        "commentaire": entry.comment,
+        "report_au": entry.postponed_to.isoformat() if entry.postponed_to else None,
+    }
+    resumed = resume_waiting_runs(entry.reference, answer)
+    if resumed:
+        typer.echo(f"Flux en attente repris : {resumed}")
+
+
+def _choice(enum, value: str, option: str):
+    try:
+        return enum(value)
+    except ValueError:
+        raise _fail(
+            f"{option} : valeur inconnue {value!r} ; attendu parmi : {', '.join(e.value for e in enum)}."
+        ) from None
+
+
+def _require_case(engine, reference: str) -> None:
+    from sqlmodel import Session, select
+
+    from models import Case
+
+    with Session(engine) as session:
+        if session.exec(select(Case.id).where(Case.reference == reference)).first() is None:
+            raise _fail(f"Cas inconnu : {reference!r} (voir « dla case list »).")
 
 
 @case_app.command("schema")

@@ -6,10 +6,14 @@ from dla.casefile.schema import ContactIn, OrganisationIn
 from models import Contact, Organisation
 
 
-def upsert_organisations(items: list[OrganisationIn], *, session: Session) -> dict[str, Organisation]:
+def upsert_organisations(
+    items: list[OrganisationIn], *, session: Session
+) -> dict[str, Organisation]:
     """Create or update organisations by key; return them by key."""
     keys = [o.cle for o in items]
-    found = {o.key: o for o in session.exec(select(Organisation).where(col(Organisation.key).in_(keys)))}
+    found = {
+        o.key: o for o in session.exec(select(Organisation).where(col(Organisation.key).in_(keys)))
+    }
     for item in items:
         org = found.get(item.cle) or Organisation(key=item.cle, name=item.nom, kind=item.type)
         org.name, org.kind, org.siae_kind = item.nom, item.type, item.siae
@@ -27,10 +31,14 @@ def upsert_contacts(
 ) -> dict[str, Contact]:
     """Create or update contacts by (lower-cased) e-mail; return them by e-mail."""
     emails = [c.email.lower() for c in items]
-    found = {c.email: c for c in session.exec(select(Contact).where(col(Contact.email).in_(emails)))}
+    found = {
+        c.email: c for c in session.exec(select(Contact).where(col(Contact.email).in_(emails)))
+    }
     for item in items:
         email = item.email.lower()
-        contact = found.get(email) or Contact(email=email, role=item.role, organisation_id=orgs[item.organisation].id)
+        contact = found.get(email) or Contact(
+            email=email, role=item.role, organisation_id=orgs[item.organisation].id
+        )
         contact.name, contact.role, contact.digest_only = item.nom, item.role, item.resume_seul
         contact.organisation_id = orgs[item.organisation].id
         session.add(contact)

@@ -53,7 +53,9 @@ def portfolio(*, session: Session, today: date) -> list[PortfolioRow]:
     dues = {case_id: (next_due, int(overdue or 0)) for case_id, next_due, overdue in due_rows}
     current: dict[int, Stage] = {}
     awaiting: dict[int, int] = {}
-    for stage in session.exec(select(Stage).where(Stage.status != StageStatus.close).order_by(Stage.position)):
+    for stage in session.exec(
+        select(Stage).where(Stage.status != StageStatus.close).order_by(Stage.position)
+    ):
         current.setdefault(stage.case_id, stage)
         if stage.status is StageStatus.en_attente_validation:
             awaiting[stage.case_id] = awaiting.get(stage.case_id, 0) + 1

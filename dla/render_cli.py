@@ -13,12 +13,30 @@ def print_portfolio(rows: list[PortfolioRow], today: date, console: Console | No
     """Print one line per case."""
     console = console or Console()
     table = Table(title=f"Portefeuille des accompagnements — {fr_date(today)}")
-    for header in ("Référence", "Dép.", "Intitulé", "Modèle", "Statut", "Étape en cours", "Prochaine échéance",
-                   "En retard", "Validations attendues"):
+    table.add_column("Référence", no_wrap=True)
+    for header in (
+        "Dép.",
+        "Intitulé",
+        "Modèle",
+        "Statut",
+        "Étape en cours",
+        "Prochaine échéance",
+        "En retard",
+        "Validations attendues",
+    ):
         table.add_column(header)
     for r in rows:
-        table.add_row(r.reference, r.departement, r.title, r.journey or "—", label(r.status),
-                      r.current_stage or "—", fr_date(r.next_due), str(r.overdue), str(r.awaiting))
+        table.add_row(
+            r.reference,
+            r.departement,
+            r.title,
+            r.journey or "—",
+            label(r.status),
+            r.current_stage or "—",
+            fr_date(r.next_due),
+            str(r.overdue),
+            str(r.awaiting),
+        )
     console.print(table)
     console.print(f"{len(rows)} accompagnement(s).")
 
@@ -28,14 +46,18 @@ def print_case(d: CaseDetail, console: Console | None = None) -> None:
     console = console or Console()
     c = d.case
     console.print(f"[bold]{c.reference}[/bold] — {c.title}")
-    console.print(f"Département {c.departement} · portage DLA : {d.host.name} · coordination : "
-                  f"{d.coordinator.email} · origine : {label(c.origin)} · statut : {label(c.status)}")
+    console.print(
+        f"Département {c.departement} · portage DLA : {d.host.name} · coordination : "
+        f"{d.coordinator.email} · origine : {label(c.origin)} · statut : {label(c.status)}"
+    )
     console.print(f"Périmètre : {c.perimeter} · mutualisation : {', '.join(c.mutualisation_kinds)}")
     members = Table(title="Membres")
     members.add_column("Organisation")
     members.add_column("Rôle")
     for member, org in d.members:
-        members.add_row(f"{org.name}" + (f" ({org.siae_kind})" if org.siae_kind else ""), label(member.role))
+        members.add_row(
+            f"{org.name}" + (f" ({org.siae_kind})" if org.siae_kind else ""), label(member.role)
+        )
     console.print(members)
     steps = Table(title="Étapes et tâches")
     for header in ("Étape", "Tâche", "Responsable", "Échéance", "Statut"):
@@ -44,20 +66,27 @@ def print_case(d: CaseDetail, console: Console | None = None) -> None:
     for step in d.steps:
         by_stage.setdefault(step.stage_id, []).append(step)
     for stage in d.stages:
-        steps.add_row(f"[bold]{stage.title}[/bold]", f"{fr_date(stage.planned_start)} → {fr_date(stage.planned_end)}",
-                      "", "", label(stage.status))
+        steps.add_row(
+            f"[bold]{stage.title}[/bold]",
+            f"{fr_date(stage.planned_start)} → {fr_date(stage.planned_end)}",
+            "",
+            "",
+            label(stage.status),
+        )
         for step in by_stage.get(stage.id, []):
             steps.add_row("", step.title, step.owner, fr_date(step.due_date), label(step.status))
     console.print(steps)
     stages = {s.id: s for s in d.stages}
     for v in d.validations:
         org = d.organisations.get(v.organisation_id)
-        console.print(f"Décision {fr_date(v.decided_on)} : {stages[v.stage_id].title} — "
-                      f"{org.name if org else 'coordination'} ({label(v.body)}) : {label(v.decision)}")
+        console.print(
+            f"Décision {fr_date(v.decided_on)} : {stages[v.stage_id].title} — "
+            f"{org.name if org else 'coordination'} ({label(v.body)}) : {label(v.decision)}"
+        )
     for p in d.periods:
         console.print(f"Période de {label(p.kind)} : {fr_date(p.start_on)} → {fr_date(p.end_on)}")
     for f in d.follow_ups:
         console.print(f"Suivi à {f.months_after} mois : {fr_date(f.due_date)}")
     console.print("[bold]Journal[/bold]")
     for event in d.timeline[-20:]:
-        console.print(f"{event.at:%d/%m/%Y %H:%M} · {event.actor} · {event.summary}")
+        console.print(f"{event.at:%d/%m/%Y %H:%M} · {event.actor} · {event.summary}", markup=False)

@@ -33,6 +33,14 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def prefect_api_configured() -> bool:
+    """Tell whether a Prefect server is configured (its own setting, read by Prefect's rules)."""
+    import os
+
+    # Prefect owns this variable; reading it here keeps the CLI from importing Prefect for nothing.
+    return bool(os.environ.get("PREFECT_API_URL"))
+
+
 @lru_cache
 def get_settings() -> Settings:
     """Return the process-wide settings, read once."""

@@ -21,11 +21,16 @@ def record(
     """Append an event; with a `key`, an event already recorded under it is not repeated."""
     if key is not None:
         exists = session.exec(
-            select(TimelineEvent.id).where(TimelineEvent.case_id == case_id, TimelineEvent.key == key)
+            select(TimelineEvent.id).where(
+                TimelineEvent.case_id == case_id, TimelineEvent.key == key
+            )
         ).first()
         if exists is not None:
             return None
-    event = TimelineEvent(case_id=case_id, at=at, kind=kind, summary=summary, actor=actor,
-                          data=data or {}, key=key)
+    if len(summary) > 2000:
+        summary = summary[:1997] + "..."
+    event = TimelineEvent(
+        case_id=case_id, at=at, kind=kind, summary=summary, actor=actor, data=data or {}, key=key
+    )
     session.add(event)
     return event

@@ -33,6 +33,8 @@ class Case(CaseBase, table=True):
     coordinator_id: int = Field(foreign_key="contact.id")
     status: CaseStatus = Field(default=CaseStatus.en_preparation, index=True)
     source_path: str | None = None
+    # The case file as validated (JSON): replanning re-resolves its anchors with real decisions.
+    document: dict = Field(default_factory=dict, sa_column=Column(JSON))
     # Hash of the normalised case file: loading an unchanged file is a no-op.
     source_hash: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(sa_type=AwareDateTime)

@@ -13,6 +13,8 @@ class ValidationBase(SQLModel):
     decision: Decision
     decided_on: date
     comment: str | None = Field(default=None, max_length=2000)
+    # A postponement ("reportee") says until when.
+    postponed_to: date | None = None
     recorded_by: str = Field(max_length=200)
     # How it reached us: "fichier", "cli", "prefect-ui"…
     channel: str = Field(max_length=40)

@@ -19,15 +19,33 @@ _MINIMAL = {
     "debut": date(2024, 1, 8),
     "organisations": [
         {"cle": "dla-test", "nom": "DLA de test", "type": "porteur_dla"},
-        {"cle": "aci-un", "nom": "ACI Un", "type": "siae", "siae": "ACI", "siret": "73282932000074"},
+        {
+            "cle": "aci-un",
+            "nom": "ACI Un",
+            "type": "siae",
+            "siae": "ACI",
+            "siret": "73282932000074",
+        },
         {"cle": "ai-deux", "nom": "AI Deux", "type": "siae", "siae": "AI"},
         {"cle": "cabinet", "nom": "Cabinet conseil", "type": "prestataire"},
     ],
     "contacts": [
-        {"email": "coordination@dla-test.example.org", "role": "coordination_dla", "organisation": "dla-test"},
+        {
+            "email": "coordination@dla-test.example.org",
+            "role": "coordination_dla",
+            "organisation": "dla-test",
+        },
         {"email": "presidence@aci-un.example.org", "role": "presidence", "organisation": "aci-un"},
-        {"email": "presidence@ai-deux.example.org", "role": "presidence", "organisation": "ai-deux"},
-        {"email": "consultant@cabinet.example.org", "role": "consultant", "organisation": "cabinet"},
+        {
+            "email": "presidence@ai-deux.example.org",
+            "role": "presidence",
+            "organisation": "ai-deux",
+        },
+        {
+            "email": "consultant@cabinet.example.org",
+            "role": "consultant",
+            "organisation": "cabinet",
+        },
     ],
     "membres": [
         {"organisation": "aci-un", "role": "porteur"},
@@ -47,7 +65,10 @@ _MINIMAL = {
                     "echeance": {"apres": "debut:diagnostic", "delai": 10, "unite": "jours_ouvres"},
                 }
             ],
-            "validation": {"regle": "tous", "par": [{"structure": "@membres", "instance": "conseil_administration"}]},
+            "validation": {
+                "regle": "tous",
+                "par": [{"structure": "@membres", "instance": "conseil_administration"}],
+            },
         },
         {
             "cle": "mise-en-oeuvre",

@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+from dla.casefile.merge import StagePaths
 from dla.casefile.problems import Problem
 from dla.casefile.schema import CaseFile, StageIn, ValidatorIn
 from models.enums import ContactRole, GateRule, MemberRole, OrganisationKind
@@ -9,8 +10,11 @@ from models.enums import ContactRole, GateRule, MemberRole, OrganisationKind
 OWNER_WORDS = {"coordination"} | {r.value for r in MemberRole}
 
 
-def check_case(case: CaseFile, stages: list[StageIn]) -> list[Problem]:
-    """Return every inconsistency between the parts of a case file."""
+def check_case(case: CaseFile, stages: list[StageIn], paths: list[StagePaths]) -> list[Problem]:
+    """Return every inconsistency between the parts of a case file.
+
+    `stages` are the merged stages and `paths` where each of them and their tasks are written.
+    """
     problems: list[Problem] = []
     orgs = {o.cle: o for o in case.organisations}
     members = {m.organisation: m for m in case.membres}
@@ -22,67 +26,118 @@ def check_case(case: CaseFile, stages: list[StageIn]) -> list[Problem]:
 
     host = orgs.get(case.porteur_dla)
     if host is None:
-        problems.append(Problem("porteur_dla", "organisation inconnue (absente de organisations)", case.porteur_dla))
+        problems.append(
+            Problem(
+                "porteur_dla", "organisation inconnue (absente de organisations)", case.porteur_dla
+            )
+        )
     elif host.type is not OrganisationKind.porteur_dla:
-        problems.append(Problem("porteur_dla", "l'organisation doit être de type porteur_dla", case.porteur_dla))
+        problems.append(
+            Problem("porteur_dla", "l'organisation doit être de type porteur_dla", case.porteur_dla)
+        )
     for i, contact in enumerate(case.contacts):
         if contact.organisation not in orgs:
-            problems.append(Problem(f"contacts[{i}].organisation", "organisation inconnue", contact.organisation))
-    coordinator = next((c for c in case.contacts if c.email.lower() == case.coordination.lower()), None)
+            problems.append(
+                Problem(
+                    f"contacts[{i}].organisation", "organisation inconnue", contact.organisation
+                )
+            )
+    coordinator = next(
+        (c for c in case.contacts if c.email.lower() == case.coordination.lower()), None
+    )
     if coordinator is None:
-        problems.append(Problem("coordination", "aucun contact n'a cette adresse", case.coordination))
+        problems.append(
+            Problem("coordination", "aucun contact n'a cette adresse", case.coordination)
+        )
     elif coordinator.role is not ContactRole.coordination_dla:
-        problems.append(Problem("coordination", "ce contact doit avoir le rôle coordination_dla", case.coordination))
+        problems.append(
+            Problem(
+                "coordination", "ce contact doit avoir le rôle coordination_dla", case.coordination
+            )
+        )
     for i, member in enumerate(case.membres):
         if member.organisation not in orgs:
-            problems.append(Problem(f"membres[{i}].organisation", "organisation inconnue", member.organisation))
+            problems.append(
+                Problem(f"membres[{i}].organisation", "organisation inconnue", member.organisation)
+            )
     for i, org in enumerate(case.organisations):
         for j, network in enumerate(org.reseaux):
             if network not in orgs or orgs[network].type is not OrganisationKind.reseau:
-                problems.append(Problem(f"organisations[{i}].reseaux[{j}]", "réseau inconnu", network))
+                problems.append(
+                    Problem(f"organisations[{i}].reseaux[{j}]", "réseau inconnu", network)
+                )
 
+    # Merging combines stages of the same key: look for duplicates in the file as written.
+    problems += _duplicates("etapes", [s.cle for s in case.etapes], "cle")
+    for i, stage in enumerate(case.etapes):
+        problems += _duplicates(f"etapes[{i}].taches", [t.cle for t in stage.taches], "cle")
     task_keys = [t.cle for s in stages for t in s.taches]
-    problems += _duplicates("etapes", [s.cle for s in stages], "cle")
-    task_paths = [f"etapes[{i}].taches[{j}].cle" for i, s in enumerate(stages) for j in range(len(s.taches))]
-    problems += _duplicate_paths(task_paths, task_keys)
+    task_paths = [f"{path}.cle" for located in paths for path in located.tasks]
+    problems += [p for p in _duplicate_paths(task_paths, task_keys) if p not in problems]
     roles = {m.role.value for m in case.membres} | {"coordination"}
-    for i, stage in enumerate(stages):
-        problems += _check_stage(f"etapes[{i}]", stage, members, roles, set(task_keys))
+    for stage, located in zip(stages, paths, strict=True):
+        problems += _check_stage(located, stage, members, roles)
     for i, period in enumerate(case.periodes):
         if period.apres and period.apres not in task_keys:
             problems.append(Problem(f"periodes[{i}].apres", "tâche inconnue", period.apres))
     return problems
 
 
-def _check_stage(here, stage, members, roles, task_keys) -> list[Problem]:
+def _check_stage(located: StagePaths, stage: StageIn, members, roles) -> list[Problem]:
+    here = located.stage
     problems = []
     for name in ("temps", "titre"):
         if getattr(stage, name) is None:
-            problems.append(Problem(f"{here}.{name}", "champ obligatoire (ni dans le fichier ni dans le modèle)"))
+            problems.append(
+                Problem(
+                    f"{here}.{name}", "champ obligatoire (ni dans le fichier ni dans le modèle)"
+                )
+            )
     if stage.validation:
         problems += _check_validators(f"{here}.validation.par", stage.validation.par, members)
         count = _expanded_count(stage.validation.par, members)
         if stage.validation.regle is GateRule.quorum and stage.validation.quorum > count:
             problems.append(
-                Problem(f"{here}.validation.quorum", f"quorum supérieur aux {count} validations possibles",
-                        stage.validation.quorum)
+                Problem(
+                    f"{here}.validation.quorum",
+                    f"quorum supérieur aux {count} validations possibles",
+                    stage.validation.quorum,
+                )
             )
-    for j, task in enumerate(stage.taches):
-        where = f"{here}.taches[{j}]"
+    for task, where in zip(stage.taches, located.tasks, strict=True):
         for name in ("titre", "responsable", "echeance"):
             if getattr(task, name) is None:
-                problems.append(Problem(f"{where}.{name}", "champ obligatoire (ni dans le fichier ni dans le modèle)"))
+                problems.append(
+                    Problem(
+                        f"{where}.{name}",
+                        "champ obligatoire (ni dans le fichier ni dans le modèle)",
+                    )
+                )
         if task.responsable and task.responsable not in roles and task.responsable not in members:
-            expected = "coordination, un rôle tenu dans le cas (" + ", ".join(sorted(roles)) + ") ou un membre"
-            problems.append(Problem(f"{where}.responsable", f"responsable inconnu ; attendu : {expected}",
-                                    task.responsable))
+            expected = (
+                "coordination, un rôle tenu dans le cas ("
+                + ", ".join(sorted(roles))
+                + ") ou un membre"
+            )
+            problems.append(
+                Problem(
+                    f"{where}.responsable",
+                    f"responsable inconnu ; attendu : {expected}",
+                    task.responsable,
+                )
+            )
         problems += _check_validators(f"{where}.validation", task.validation, members)
-    for j, decision in enumerate(stage.decisions):
-        where = f"{here}.decisions[{j}]"
+    for decision, where in zip(stage.decisions, located.decisions, strict=True):
         if decision.structure and decision.structure not in members:
-            problems.append(Problem(f"{where}.structure", "structure absente des membres du cas", decision.structure))
+            problems.append(
+                Problem(
+                    f"{where}.structure", "structure absente des membres du cas", decision.structure
+                )
+            )
         if decision.tache and decision.tache not in {t.cle for t in stage.taches}:
-            problems.append(Problem(f"{where}.tache", "tâche inconnue dans cette étape", decision.tache))
+            problems.append(
+                Problem(f"{where}.tache", "tâche inconnue dans cette étape", decision.tache)
+            )
     return problems
 
 

@@ -21,6 +21,9 @@ Reference = Annotated[str, StringConstraints(pattern=REFERENCE_PATTERN)]
 TextList = Annotated[list[LongText], Field(max_length=50)]
 
 
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+
+
 def _no_number(value: Any) -> Any:
     # Pydantic would read 2006 as a Unix timestamp (1970-01-01): refuse numbers as dates.
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -28,7 +31,14 @@ def _no_number(value: Any) -> Any:
     return value
 
 
-Day = Annotated[date, BeforeValidator(_no_number)]
+def _plausible(value: date) -> date:
+    # Keeps every computed date (offsets, follow-ups) far from date.max.
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"une date entre {FIRST_YEAR} et {LAST_YEAR} est attendue")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_no_number), AfterValidator(_plausible)]
 
 
 def _departement(value: Any) -> Any:
@@ -43,6 +53,13 @@ Departement = Annotated[
     BeforeValidator(_departement),
     StringConstraints(pattern=DEPARTEMENT_PATTERN),
 ]
+
+
+def _siret_as_text(value: Any) -> Any:
+    # `siret: 73282932000074` without quotes is an integer in YAML.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
 
 
 def _siret(value: str) -> str:
@@ -66,4 +83,4 @@ def _luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
-Siret = Annotated[str, AfterValidator(_siret)]
+Siret = Annotated[str, BeforeValidator(_siret_as_text), AfterValidator(_siret)]

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from dla.calendar import add_months, calendar_for
 from dla.casefile.checks import check_case
-from dla.casefile.merge import merge_stages
+from dla.casefile.merge import StagePaths, locate, merge_stages
 from dla.casefile.problems import CaseFileError, Problem, from_validation_error
 from dla.casefile.schedule import ScheduleError, build_rules, period_dates, resolve
 from dla.casefile.schema import CaseFile, DecisionIn, Journey, RelativeDeadline, StageIn
@@ -74,7 +74,9 @@ def load_case_file(path: Path, max_bytes: int = 1_000_000) -> CasePlan:
 def build_plan(data, lines: dict[tuple, int], name: str) -> CasePlan:
     """Validate parsed YAML data into a plan; `name` labels messages."""
     if not isinstance(data, dict):
-        raise CaseFileError(name, [Problem("", "le document doit être un bloc de champs (clé: valeur)")])
+        raise CaseFileError(
+            name, [Problem("", "le document doit être un bloc de champs (clé: valeur)")]
+        )
     try:
         case = CaseFile.model_validate(data)
     except ValidationError as exc:
@@ -87,51 +89,87 @@ def build_plan(data, lines: dict[tuple, int], name: str) -> CasePlan:
             problem = Problem("modele", f"modèle inconnu ; attendu parmi : {expected}", case.modele)
             raise CaseFileError(name, [_at(problem, lines)])
     stages = merge_stages(case, journey)
-    problems = check_case(case, stages)
+    paths = locate(case, journey, stages)
+    problems = check_case(case, stages, paths)
     if not stages:
         problems.append(Problem("etapes", "aucune étape : indiquer un modèle ou des étapes"))
     if problems:
         raise CaseFileError(name, [_at(p, lines) for p in problems])
     try:
-        plan = _schedule(case, stages, journey, name)
+        plan = _schedule(case, stages, paths, journey, name)
     except ScheduleError as exc:
         raise CaseFileError(name, [_at(p, lines) for p in exc.problems]) from None
     return plan
 
 
-def _schedule(case: CaseFile, stages: list[StageIn], journey, name: str) -> CasePlan:
+def _schedule(
+    case: CaseFile, stages: list[StageIn], paths: list[StagePaths], journey, name: str
+) -> CasePlan:
     calendar = calendar_for(case.departement)
-    dates = resolve(build_rules(case, stages), calendar)
+    dates = resolve(build_rules(case, stages, paths), calendar)
     problems, planned = [], []
     members = [m.organisation for m in case.membres if m.role.value in ("porteur", "membre")]
-    for i, stage in enumerate(stages):
+    for i, (stage, located) in enumerate(zip(stages, paths, strict=True)):
         start, end = dates[f"debut:{stage.cle}"], dates[f"fin:{stage.cle}"]
         if end < start:
-            problems.append(Problem(f"etapes[{i}].fin", f"la fin précède le début ({start.isoformat()})", end.isoformat()))
+            problems.append(
+                Problem(
+                    f"{located.stage}.fin",
+                    f"la fin précède le début ({start.isoformat()})",
+                    end.isoformat(),
+                )
+            )
         if start < case.debut:
-            problems.append(Problem(f"etapes[{i}].debut", f"début avant celui de l'accompagnement ({case.debut})",
-                                    start.isoformat()))
+            problems.append(
+                Problem(
+                    f"{located.stage}.debut",
+                    f"début avant celui de l'accompagnement ({case.debut.isoformat()})",
+                    start.isoformat(),
+                )
+            )
         tasks = [
-            PlannedTask(t.cle, t.titre, t.responsable, dates[f"tache:{t.cle}"], _deadline_json(t.echeance),
-                        _expand(t.validation, members), t.livrable, t.fait_le)
+            PlannedTask(
+                t.cle,
+                t.titre,
+                t.responsable,
+                dates[f"tache:{t.cle}"],
+                _deadline_json(t.echeance),
+                _expand(t.validation, members),
+                t.livrable,
+                t.fait_le,
+            )
             for t in stage.taches
         ]
         gate = _expand(stage.validation.par, members) if stage.validation else []
         planned.append(PlannedStage(stage, i, start, end, gate, tasks, stage.decisions))
     periods = []
     for i, period in enumerate(case.periodes):
-        start, end = period_dates(period, f"periodes[{i}]", dates, calendar)
+        try:
+            start, end = period_dates(period, f"periodes[{i}]", dates, calendar)
+        except ScheduleError as exc:
+            problems += exc.problems
+            continue
         if end < start:
-            problems.append(Problem(f"periodes[{i}].fin", f"la fin précède le début ({start})", end.isoformat()))
-        periods.append(PlannedPeriod(period.cle, period.type, start, end, period.apres, period.note))
+            problems.append(
+                Problem(
+                    f"periodes[{i}].fin",
+                    f"la fin précède le début ({start.isoformat()})",
+                    end.isoformat(),
+                )
+            )
+        periods.append(
+            PlannedPeriod(period.cle, period.type, start, end, period.apres, period.note)
+        )
     if problems:
         raise ScheduleError(problems)
     months = case.suivis if case.suivis is not None else (journey.suivis if journey else [3, 6, 12])
     implementation = [s for s in planned if s.source.temps is Moment.mise_en_oeuvre] or planned
     follow_ups = [(m, add_months(implementation[-1].end, m)) for m in sorted(set(months))]
     digest = hashlib.sha256(
-        json.dumps([case.model_dump(mode="json"), journey and journey.model_dump(mode="json")],
-                   sort_keys=True).encode()
+        json.dumps(
+            [case.model_dump(mode="json"), journey and journey.model_dump(mode="json")],
+            sort_keys=True,
+        ).encode()
     ).hexdigest()
     return CasePlan(case, planned, periods, follow_ups, digest, name, journey)
 
@@ -154,7 +192,11 @@ def _deadline_json(deadline) -> dict:
 def _at(problem: Problem, lines: dict[tuple, int]) -> Problem:
     if problem.line is not None:
         return problem
-    loc = tuple(int(p) if p.isdigit() else p for p in problem.path.replace("[", ".").replace("]", "").split(".") if p)
+    loc = tuple(
+        int(p) if p.isdigit() else p
+        for p in problem.path.replace("[", ".").replace("]", "").split(".")
+        if p
+    )
     while loc and loc not in lines:
         loc = loc[:-1]
     return Problem(problem.path, problem.message, problem.value, lines.get(loc))

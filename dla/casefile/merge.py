@@ -1,5 +1,7 @@
 """Apply a case file's stages on top of its case template (journey)."""
 
+from dataclasses import dataclass
+
 from dla.casefile.schema import CaseFile, Journey, StageIn, TaskIn
 from models.enums import MOMENT_ORDER
 
@@ -33,3 +35,53 @@ def _merge_stage(base: StageIn, override: StageIn) -> StageIn:
             "decisions": [*base.decisions, *override.decisions],
         }
     )
+
+
+@dataclass(frozen=True)
+class StagePaths:
+    """Where a merged stage and its tasks are written, for messages: in the file, else in the template."""
+
+    stage: str
+    tasks: list[str]
+    decisions: list[str]
+
+
+def locate(case: CaseFile, journey: Journey | None, stages: list[StageIn]) -> list[StagePaths]:
+    """Return the paths of each merged stage and task (merging reorders and combines them)."""
+    in_file = {}
+    for i, stage in enumerate(case.etapes):
+        in_file.setdefault(stage.cle, i)
+    in_template = {s.cle: k for k, s in enumerate(journey.etapes)} if journey else {}
+    located = []
+    for stage in stages:
+        i, k = in_file.get(stage.cle), in_template.get(stage.cle)
+        here = f"etapes[{i}]" if i is not None else f"modele.etapes[{k}]"
+        if k is None:  # the file's own stage, taken as written
+            tasks = [f"{here}.taches[{j}]" for j in range(len(stage.taches))]
+            decisions = [f"{here}.decisions[{j}]" for j in range(len(stage.decisions))]
+        else:
+            tasks = [_task_path(task.cle, case, i, journey, k) for task in stage.taches]
+            # Merged decisions are the template's, then the file's.
+            decisions = [
+                f"modele.etapes[{k}].decisions[{j}]"
+                for j in range(len(journey.etapes[k].decisions))
+            ]
+            decisions += [
+                f"etapes[{n}].decisions[{j}]"
+                for n, written in enumerate(case.etapes)
+                if written.cle == stage.cle
+                for j in range(len(written.decisions))
+            ]
+        located.append(StagePaths(here, tasks, decisions))
+    return located
+
+
+def _task_path(key: str, case: CaseFile, i: int | None, journey: Journey, k: int) -> str:
+    if i is not None:
+        for j, task in enumerate(case.etapes[i].taches):
+            if task.cle == key:
+                return f"etapes[{i}].taches[{j}]"
+    for j, task in enumerate(journey.etapes[k].taches):
+        if task.cle == key:
+            return f"modele.etapes[{k}].taches[{j}]"
+    return f"etapes[{i}].taches"  # unreachable: every merged task comes from one or the other

@@ -1,9 +1,12 @@
 """Problems found in a case file, each naming the file, the field, the value and the rule."""
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
+
+from dla.calendar import DEPARTEMENT_PATTERN
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,14 @@ class Problem:
         return f"{where} : {field} : {self.message}{shown}"
 
 
+class FieldValueError(ValueError):
+    """A rule broken inside a block, reported on one of its fields rather than on the block."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 class CaseFileError(Exception):
     """A case file that cannot be loaded; carries every problem found."""
 
@@ -35,6 +46,12 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _choices(expected: str) -> str:
+    # Pydantic lists enum values in English: "'a', 'b' or 'c'".
+    values = re.findall(r"'([^']*)'", expected)
+    return ", ".join(values[:-1]) + f" ou {values[-1]}" if len(values) > 1 else expected
+
+
 def format_path(loc: tuple) -> str:
     """Turn ("etapes", 0, "taches", 1, "echeance") into "etapes[0].taches[1].echeance"."""
     out = ""
@@ -47,6 +64,7 @@ def format_path(loc: tuple) -> str:
 
 
 _PATTERNS = {
+    DEPARTEMENT_PATTERN: "un numéro de département (01 à 95, 2A, 2B, 971 à 974 ou 976)",
     "^[a-z0-9][a-z0-9_-]{0,79}$": "une clé en minuscules, chiffres, - ou _ (ex. dispo-services)",
     "^(tache|debut|fin|validation):[a-z0-9][a-z0-9_-]{0,79}$": (
         "une ancre tache:CLE, debut:ETAPE, fin:ETAPE ou validation:ETAPE"
@@ -55,20 +73,26 @@ _PATTERNS = {
     "^(@membres|[a-z0-9][a-z0-9_-]{0,79})$": "une clé d'organisation ou @membres",
 }
 
+_DATE_OR_ANCHOR = "une date AAAA-MM-JJ ou un bloc {apres, delai, unite} est attendu"
+
 _MESSAGES = {
     "missing": lambda ctx: "champ obligatoire manquant",
-    "extra_forbidden": lambda ctx: "champ inconnu (voir « dla case schema » pour les champs permis)",
-    "enum": lambda ctx: f"valeur attendue parmi : {ctx.get('expected', '')}",
+    "extra_forbidden": lambda ctx: (
+        "champ inconnu (voir « dla case schema » pour les champs permis)"
+    ),
+    "enum": lambda ctx: f"valeur attendue parmi : {_choices(ctx.get('expected', ''))}",
     "string_type": lambda ctx: "un texte est attendu",
     "string_too_short": lambda ctx: "le texte ne peut pas être vide",
     "string_too_long": lambda ctx: f"texte trop long (au plus {ctx.get('max_length')} caractères)",
-    "string_pattern_mismatch": lambda ctx: "attendu : "
-    + _PATTERNS.get(ctx.get("pattern", ""), f"le motif {ctx.get('pattern')}"),
+    "string_pattern_mismatch": lambda ctx: (
+        "attendu : " + _PATTERNS.get(ctx.get("pattern", ""), f"le motif {ctx.get('pattern')}")
+    ),
     "int_type": lambda ctx: "un nombre entier est attendu",
     "int_parsing": lambda ctx: "un nombre entier est attendu",
     "int_from_float": lambda ctx: "un nombre entier est attendu",
     "float_type": lambda ctx: "un nombre est attendu",
     "float_parsing": lambda ctx: "un nombre est attendu",
+    "finite_number": lambda ctx: "un nombre fini est attendu",
     "bool_type": lambda ctx: "oui ou non (true / false) est attendu",
     "bool_parsing": lambda ctx: "oui ou non (true / false) est attendu",
     "date_type": lambda ctx: "une date AAAA-MM-JJ est attendue",
@@ -83,7 +107,8 @@ _MESSAGES = {
     "too_long": lambda ctx: f"au plus {ctx.get('max_length')} éléments",
     "greater_than_equal": lambda ctx: f"une valeur au moins égale à {ctx.get('ge')} est attendue",
     "less_than_equal": lambda ctx: f"une valeur au plus égale à {ctx.get('le')} est attendue",
-    "union_tag_invalid": lambda ctx: "une date AAAA-MM-JJ ou un bloc {apres, delai, unite} est attendu",
+    "union_tag_invalid": lambda ctx: _DATE_OR_ANCHOR,
+    "union_tag_not_found": lambda ctx: _DATE_OR_ANCHOR,
 }
 
 
@@ -94,13 +119,22 @@ def from_validation_error(error: ValidationError, lines: dict[tuple, int]) -> li
         # Tags of tagged unions ("~date", "~ancre") are not fields: drop them from the path.
         loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p.startswith("~")))
         kind, ctx = item["type"], item.get("ctx") or {}
-        if kind == "value_error":
-            message = str(ctx.get("error", item["msg"])).removeprefix("Value error, ")
-            if "email" in message.lower() or "@" in message:
-                message = f"adresse e-mail invalide ({message})"
+        cause = ctx.get("error")
+        if isinstance(cause, FieldValueError):
+            loc, message = (*loc, cause.field), str(cause)
+        elif kind == "value_error" and "reason" in ctx:
+            # email-validator's reasons are in English: keep the French verdict only.
+            message = "adresse e-mail invalide"
+        elif kind == "value_error":
+            message = str(cause if cause is not None else item["msg"]).removeprefix("Value error, ")
         else:
-            message = _MESSAGES.get(kind, lambda c: item["msg"])(ctx)
-        value = None if kind in ("missing",) or isinstance(item.get("input"), dict) else item.get("input")
+            translate = _MESSAGES.get(kind)
+            message = translate(ctx) if translate else f"valeur refusée ({item['msg']})"
+        value = item.get("input")
+        if isinstance(cause, FieldValueError) and isinstance(value, dict):
+            value = value.get(cause.field)
+        elif kind == "missing" or isinstance(value, dict):
+            value = None
         problems.append(Problem(format_path(loc), message, value, _line_for(loc, lines)))
     return problems
 

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dla.calendar import WorkingCalendar
+from dla.casefile.fields import FIRST_YEAR, LAST_YEAR
+from dla.casefile.merge import StagePaths
 from dla.casefile.problems import Problem
 from dla.casefile.schema import CaseFile, PeriodIn, RelativeDeadline, StageIn
 from models.enums import Decision
@@ -26,78 +28,123 @@ class ScheduleError(Exception):
         self.problems = problems
 
 
-def build_rules(case: CaseFile, stages: list[StageIn]) -> dict[str, _Rule]:
+def build_rules(case: CaseFile, stages: list[StageIn], paths: list[StagePaths]) -> dict[str, _Rule]:
     """Return the computation rule of every anchor of the case."""
     rules: dict[str, _Rule] = {}
     previous_end: str | None = None
-    for i, stage in enumerate(stages):
-        here = f"etapes[{i}]"
+    for stage, located in zip(stages, paths, strict=True):
+        here = located.stage
         start = stage.debut if stage.debut is not None else (previous_end or case.debut)
         rules[f"debut:{stage.cle}"] = _Rule(
             (start,) if isinstance(start, str) else start, f"{here}.debut"
         )
         tasks = tuple(f"tache:{t.cle}" for t in stage.taches)
-        end = stage.fin if stage.fin is not None else (("max", *tasks) if tasks else (f"debut:{stage.cle}",))
+        end = (
+            stage.fin
+            if stage.fin is not None
+            else (("max", *tasks) if tasks else (f"debut:{stage.cle}",))
+        )
         rules[f"fin:{stage.cle}"] = _Rule(end, f"{here}.fin")
-        decided = [d.date for d in stage.decisions if d.tache is None and d.decision is not Decision.refusee]
+        decided = [
+            d.date
+            for d in stage.decisions
+            if d.tache is None and d.decision is not Decision.refusee
+        ]
         rules[f"validation:{stage.cle}"] = _Rule(
             max(decided) if decided else (f"fin:{stage.cle}",), f"{here}.validation"
         )
-        for j, task in enumerate(stage.taches):
-            rules[f"tache:{task.cle}"] = _Rule(task.echeance, f"{here}.taches[{j}].echeance")
+        for task, where in zip(stage.taches, located.tasks, strict=True):
+            rules[f"tache:{task.cle}"] = _Rule(task.echeance, f"{where}.echeance")
         previous_end = f"fin:{stage.cle}"
     return rules
 
 
 def resolve(rules: dict[str, _Rule], calendar: WorkingCalendar) -> dict[str, date]:
-    """Compute every anchor's date, reporting unknown anchors and cycles."""
+    """Compute every anchor's date, reporting unknown anchors and cycles.
+
+    Depth-first without recursion (a chain of thousands of steps must not overflow the stack);
+    each anchor is computed once, failed ones included.
+    """
     dates: dict[str, date] = {}
+    done: set[str] = set()
     problems: list[Problem] = []
-    for start in rules:
-        _visit(start, rules, calendar, dates, problems, [])
+    for root in rules:
+        if root in done:
+            continue
+        stack = [(root, iter(_dependencies(rules[root].spec, rules)))]
+        on_stack = {root}
+        while stack:
+            name, pending = stack[-1]
+            dependency = next(pending, None)
+            if dependency is None:
+                stack.pop()
+                on_stack.discard(name)
+                done.add(name)
+                result = _compute(rules[name], rules, calendar, dates, problems)
+                if result is not None:
+                    dates[name] = result
+            elif dependency in on_stack:
+                names = [n for n, _ in stack]
+                _report_cycle(names[names.index(dependency) :] + [dependency], rules, problems)
+            elif dependency not in done:
+                stack.append((dependency, iter(_dependencies(rules[dependency].spec, rules))))
+                on_stack.add(dependency)
     if problems:
         raise ScheduleError(problems)
     return dates
 
 
-def _visit(name, rules, calendar, dates, problems, stack) -> date | None:
-    if name in dates:
-        return dates[name]
-    if name in stack:
-        cycle = stack[stack.index(name) :] + [name]
-        message = (
-            "la tâche dépend d'elle-même"
-            if len(cycle) == 2
-            else "dépendance circulaire : " + " → ".join(cycle)
-        )
-        problem = Problem(rules[name].path, message, rules[name].spec_value())
-        if problem not in problems:
-            problems.append(problem)
-        return None
-    rule = rules[name]
-    stack.append(name)
-    try:
-        result = _compute(rule, rules, calendar, dates, problems, stack)
-    finally:
-        stack.pop()
-    if result is not None:
-        dates[name] = result
-    return result
+def _dependencies(spec, rules) -> list[str]:
+    if isinstance(spec, tuple):
+        return list(spec[1:] if spec[0] == "max" else spec)
+    if isinstance(spec, RelativeDeadline) and spec.apres in rules:
+        return [spec.apres]
+    return []
 
 
-def _compute(rule, rules, calendar, dates, problems, stack) -> date | None:
+def _report_cycle(cycle: list[str], rules, problems: list[Problem]) -> None:
+    name = cycle[0]
+    if len(cycle) == 2:
+        what = "la tâche" if name.startswith("tache:") else "la date"
+        message = f"{what} dépend d'elle-même"
+    else:
+        message = "dépendance circulaire : " + " → ".join(cycle)
+    problem = Problem(rules[name].path, message, rules[name].spec_value())
+    if problem not in problems:
+        problems.append(problem)
+
+
+def _compute(rule, rules, calendar, dates, problems) -> date | None:
+    """Compute one anchor from its already computed dependencies (None when one failed)."""
     spec = rule.spec
     if isinstance(spec, date):
         return spec
     if isinstance(spec, tuple):
         names = spec[1:] if spec[0] == "max" else spec
-        found = [_visit(n, rules, calendar, dates, problems, stack) for n in names]
+        found = [dates.get(n) for n in names]
         return None if None in found else max(found)
     if spec.apres not in rules:
-        problems.append(Problem(rule.path + ".apres", "ancre inconnue : aucune tâche ou étape de ce nom", spec.apres))
+        problems.append(
+            Problem(
+                rule.path + ".apres", "ancre inconnue : aucune tâche ou étape de ce nom", spec.apres
+            )
+        )
         return None
-    anchor = _visit(spec.apres, rules, calendar, dates, problems, stack)
-    return None if anchor is None else calendar.shift(anchor, spec.delai, spec.unite)
+    anchor = dates.get(spec.apres)
+    return None if anchor is None else _shift(calendar, anchor, spec, rule.path, problems)
+
+
+def _shift(calendar, anchor: date, spec: RelativeDeadline, path: str, problems) -> date | None:
+    try:
+        result = calendar.shift(anchor, spec.delai, spec.unite)
+    except (OverflowError, ValueError):
+        result = None
+    if result is None or not FIRST_YEAR - 100 <= result.year <= LAST_YEAR + 100:
+        problems.append(
+            Problem(path, "date calculée hors limites (délais trop grands)", spec.apres)
+        )
+        return None
+    return result
 
 
 def period_dates(period: PeriodIn, path: str, dates: dict[str, date], calendar: WorkingCalendar):
@@ -105,8 +152,13 @@ def period_dates(period: PeriodIn, path: str, dates: dict[str, date], calendar: 
     if isinstance(period.debut, RelativeDeadline):
         anchor = dates.get(period.debut.apres)
         if anchor is None:
-            raise ScheduleError([Problem(f"{path}.debut.apres", "ancre inconnue", period.debut.apres)])
-        start = calendar.shift(anchor, period.debut.delai, period.debut.unite)
+            raise ScheduleError(
+                [Problem(f"{path}.debut.apres", "ancre inconnue", period.debut.apres)]
+            )
+        problems: list[Problem] = []
+        start = _shift(calendar, anchor, period.debut, f"{path}.debut", problems)
+        if start is None:
+            raise ScheduleError(problems)
     else:
         start = period.debut
     end = period.fin if period.fin is not None else start + timedelta(days=period.duree - 1)

@@ -1,5 +1,6 @@
 """The case file format (French keys, as coordinators write them)."""
 
+from datetime import date as _date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Discriminator, EmailStr, Field, Tag, model_validator
@@ -15,38 +16,70 @@ from dla.casefile.fields import (
     Text,
     TextList,
 )
+from dla.casefile.problems import FieldValueError
 from models.enums import (
     Body,
     ContactRole,
-    Decision,
     DayUnit,
+    Decision,
     DemandOrigin,
     GateRule,
     IndicatorKind,
-    Moment,
     MemberRole,
+    Moment,
     MutualisationKind,
     OrganisationKind,
     PeriodKind,
     SiaeKind,
 )
 
+_VOCABULARY_TITLES = {
+    Body.__name__: "Instance",
+    ContactRole.__name__: "Rôle du contact",
+    DayUnit.__name__: "Unité de délai",
+    Decision.__name__: "Décision",
+    DemandOrigin.__name__: "Origine de la demande",
+    GateRule.__name__: "Règle de validation",
+    IndicatorKind.__name__: "Type d'indicateur",
+    MemberRole.__name__: "Rôle dans l'accompagnement",
+    Moment.__name__: "Temps de l'accompagnement",
+    MutualisationKind.__name__: "Forme de mutualisation",
+    OrganisationKind.__name__: "Type d'organisation",
+    PeriodKind.__name__: "Type de période",
+    SiaeKind.__name__: "Type de SIAE",
+}
+
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, allow_inf_nan=False)
 
 
 class RelativeDeadline(Strict):
     """A date computed from an anchor: a step, a stage's start or end, or a validation."""
 
-    apres: Anchor = Field(title="Ancre", description="tache:CLE, debut:ETAPE, fin:ETAPE ou validation:ETAPE")
+    model_config = ConfigDict(
+        title="Échéance relative à une ancre",
+        json_schema_extra={
+            "description": "Une date calculée depuis une tâche, un début ou une fin d'étape, "
+            "ou une validation, plus un délai."
+        },
+    )
+
+    apres: Anchor = Field(
+        title="Ancre", description="tache:CLE, debut:ETAPE, fin:ETAPE ou validation:ETAPE"
+    )
     delai: int = Field(default=0, ge=-3650, le=3650, title="Délai (négatif : avant l'ancre)")
     unite: DayUnit = Field(default=DayUnit.jours_ouvres, title="Unité du délai")
 
 
-def _deadline_tag(value: Any) -> str:
-    # One tag per shape, so a bad deadline yields one message, not one per union branch.
-    return "~ancre" if isinstance(value, dict | RelativeDeadline) else "~date"
+def _deadline_tag(value: Any) -> str | None:
+    # One tag per shape, so a bad deadline yields one message, not one per union branch;
+    # other shapes (a list...) get the message naming both accepted forms.
+    if isinstance(value, dict | RelativeDeadline):
+        return "~ancre"
+    if isinstance(value, str | _date | int | float):
+        return "~date"
+    return None
 
 
 Deadline = Annotated[
@@ -56,6 +89,8 @@ Deadline = Annotated[
 
 
 class OrganisationIn(Strict):
+    model_config = ConfigDict(title="Organisation")
+
     cle: Slug = Field(title="Clé (identifiant court)")
     nom: Text = Field(title="Nom")
     type: OrganisationKind = Field(title="Type d'organisation")
@@ -67,13 +102,19 @@ class OrganisationIn(Strict):
     @model_validator(mode="after")
     def _siae_kind_matches(self) -> "OrganisationIn":
         if self.type is OrganisationKind.siae and self.siae is None:
-            raise ValueError("une SIAE doit préciser son type (siae: AI, ACI, EI, ETTI ou GEIQ)")
+            raise FieldValueError(
+                "siae", "une SIAE doit préciser son type (siae: AI, ACI, EI, ETTI ou GEIQ)"
+            )
         if self.type is not OrganisationKind.siae and self.siae is not None:
-            raise ValueError("le champ siae n'a de sens que pour une organisation de type siae")
+            raise FieldValueError(
+                "siae", "le champ siae n'a de sens que pour une organisation de type siae"
+            )
         return self
 
 
 class ContactIn(Strict):
+    model_config = ConfigDict(title="Contact")
+
     email: EmailStr = Field(title="Adresse e-mail")
     nom: Text | None = Field(default=None, title="Nom ou fonction")
     role: ContactRole = Field(title="Rôle")
@@ -82,33 +123,45 @@ class ContactIn(Strict):
 
 
 class MemberIn(Strict):
+    model_config = ConfigDict(title="Membre du cas")
+
     organisation: Slug = Field(title="Organisation (clé)")
     role: MemberRole = Field(title="Rôle dans l'accompagnement")
 
 
 class ValidatorIn(Strict):
-    structure: Annotated[str, Field(pattern=r"^(@membres|[a-z0-9][a-z0-9_-]{0,79})$")] | None = Field(
-        default=None, title="Structure (clé, ou @membres pour chaque SIAE membre)"
+    model_config = ConfigDict(title="Validation requise")
+
+    structure: Annotated[str, Field(pattern=r"^(@membres|[a-z0-9][a-z0-9_-]{0,79})$")] | None = (
+        Field(default=None, title="Structure (clé, ou @membres pour chaque SIAE membre)")
     )
     instance: Body = Field(title="Instance qui valide")
 
 
 class GateIn(Strict):
+    model_config = ConfigDict(title="Validation de l'étape")
+
     regle: GateRule = Field(default=GateRule.tous, title="Règle de validation")
     quorum: int | None = Field(default=None, ge=1, title="Nombre de validations requises")
     par: list[ValidatorIn] = Field(min_length=1, title="Qui valide")
-    delai_grace: int = Field(default=10, ge=0, le=120, title="Jours ouvrés de grâce après l'échéance")
+    delai_grace: int = Field(
+        default=10, ge=0, le=120, title="Jours ouvrés de grâce après l'échéance"
+    )
 
     @model_validator(mode="after")
     def _quorum_with_rule(self) -> "GateIn":
         if self.regle is GateRule.quorum and self.quorum is None:
-            raise ValueError("la règle quorum demande le champ quorum (nombre de validations)")
+            raise FieldValueError(
+                "quorum", "la règle quorum demande le champ quorum (nombre de validations)"
+            )
         if self.regle is not GateRule.quorum and self.quorum is not None:
-            raise ValueError("le champ quorum ne sert qu'avec la règle quorum")
+            raise FieldValueError("quorum", "le champ quorum ne sert qu'avec la règle quorum")
         return self
 
 
 class DecisionIn(Strict):
+    model_config = ConfigDict(title="Décision")
+
     structure: Slug | None = Field(default=None, title="Structure qui décide (clé)")
     instance: Body = Field(title="Instance")
     decision: Decision = Field(title="Décision")
@@ -118,6 +171,8 @@ class DecisionIn(Strict):
 
 
 class TaskIn(Strict):
+    model_config = ConfigDict(title="Tâche")
+
     cle: Slug = Field(title="Clé de la tâche")
     titre: Text | None = Field(default=None, title="Intitulé")
     responsable: Slug | None = Field(
@@ -131,11 +186,15 @@ class TaskIn(Strict):
 
 
 class StageIn(Strict):
+    model_config = ConfigDict(title="Étape")
+
     cle: Slug = Field(title="Clé de l'étape")
     temps: Moment | None = Field(default=None, title="Temps de l'accompagnement")
     phase: int = Field(default=1, ge=1, le=9, title="Phase")
     titre: Text | None = Field(default=None, title="Intitulé")
-    debut: Deadline | None = Field(default=None, title="Début (par défaut : fin de l'étape précédente)")
+    debut: Deadline | None = Field(
+        default=None, title="Début (par défaut : fin de l'étape précédente)"
+    )
     fin: Deadline | None = Field(default=None, title="Fin (par défaut : dernière échéance)")
     validation: GateIn | None = Field(default=None, title="Validation de l'étape")
     taches: list[TaskIn] = Field(default_factory=list, max_length=200, title="Tâches")
@@ -143,22 +202,30 @@ class StageIn(Strict):
 
 
 class PeriodIn(Strict):
+    model_config = ConfigDict(title="Période")
+
     cle: Slug = Field(title="Clé")
     type: PeriodKind = Field(title="Type de période")
     apres: Slug | None = Field(default=None, title="Livrable intermédiaire suivi (clé de tâche)")
     debut: Deadline = Field(title="Début")
     duree: int | None = Field(default=None, ge=1, le=365, title="Durée en jours")
     fin: Day | None = Field(default=None, title="Fin")
-    note: LongText | None = None
+    note: LongText | None = Field(default=None, title="Note")
 
     @model_validator(mode="after")
     def _one_end(self) -> "PeriodIn":
-        if (self.duree is None) == (self.fin is None):
-            raise ValueError("indiquer soit duree (en jours), soit fin (une date), pas les deux")
+        if self.duree is not None and self.fin is not None:
+            raise FieldValueError(
+                "fin", "indiquer soit duree (en jours), soit fin (une date), pas les deux"
+            )
+        if self.duree is None and self.fin is None:
+            raise FieldValueError("duree", "indiquer duree (en jours) ou fin (une date)")
         return self
 
 
 class IndicatorIn(Strict):
+    model_config = ConfigDict(title="Indicateur")
+
     cle: Slug = Field(title="Clé")
     libelle: Text = Field(title="Libellé")
     type: IndicatorKind = Field(title="Quantitatif ou qualitatif")
@@ -172,12 +239,18 @@ class IndicatorIn(Strict):
 
     @model_validator(mode="after")
     def _values_match_kind(self) -> "IndicatorIn":
-        if self.type is IndicatorKind.qualitatif and (self.cible is not None or self.mesure is not None):
-            raise ValueError("un indicateur qualitatif s'exprime en cible_texte / mesure_texte")
+        if self.type is IndicatorKind.qualitatif:
+            for name in ("cible", "mesure"):
+                if getattr(self, name) is not None:
+                    raise FieldValueError(
+                        name, f"un indicateur qualitatif s'exprime en {name}_texte, pas en nombre"
+                    )
         return self
 
 
 class SharedDemand(Strict):
+    model_config = ConfigDict(title="Demande partagée")
+
     collectif: bool | None = Field(default=None, title="Demande partagée par le collectif")
     conseils_administration: bool | None = Field(default=None, title="Portée par les CA")
     partenaires: bool | None = Field(default=None, title="Partagée par les partenaires")
@@ -186,33 +259,66 @@ class SharedDemand(Strict):
 class ContextIn(Strict):
     """Facts of the case read by the points of vigilance and the deliverables."""
 
-    demande_initiale: LongText | None = None
-    analyse: LongText | None = None
-    enjeux: TextList = Field(default_factory=list)
-    historique_cooperation: LongText | None = None
-    injonction: LongText | None = Field(default=None, title="Injonction institutionnelle à l'origine")
-    demande_partagee: SharedDemand = Field(default_factory=SharedDemand)
-    elargissement_avant_diagnostic: bool | None = None
-    socle_strategique: LongText | None = None
-    valeurs: TextList = Field(default_factory=list)
-    points_de_blocage: TextList = Field(default_factory=list)
-    atouts: TextList = Field(default_factory=list)
-    reseaux_motif_absence: LongText | None = None
-    gouvernance: LongText | None = Field(default=None, title="Règles de gouvernance et de validation")
-    gouvernance_validee_le: Day | None = None
-    entretiens_individuels: bool | None = None
-    criteres_choix_prestataire: TextList = Field(default_factory=list)
-    livrables_attendus: TextList = Field(default_factory=list)
-    charte_signee_le: Day | None = None
-    partenaires_informes: TextList = Field(default_factory=list)
-    resultats: LongText | None = None
-    perspectives: LongText | None = None
+    model_config = ConfigDict(
+        title="Contexte",
+        json_schema_extra={
+            "description": "Faits du cas lus par les points de vigilance et les livrables."
+        },
+    )
+
+    demande_initiale: LongText | None = Field(default=None, title="Demande initiale")
+    analyse: LongText | None = Field(default=None, title="Analyse de la demande")
+    enjeux: TextList = Field(default_factory=list, title="Enjeux")
+    historique_cooperation: LongText | None = Field(
+        default=None, title="Historique de la coopération"
+    )
+    injonction: LongText | None = Field(
+        default=None, title="Injonction institutionnelle à l'origine"
+    )
+    demande_partagee: SharedDemand = Field(default_factory=SharedDemand, title="Demande partagée")
+    elargissement_avant_diagnostic: bool | None = Field(
+        default=None, title="Élargissement du collectif avant le diagnostic"
+    )
+    socle_strategique: LongText | None = Field(default=None, title="Socle stratégique commun")
+    valeurs: TextList = Field(default_factory=list, title="Valeurs partagées")
+    points_de_blocage: TextList = Field(default_factory=list, title="Points de blocage")
+    atouts: TextList = Field(default_factory=list, title="Atouts")
+    reseaux_motif_absence: LongText | None = Field(
+        default=None, title="Motif d'absence des réseaux"
+    )
+    gouvernance: LongText | None = Field(
+        default=None, title="Règles de gouvernance et de validation"
+    )
+    gouvernance_validee_le: Day | None = Field(default=None, title="Gouvernance validée le")
+    entretiens_individuels: bool | None = Field(default=None, title="Entretiens individuels menés")
+    criteres_choix_prestataire: TextList = Field(
+        default_factory=list, title="Critères de choix du prestataire"
+    )
+    livrables_attendus: TextList = Field(default_factory=list, title="Livrables attendus")
+    charte_signee_le: Day | None = Field(default=None, title="Charte signée le")
+    partenaires_informes: TextList = Field(default_factory=list, title="Partenaires informés")
+    resultats: LongText | None = Field(default=None, title="Résultats")
+    perspectives: LongText | None = Field(default=None, title="Perspectives")
 
 
 class CaseFile(Strict):
     """One accompaniment, as written in its YAML case file."""
 
-    model_config = ConfigDict(extra="forbid", title="Fichier de cas d'accompagnement DLA")
+    model_config = ConfigDict(
+        extra="forbid",
+        title="Fichier de cas d'accompagnement DLA",
+        json_schema_extra={"description": "Un accompagnement, tel qu'écrit dans son fichier YAML."},
+    )
+
+    @classmethod
+    def model_json_schema(cls, *args, **kwargs) -> dict[str, Any]:
+        """Return the JSON Schema, with French titles for the vocabularies too."""
+        schema = super().model_json_schema(*args, **kwargs)
+        for name, definition in schema.get("$defs", {}).items():
+            if name in _VOCABULARY_TITLES:
+                definition["title"] = _VOCABULARY_TITLES[name]
+                definition.pop("description", None)  # the enums' docstrings are in English
+        return schema
 
     reference: Reference = Field(title="Référence du cas (ex. DLA38-2006-01)")
     titre: Text = Field(title="Intitulé")
@@ -223,17 +329,21 @@ class CaseFile(Strict):
     perimetre: Text = Field(title="Périmètre")
     origine: DemandOrigin = Field(title="Origine de la demande")
     mutualisations: list[MutualisationKind] = Field(min_length=1, title="Formes de mutualisation")
-    annee_diagnostic: int | None = Field(default=None, ge=1990, le=2100)
+    annee_diagnostic: int | None = Field(
+        default=None, ge=1990, le=2100, title="Année du diagnostic"
+    )
     debut: Day = Field(title="Début de l'accompagnement")
-    objectifs_strategiques: TextList = Field(default_factory=list)
-    attendus_operationnels: TextList = Field(default_factory=list)
-    contexte: ContextIn = Field(default_factory=ContextIn)
-    organisations: list[OrganisationIn] = Field(min_length=1, max_length=500)
-    contacts: list[ContactIn] = Field(min_length=1, max_length=2000)
-    membres: list[MemberIn] = Field(min_length=1, max_length=500)
-    etapes: list[StageIn] = Field(default_factory=list, max_length=50)
-    periodes: list[PeriodIn] = Field(default_factory=list, max_length=100)
-    indicateurs: list[IndicatorIn] = Field(default_factory=list, max_length=200)
+    objectifs_strategiques: TextList = Field(default_factory=list, title="Objectifs stratégiques")
+    attendus_operationnels: TextList = Field(default_factory=list, title="Attendus opérationnels")
+    contexte: ContextIn = Field(default_factory=ContextIn, title="Contexte")
+    organisations: list[OrganisationIn] = Field(min_length=1, max_length=500, title="Organisations")
+    contacts: list[ContactIn] = Field(min_length=1, max_length=2000, title="Contacts")
+    membres: list[MemberIn] = Field(min_length=1, max_length=500, title="Membres du cas")
+    etapes: list[StageIn] = Field(default_factory=list, max_length=50, title="Étapes")
+    periodes: list[PeriodIn] = Field(default_factory=list, max_length=100, title="Périodes")
+    indicateurs: list[IndicatorIn] = Field(
+        default_factory=list, max_length=200, title="Indicateurs"
+    )
     suivis: list[Annotated[int, Field(ge=1, le=60)]] | None = Field(
         default=None, title="Suivis (mois après la fin de la mise en œuvre)"
     )
@@ -241,6 +351,8 @@ class CaseFile(Strict):
 
 class Journey(Strict):
     """A case template: the usual stages, steps, validations and offsets of a kind of journey."""
+
+    model_config = ConfigDict(title="Modèle de parcours")
 
     nom: Slug
     titre: Text

@@ -25,18 +25,32 @@ from models.enums import StageStatus, StepStatus
 from tests.factories import case_data, write_case
 
 CLOCK = FixedClock.on(date(2024, 1, 5))
-ALL_TABLES = [Case, CaseMember, Contact, Organisation, Stage, Step, ValidationRequirement, Validation,
-              FollowUp, TimelineEvent]
+ALL_TABLES = [
+    Case,
+    CaseMember,
+    Contact,
+    Organisation,
+    Stage,
+    Step,
+    ValidationRequirement,
+    Validation,
+    FollowUp,
+    TimelineEvent,
+]
 
 
 def load(engine, path, reason="test"):
     with transaction(engine) as session:
-        return save_plan(load_case_file(path), session=session, clock=CLOCK, actor="test", reason=reason)
+        return save_plan(
+            load_case_file(path), session=session, clock=CLOCK, actor="test", reason=reason
+        )
 
 
 def counts(engine) -> dict[str, int]:
     with Session(engine) as session:
-        return {t.__name__: session.exec(select(func.count()).select_from(t)).one() for t in ALL_TABLES}
+        return {
+            t.__name__: session.exec(select(func.count()).select_from(t)).one() for t in ALL_TABLES
+        }
 
 
 def test_loading_a_case_creates_its_stages_steps_and_requirements(engine, tmp_path):
@@ -45,12 +59,20 @@ def test_loading_a_case_creates_its_stages_steps_and_requirements(engine, tmp_pa
     with Session(engine) as session:
         case = session.exec(select(Case)).one()
         assert case.reference == "DLA99-2024-01"
-        assert [s.key for s in session.exec(select(Stage).order_by(Stage.position))] == ["diagnostic", "mise-en-oeuvre"]
+        assert [s.key for s in session.exec(select(Stage).order_by(Stage.position))] == [
+            "diagnostic",
+            "mise-en-oeuvre",
+        ]
         note = session.exec(select(Step).where(Step.key == "note-diagnostic")).one()
         assert note.due_date == date(2024, 1, 22)
-        gate = session.exec(select(ValidationRequirement).where(ValidationRequirement.step_id.is_(None))).all()
+        gate = session.exec(
+            select(ValidationRequirement).where(ValidationRequirement.step_id.is_(None))
+        ).all()
         assert len(gate) == 2  # @membres: the two SIAE boards
-        assert case.created_at.tzinfo is not None and case.created_at.utcoffset().total_seconds() == 3600
+        assert (
+            case.created_at.tzinfo is not None
+            and case.created_at.utcoffset().total_seconds() == 3600
+        )
 
 
 def test_loading_the_same_file_twice_changes_nothing(engine, tmp_path):
@@ -82,7 +104,12 @@ def test_a_step_removed_from_the_file_is_cancelled_not_deleted(engine, tmp_path)
     load(engine, write_case(tmp_path))
     data = case_data()
     data["etapes"][1]["taches"].append(
-        {"cle": "convention", "titre": "Convention signée", "responsable": "porteur", "echeance": date(2024, 6, 3)}
+        {
+            "cle": "convention",
+            "titre": "Convention signée",
+            "responsable": "porteur",
+            "echeance": date(2024, 6, 3),
+        }
     )
     load(engine, write_case(tmp_path, data))
     load(engine, write_case(tmp_path, case_data()))
@@ -108,7 +135,12 @@ def test_an_opened_stage_cannot_be_removed_from_the_file(engine, tmp_path):
 def test_decisions_in_the_file_are_recorded_once(engine, tmp_path):
     data = case_data()
     data["etapes"][0]["decisions"] = [
-        {"structure": "aci-un", "instance": "conseil_administration", "decision": "validee", "date": date(2024, 1, 25)}
+        {
+            "structure": "aci-un",
+            "instance": "conseil_administration",
+            "decision": "validee",
+            "date": date(2024, 1, 25),
+        }
     ]
     load(engine, write_case(tmp_path, data))
     data["titre"] = "Titre modifié"

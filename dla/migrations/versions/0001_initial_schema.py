@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 15:43:05.273005
+Create Date: 2026-11-26 15:47:54.309931
 """
 
 import sqlalchemy as sa
@@ -66,6 +66,7 @@ def upgrade() -> None:
     sa.Column('coordinator_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.Enum('en_preparation', 'en_cours', 'en_attente_validation', 'suivi', 'close', name='casestatus'), nullable=False),
     sa.Column('source_path', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('document', sa.JSON(), nullable=True),
     sa.Column('source_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('created_at', models.types.AwareDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', models.types.AwareDateTime(timezone=True), nullable=False),
@@ -249,6 +250,7 @@ def upgrade() -> None:
     sa.Column('decision', sa.Enum('validee', 'validee_avec_reserves', 'refusee', 'reportee', name='decision'), nullable=False),
     sa.Column('decided_on', sa.Date(), nullable=False),
     sa.Column('comment', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
+    sa.Column('postponed_to', sa.Date(), nullable=True),
     sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),

@@ -1,0 +1,331 @@
+"""Move a case through its stages: open, request deliverables, vigilance, gate, close.
+
+Each function is idempotent against the database: Prefect re-runs a resumed flow from the top.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, select
+
+from dla.calendar import calendar_for
+from dla.clock import Clock
+from dla.frenchtext import fr_date, label
+from dla.gates import GateStatus, gate_status
+from dla.timeline import record
+from dla.vigilance import Facts, Finding, blocking, evaluate
+from models import (
+    Case,
+    CaseMember,
+    FollowUp,
+    Indicator,
+    Organisation,
+    Period,
+    Stage,
+    Step,
+    Validation,
+    ValidationRequirement,
+)
+from models.enums import CaseStatus, Moment, StageStatus, StepStatus
+
+
+@dataclass
+class StageOutcome:
+    """Where one stage stands after a pass: not_started, in_progress, awaiting or closed."""
+
+    stage: str
+    state: str
+    findings: list[Finding] = field(default_factory=list)
+    gate: GateStatus | None = None
+    gate_deadline: date | None = None
+
+
+def get_case(reference: str, *, session: Session) -> Case:
+    case = session.exec(select(Case).where(Case.reference == reference)).first()
+    if case is None:
+        raise LookupError(f"cas inconnu : {reference!r}")
+    return case
+
+
+def stage_keys(reference: str, *, session: Session) -> list[str]:
+    """Return the case's stage keys in order."""
+    case = get_case(reference, session=session)
+    return list(
+        session.exec(select(Stage.key).where(Stage.case_id == case.id).order_by(Stage.position))
+    )
+
+
+def _stage(case: Case, key: str, session: Session) -> Stage:
+    return session.exec(select(Stage).where(Stage.case_id == case.id, Stage.key == key)).one()
+
+
+def _log(session, case, clock, kind, summary, key, **data):
+    record(
+        session,
+        case_id=case.id,
+        at=clock.now(),
+        kind=kind,
+        summary=summary,
+        actor="flux accompagnement",
+        data=data,
+        key=key,
+    )
+
+
+def open_stage(reference: str, key: str, *, session: Session, clock: Clock) -> bool:
+    """Open the stage when its start date has come; return whether it is open."""
+    case = get_case(reference, session=session)
+    stage = _stage(case, key, session)
+    if stage.status is not StageStatus.a_venir:
+        return True
+    if clock.today() < stage.planned_start:
+        return False
+    stage.status, stage.opened_at = StageStatus.ouverte, clock.now()
+    case.status = CaseStatus.en_cours
+    session.add_all([stage, case])
+    _log(
+        session,
+        case,
+        clock,
+        "stage.opened",
+        f"Étape ouverte : {stage.title} (fin prévue le {fr_date(stage.planned_end)})",
+        f"stage:{key}:opened",
+        stage=key,
+    )
+    return True
+
+
+def request_deliverables(reference: str, key: str, *, session: Session, clock: Clock) -> list[str]:
+    """Record the deliverables this stage's steps must produce (rendered by the deliverables flow)."""
+    case = get_case(reference, session=session)
+    stage = _stage(case, key, session)
+    kinds = sorted(
+        {
+            s.deliverable
+            for s in session.exec(select(Step).where(Step.stage_id == stage.id))
+            if s.deliverable
+        }
+    )
+    for kind in kinds:
+        _log(
+            session,
+            case,
+            clock,
+            "deliverable.requested",
+            f"Livrable demandé : {label(kind)} ({stage.title})",
+            f"deliverable:{key}:{kind}",
+            stage=key,
+            deliverable=kind,
+        )
+    return kinds
+
+
+def case_facts(case: Case, *, session: Session, today: date) -> Facts:
+    """Gather what the vigilance rules read, in a handful of queries."""
+    roles = list(session.exec(select(CaseMember.role).where(CaseMember.case_id == case.id)))
+    implementation = session.exec(
+        select(Stage.planned_start)
+        .where(Stage.case_id == case.id, Stage.moment == Moment.mise_en_oeuvre)
+        .order_by(Stage.position)
+    ).first()
+    indicators = [
+        (i.target_value is not None or bool(i.target_text), i.target_set_on)
+        for i in session.exec(select(Indicator).where(Indicator.case_id == case.id))
+    ]
+    return Facts(
+        origin=case.origin,
+        context=case.context,
+        strategic_goals=case.strategic_goals,
+        member_roles=roles,
+        period_kinds=[
+            p.kind.value for p in session.exec(select(Period).where(Period.case_id == case.id))
+        ],
+        indicators=indicators,
+        follow_ups=len(session.exec(select(FollowUp.id).where(FollowUp.case_id == case.id)).all()),
+        implementation_start=implementation,
+        today=today,
+    )
+
+
+def review_vigilance(reference: str, key: str, *, session: Session, clock: Clock) -> list[Finding]:
+    """Evaluate the points of vigilance at this stage; log the findings when they change."""
+    case = get_case(reference, session=session)
+    stage = _stage(case, key, session)
+    findings = evaluate(case_facts(case, session=session, today=clock.today()), stage.moment)
+    codes = ",".join(sorted(f.code for f in findings)) or "aucun"
+    summary = "Points de vigilance : " + (
+        "; ".join(f"[{f.level}] {f.message} (§{f.section})" for f in findings) or "aucun"
+    )
+    _log(
+        session,
+        case,
+        clock,
+        "vigilance.reviewed",
+        f"{stage.title} — {summary}",
+        f"vigilance:{key}:{hashlib.sha256(codes.encode()).hexdigest()[:16]}",
+        stage=key,
+        findings=[f.code for f in findings],
+    )
+    return findings
+
+
+def check_gate(reference: str, key: str, *, session: Session, clock: Clock) -> StageOutcome:
+    """Close the stage if its work is due and its gate passes; otherwise say what it awaits."""
+    case = get_case(reference, session=session)
+    stage = _stage(case, key, session)
+    if stage.status is StageStatus.close:
+        return StageOutcome(key, "closed")
+    if stage.status is StageStatus.a_venir:
+        return StageOutcome(key, "not_started")
+    today = clock.today()
+    findings = review_vigilance(reference, key, session=session, clock=clock)
+    validations = list(session.exec(select(Validation).where(Validation.stage_id == stage.id)))
+    requirements = list(
+        session.exec(
+            select(ValidationRequirement).where(ValidationRequirement.stage_id == stage.id)
+        )
+    )
+    gate = gate_status(requirements, validations, stage.gate_rule, stage.gate_quorum, today)
+    _apply_refusals_and_postponements(case, stage, gate, session, clock)
+    steps = list(
+        session.exec(
+            select(Step).where(Step.stage_id == stage.id, Step.status == StepStatus.a_faire)
+        )
+    )
+    deadline = calendar_for(case.departement).add_working_days(
+        stage.planned_end, stage.gate_grace_days
+    )
+    work_done = not steps or today >= stage.planned_end
+    # A gate with validators closes on their decisions; a gate-less stage when its work is due.
+    ready = gate.satisfied if gate.has_requirements else work_done
+    if ready and not blocking(findings):
+        stage.status, stage.closed_at = StageStatus.close, clock.now()
+        session.add(stage)
+        _log(
+            session,
+            case,
+            clock,
+            "stage.closed",
+            f"Étape close : {stage.title}",
+            f"stage:{key}:closed",
+            stage=key,
+        )
+        return StageOutcome(key, "closed", findings, gate)
+    if not work_done:
+        return StageOutcome(key, "in_progress", findings, gate, deadline)
+    stage.status = StageStatus.en_attente_validation
+    case.status = CaseStatus.en_attente_validation
+    session.add_all([stage, case])
+    waiting = ", ".join(f"{who} ({label(body)})" for who, body in awaited(gate, session=session))
+    blockers = "; ".join(f.message for f in blocking(findings))
+    _log(
+        session,
+        case,
+        clock,
+        "stage.awaiting",
+        f"En attente de validation : {stage.title}"
+        + (f" — attendu : {waiting}" if waiting else "")
+        + (f" — bloquant : {blockers}" if blockers else ""),
+        f"stage:{key}:awaiting:{stage.planned_end.isoformat()}",
+        stage=key,
+    )
+    return StageOutcome(key, "awaiting", findings, gate, deadline)
+
+
+def awaited(gate: GateStatus, *, session: Session) -> list[tuple[str, str]]:
+    """Name the validators a gate still waits for (organisation name, or the coordination)."""
+    ids = [org for org, _ in gate.missing if org is not None]
+    names = dict(
+        session.exec(
+            select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(ids))
+        ).all()
+    )
+    return [(names.get(org, "coordination DLA"), body.value) for org, body in gate.missing]
+
+
+def _apply_refusals_and_postponements(case, stage, gate, session, clock) -> None:
+    calendar = calendar_for(case.departement)
+    for v in gate.refusals:
+        new_end = max(
+            stage.planned_end, calendar.add_working_days(v.decided_on, stage.gate_grace_days)
+        )
+        _log(
+            session,
+            case,
+            clock,
+            "stage.reopened",
+            f"Étape rouverte : {stage.title} — refus du {fr_date(v.decided_on)}"
+            + (f" : {v.comment}" if v.comment else "")
+            + f" ; nouvelle fin le {fr_date(new_end)}",
+            f"refusal:{v.id}",
+            stage=stage.key,
+            validation_id=v.id,
+        )
+        if stage.status is StageStatus.en_attente_validation:
+            stage.status = StageStatus.ouverte
+        stage.planned_end = new_end
+    for v in gate.postponements:
+        if v.postponed_to and v.postponed_to > stage.planned_end:
+            _log(
+                session,
+                case,
+                clock,
+                "stage.postponed",
+                f"Échéance de l'étape {stage.title} reportée du {fr_date(stage.planned_end)} au "
+                f"{fr_date(v.postponed_to)}" + (f" : {v.comment}" if v.comment else ""),
+                f"postpone:{v.id}",
+                stage=stage.key,
+                validation_id=v.id,
+            )
+            stage.planned_end = v.postponed_to
+    session.add(stage)
+
+
+def finish_case(reference: str, *, session: Session, clock: Clock) -> CaseStatus:
+    """Once every stage is closed, the case goes to follow-up (or closes when none remain)."""
+    case = get_case(reference, session=session)
+    statuses = set(session.exec(select(Stage.status).where(Stage.case_id == case.id)))
+    if statuses != {StageStatus.close}:
+        return case.status
+    pending = session.exec(
+        select(FollowUp.id).where(FollowUp.case_id == case.id, FollowUp.done_on.is_(None))
+    ).first()
+    status = CaseStatus.suivi if pending else CaseStatus.close
+    if case.status is not status:
+        case.status = status
+        session.add(case)
+        _log(
+            session,
+            case,
+            clock,
+            "case.status",
+            f"Accompagnement : {label(status.value)}",
+            f"case:{status.value}",
+        )
+    return status
+
+
+def milestones(reference: str, *, session: Session, until: date) -> list[date]:
+    """Return the dates where something may happen (for replays), up to `until`."""
+    case = get_case(reference, session=session)
+    days = {case.started_on}
+    for s in session.exec(select(Stage).where(Stage.case_id == case.id)):
+        days |= {s.planned_start, s.planned_end}
+    days |= set(session.exec(select(Validation.decided_on).where(Validation.case_id == case.id)))
+    days |= {d + timedelta(days=1) for d in list(days)}
+    return sorted(d for d in days if d <= until)
+
+
+def advance(reference: str, *, session: Session, clock: Clock) -> StageOutcome | None:
+    """Take the case as far as it goes today (no Prefect: CLI replays and tests use it)."""
+    outcome = None
+    for key in stage_keys(reference, session=session):
+        if not open_stage(reference, key, session=session, clock=clock):
+            break
+        request_deliverables(reference, key, session=session, clock=clock)
+        outcome = check_gate(reference, key, session=session, clock=clock)
+        if outcome.state != "closed":
+            break
+    finish_case(reference, session=session, clock=clock)
+    return outcome

@@ -1,0 +1,135 @@
+"""Record a decision on a stage's gate, from any door (CLI, Prefect form, file)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, select
+
+from dla.clock import Clock
+from dla.frenchtext import fr_date, label
+from dla.timeline import record
+from models import Case, CaseMember, Organisation, Stage, Validation, ValidationRequirement
+from models.enums import Body, Decision
+
+
+class ValidationRefused(Exception):
+    """Bad input to a gate; nothing was written."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    reference: str
+    stage: str
+    structure: str | None  # organisation key; None for the coordination
+    body: Body
+    decision: Decision
+    decided_on: date
+    comment: str | None = None
+    postponed_to: date | None = None
+
+
+def record_validation(
+    entry: DecisionInput, *, session: Session, clock: Clock, recorded_by: str, channel: str
+) -> tuple[Validation, bool]:
+    """Check and write one decision; return it and whether it is new (replays add nothing)."""
+    case = session.exec(select(Case).where(Case.reference == entry.reference)).first()
+    if case is None:
+        raise ValidationRefused([f"cas inconnu : {entry.reference!r}"])
+    stages = {s.key: s for s in session.exec(select(Stage).where(Stage.case_id == case.id))}
+    stage = stages.get(entry.stage)
+    if stage is None:
+        raise ValidationRefused(
+            [f"étape inconnue : {entry.stage!r} ; attendu parmi : {', '.join(stages)}"]
+        )
+    members = dict(
+        session.exec(
+            select(Organisation.key, Organisation.id)
+            .join(CaseMember, CaseMember.organisation_id == Organisation.id)
+            .where(CaseMember.case_id == case.id)
+        ).all()
+    )
+    problems = []
+    org_id = None
+    if entry.structure is not None:
+        org_id = members.get(entry.structure)
+        if org_id is None:
+            problems.append(
+                f"structure absente du cas : {entry.structure!r} ; attendu parmi : {', '.join(sorted(members))}"
+            )
+    requirements = session.exec(
+        select(ValidationRequirement).where(
+            ValidationRequirement.stage_id == stage.id, ValidationRequirement.step_id.is_(None)
+        )
+    ).all()
+    wanted = {(r.organisation_id, r.body) for r in requirements}
+    known = org_id is not None or entry.structure is None
+    if known and wanted and (org_id, entry.body) not in wanted:
+        problems.append(
+            f"{entry.structure or 'coordination'} ({label(entry.body)}) ne fait pas partie des "
+            f"validations attendues pour l'étape {entry.stage!r}"
+        )
+    today = clock.today()
+    if entry.decided_on > today:
+        problems.append(
+            f"date de décision dans le futur : {entry.decided_on.isoformat()} (nous sommes le {fr_date(today)})"
+        )
+    if stage.opened_at is None:
+        problems.append(f"l'étape {entry.stage!r} n'est pas encore ouverte")
+    elif entry.decided_on < stage.opened_at.date():
+        problems.append(
+            f"date de décision {entry.decided_on.isoformat()} antérieure à l'ouverture de l'étape "
+            f"({fr_date(stage.opened_at.date())})"
+        )
+    if entry.decision is Decision.reportee and (
+        entry.postponed_to is None or entry.postponed_to <= entry.decided_on
+    ):
+        problems.append(
+            "une décision reportée demande une nouvelle date (report_au) postérieure à la décision"
+        )
+    if problems:
+        raise ValidationRefused(problems)
+    existing = session.exec(
+        select(Validation).where(
+            Validation.stage_id == stage.id,
+            Validation.step_id.is_(None),
+            Validation.organisation_id == org_id,
+            Validation.body == entry.body,
+            Validation.decided_on == entry.decided_on,
+            Validation.decision == entry.decision,
+        )
+    ).first()
+    if existing is not None:
+        return existing, False
+    validation = Validation(
+        case_id=case.id,
+        stage_id=stage.id,
+        organisation_id=org_id,
+        body=entry.body,
+        decision=entry.decision,
+        decided_on=entry.decided_on,
+        comment=entry.comment,
+        postponed_to=entry.postponed_to,
+        recorded_by=recorded_by,
+        channel=channel,
+        recorded_at=clock.now(),
+    )
+    session.add(validation)
+    session.flush()
+    who = entry.structure or "coordination"
+    record(
+        session,
+        case_id=case.id,
+        at=clock.now(),
+        kind="validation.recorded",
+        actor=recorded_by,
+        summary=f"{stage.title} : {who} ({label(entry.body)}) — {label(entry.decision)} le "
+        f"{fr_date(entry.decided_on)}, saisi via {channel}"
+        + (f" : {entry.comment}" if entry.comment else ""),
+        data={"stage": stage.key, "validation_id": validation.id, "channel": channel},
+        key=f"validation:{validation.id}",
+    )
+    return validation, True

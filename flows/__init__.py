@@ -1,0 +1,1 @@
+"""Prefect flows: each module is one business process composing tasks over `dla`."""

@@ -1,0 +1,184 @@
+"""The accompaniment flow: one run per case, stage by stage, with validation gates."""
+
+from datetime import date, datetime, timedelta
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.flow_runs import suspend_flow_run
+from prefect.input import RunInput
+from prefect.runtime import deployment
+from pydantic import BaseModel, Field
+from sqlmodel import Session, func, select
+
+from dla import lifecycle
+from dla.clock import Clock, FixedClock, SystemClock
+from dla.db import make_engine, transaction
+from dla.frenchtext import fr_date, label
+from dla.settings import get_settings
+from dla.validations import DecisionInput, ValidationRefused, record_validation
+from flows.case_artifacts import publish_case_artifacts
+from models import Stage, Validation
+from models.enums import Body, Decision
+from models.types import PARIS
+
+
+class CaseRun(BaseModel):
+    """Form of the "run a case" deployment."""
+
+    reference: str = Field(
+        title="Référence du cas", description="ex. DLA38-2006-01", min_length=3, max_length=40
+    )
+    rejouer: bool = Field(
+        default=False, title="Rejouer le cas depuis son début jusqu'à la date du jour"
+    )
+    aujourdhui: date | None = Field(
+        default=None,
+        title="Date du jour (rejeu)",
+        description="Laisser vide en usage réel ; une date rejoue le cas à cette date.",
+    )
+
+
+class GateDecision(RunInput):
+    """The validation form shown in the Prefect UI's Resume dialog."""
+
+    structure: str | None = Field(
+        default=None, title="Structure (clé)", description="Vide pour la coordination DLA"
+    )
+    instance: Body = Field(title="Instance qui décide")
+    decision: Decision = Field(title="Décision")
+    date_decision: date = Field(title="Date de la décision")
+    commentaire: str | None = Field(default=None, title="Commentaire", max_length=2000)
+    report_au: date | None = Field(default=None, title="Reporté au (si reportée)")
+
+
+def _clock(today: date | None) -> Clock:
+    return FixedClock.on(today) if today else SystemClock()
+
+
+@task(cache_policy=NO_CACHE, task_run_name="{key} · ouverture")
+def open_stage(engine, reference: str, key: str, clock: Clock) -> bool:
+    with transaction(engine) as session:
+        return lifecycle.open_stage(reference, key, session=session, clock=clock)
+
+
+@task(cache_policy=NO_CACHE, task_run_name="{key} · livrables")
+def request_deliverables(engine, reference: str, key: str, clock: Clock) -> list[str]:
+    with transaction(engine) as session:
+        return lifecycle.request_deliverables(reference, key, session=session, clock=clock)
+
+
+@task(cache_policy=NO_CACHE, task_run_name="{key} · vigilance et validation")
+def check_gate(engine, reference: str, key: str, clock: Clock) -> lifecycle.StageOutcome:
+    with transaction(engine) as session:
+        return lifecycle.check_gate(reference, key, session=session, clock=clock)
+
+
+@task(cache_policy=NO_CACHE, task_run_name="{key} · décision saisie")
+def record_decision(engine, reference: str, key: str, answer: GateDecision, clock: Clock) -> bool:
+    entry = DecisionInput(
+        reference,
+        key,
+        answer.structure or None,
+        answer.instance,
+        answer.decision,
+        answer.date_decision,
+        answer.commentaire,
+        answer.report_au,
+    )
+    try:
+        with transaction(engine) as session:
+            return record_validation(
+                entry,
+                session=session,
+                clock=clock,
+                recorded_by="interface Prefect",
+                channel="prefect-ui",
+            )[1]
+    except ValidationRefused as exc:
+        get_run_logger().error("Décision refusée : %s", "; ".join(exc.problems))
+        return False
+
+
+def _gate_form(outcome: lifecycle.StageOutcome, stage: Stage) -> type[GateDecision]:
+    awaited = (
+        ", ".join(f"{org or 'coordination'} ({label(body)})" for org, body in outcome.gate.missing)
+        if outcome.gate
+        else ""
+    )
+    blockers = "\n".join(
+        f"- **bloquant** : {f.message} (§{f.section})"
+        for f in outcome.findings
+        if f.level == "bloquant"
+    )
+    description = (
+        f"### {stage.title}\n\nValidation attendue de : {awaited or '—'}\n\n"
+        f"Échéance : {fr_date(outcome.gate_deadline)}\n\n{blockers}"
+    )
+    return GateDecision.with_initial_data(description=description)
+
+
+def _suspend_key(engine, reference: str, key: str) -> tuple[str, Stage]:
+    # Deterministic across re-runs: one key per decision already known for the stage.
+    with Session(engine) as session:
+        case = lifecycle.get_case(reference, session=session)
+        stage = session.exec(select(Stage).where(Stage.case_id == case.id, Stage.key == key)).one()
+        count = session.exec(
+            select(func.count()).select_from(Validation).where(Validation.stage_id == stage.id)
+        ).one()
+        return f"{key}-{count}", stage
+
+
+@flow(name="accompagnement", flow_run_name="{cas.reference}", log_prints=True)
+def run_case(cas: CaseRun) -> str:
+    """Run one accompaniment as far as the database and the calendar allow."""
+    engine = make_engine(get_settings().resolved_database_url)
+    try:
+        if cas.rejouer:
+            until = cas.aujourdhui or SystemClock().today()
+            with Session(engine) as session:
+                days = lifecycle.milestones(cas.reference, session=session, until=until)
+            status = ""
+            for day in [*days, until]:
+                status = advance(engine, cas.reference, FixedClock.on(day), interactive=False)
+        else:
+            status = advance(engine, cas.reference, _clock(cas.aujourdhui), interactive=True)
+        publish_case_artifacts(engine, cas.reference, _clock(cas.aujourdhui).today())
+        print(f"{cas.reference} : {status}")
+        return status
+    finally:
+        engine.dispose()
+
+
+def advance(engine, reference: str, clock: Clock, interactive: bool) -> str:
+    """Take the case stage by stage; suspend at a gate only when run from a deployment."""
+    with Session(engine) as session:
+        keys = lifecycle.stage_keys(reference, session=session)
+    status = "termine"
+    for key in keys:
+        if not open_stage(engine, reference, key, clock):
+            status = "etape-a-venir"
+            break
+        request_deliverables(engine, reference, key, clock)
+        outcome = check_gate(engine, reference, key, clock)
+        while outcome.state == "awaiting" and interactive and deployment.id is not None:
+            suspend_key, stage = _suspend_key(engine, reference, key)
+            form = _gate_form(outcome, stage)
+            answer = suspend_flow_run(
+                wait_for_input=form, key=suspend_key, timeout=_timeout(outcome.gate_deadline, clock)
+            )
+            record_decision(engine, reference, key, answer, clock)
+            outcome = check_gate(engine, reference, key, clock)
+        if outcome.state != "closed":
+            status = "en-attente-de-validation" if outcome.state == "awaiting" else "en-cours"
+            break
+    with transaction(engine) as session:
+        lifecycle.finish_case(reference, session=session, clock=clock)
+    return status
+
+
+def _timeout(deadline: date | None, clock: Clock) -> int:
+    # The suspension lasts until the gate's deadline (grace included), at least one day.
+    if deadline is None:
+        return 86_400
+    end = datetime.combine(deadline + timedelta(days=1), datetime.min.time(), tzinfo=PARIS)
+    return max(86_400, int((end - clock.now()).total_seconds()))
