@@ -132,23 +132,23 @@ def case_show(reference: Annotated[str, typer.Argument(help="Référence du cas"
 
 @app.command()
 def run(
-    reference: Annotated[str, typer.Argument(help="Référence du cas")],
+    references: Annotated[list[str], typer.Argument(help="Références des cas")],
     today: Annotated[
         str | None, typer.Option("--today", help="Date du jour simulée (AAAA-MM-JJ)")
     ] = None,
-    rejouer: Annotated[
-        bool, typer.Option("--rejouer", help="Rejouer le cas depuis son début")
-    ] = False,
+    rejouer: Annotated[bool, typer.Option("--rejouer", help="Rejouer depuis le début")] = False,
 ) -> None:
-    """Faire avancer un accompagnement (flux Prefect) aussi loin que le permettent dates et validations."""
+    """Faire avancer des accompagnements (flux Prefect) aussi loin que dates et validations le permettent."""
     day = _parse_day(today, "--today") if today else None
     engine = _engine()
     _require_schema(engine)
-    _require_case(engine, reference)
+    for reference in references:
+        _require_case(engine, reference)
     from flows.case_flow import CaseRun, run_case
 
-    status = run_case(CaseRun(reference=reference, aujourdhui=day, rejouer=rejouer))
-    typer.echo(f"{reference} : {status}")
+    for reference in references:
+        status = run_case(CaseRun(reference=reference, aujourdhui=day, rejouer=rejouer))
+        typer.echo(f"{reference} : {status}")
 
 
 @app.command()

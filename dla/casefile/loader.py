@@ -207,7 +207,10 @@ def available_journeys() -> dict[str, Journey]:
     """Return the shipped case templates by name (validated once)."""
     journeys = {}
     for path in sorted(JOURNEYS_DIR.glob("*.yaml")):
-        data, _ = parse_yaml(path.read_text(encoding="utf-8"), str(path))
-        journey = Journey.model_validate(data)
+        data, lines = parse_yaml(path.read_text(encoding="utf-8"), str(path))
+        try:
+            journey = Journey.model_validate(data)
+        except ValidationError as exc:
+            raise CaseFileError(str(path), from_validation_error(exc, lines)) from None
         journeys[journey.nom] = journey
     return journeys

@@ -12,7 +12,7 @@ def merge_stages(case: CaseFile, journey: Journey | None) -> list[StageIn]:
     for stage in case.etapes:
         base = merged.get(stage.cle)
         merged[stage.cle] = _merge_stage(base, stage) if base else stage
-    stages = list(merged.values())
+    stages = [_without_retired(s) for s in merged.values()]
     # Stages without a moment are reported by the checks; keep them last meanwhile.
     stages.sort(key=lambda s: (MOMENT_ORDER.get(s.temps, 99), s.phase))
     return stages
@@ -31,10 +31,16 @@ def _merge_stage(base: StageIn, override: StageIn) -> StageIn:
     return base.model_copy(
         update={
             **{name: getattr(override, name) for name in fields},
-            "taches": [t for t in tasks.values() if not t.retiree],
+            "taches": list(tasks.values()),
             "decisions": [*base.decisions, *override.decisions],
         }
     )
+
+
+def _without_retired(stage: StageIn) -> StageIn:
+    if not any(t.retiree for t in stage.taches):
+        return stage
+    return stage.model_copy(update={"taches": [t for t in stage.taches if not t.retiree]})
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,10 @@ def locate(case: CaseFile, journey: Journey | None, stages: list[StageIn]) -> li
         i, k = in_file.get(stage.cle), in_template.get(stage.cle)
         here = f"etapes[{i}]" if i is not None else f"modele.etapes[{k}]"
         if k is None:  # the file's own stage, taken as written
-            tasks = [f"{here}.taches[{j}]" for j in range(len(stage.taches))]
+            kept = [j for j, t in enumerate(case.etapes[i].taches) if not t.retiree]
+            if len(kept) != len(stage.taches):  # the stage's key is written twice (reported)
+                kept = list(range(len(stage.taches)))
+            tasks = [f"{here}.taches[{j}]" for j in kept]
             decisions = [f"{here}.decisions[{j}]" for j in range(len(stage.decisions))]
         else:
             tasks = [_task_path(task.cle, case, i, journey, k) for task in stage.taches]

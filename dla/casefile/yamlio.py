@@ -1,5 +1,7 @@
 """Safe YAML reading: no aliases (no "billion laughs"), no duplicate keys, line numbers kept."""
 
+import errno
+import os
 from pathlib import Path
 from typing import Any
 
@@ -45,21 +47,27 @@ _YAML_PROBLEMS = {
 }
 
 
+_OS_ERRORS = {
+    errno.ENOENT: "fichier introuvable",
+    errno.EISDIR: "c'est un dossier, pas un fichier",
+    errno.EACCES: "accès refusé",
+    errno.EPERM: "accès refusé",
+}
+
+
 def read_yaml(path: Path, max_bytes: int) -> tuple[Any, dict[tuple, int]]:
     """Read a YAML file; return the data and the line of each field path."""
     name = str(path)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise CaseFileError(
-                name, [Problem("", f"fichier trop gros ({size} octets, au plus {max_bytes})")]
-            )
         with path.open("rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            if size > max_bytes:
+                message = f"fichier trop gros ({size} octets, au plus {max_bytes})"
+                raise CaseFileError(name, [Problem("", message)])
             raw = stream.read(max_bytes + 1)
     except OSError as exc:
-        raise CaseFileError(
-            name, [Problem("", f"fichier illisible : {exc.strerror or exc}")]
-        ) from None
+        reason = _OS_ERRORS.get(exc.errno, exc.strerror or str(exc))
+        raise CaseFileError(name, [Problem("", f"fichier illisible : {reason}")]) from None
     if len(raw) > max_bytes:  # grew since stat()
         raise CaseFileError(name, [Problem("", f"fichier trop gros (plus de {max_bytes} octets)")])
     try:

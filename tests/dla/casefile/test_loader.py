@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from dla.casefile.loader import CasePlan, load_case_file
-from dla.casefile.schema import CaseFile
+from dla.casefile.schema import CaseFile, Journey
 from models.enums import Body
 from tests.factories import case_data, write_case
 
@@ -44,6 +44,13 @@ def test_a_valid_case_file_loads_into_a_plan(tmp_path: Path):
     assert plan.source_path == str(path)
     assert [stage.source.cle for stage in plan.stages] == ["diagnostic", "mise-en-oeuvre"]
     assert [stage.position for stage in plan.stages] == [0, 1]
+
+
+def test_a_file_saved_by_a_windows_editor_loads(tmp_path: Path):
+    path = write_case(tmp_path, name="windows.yaml")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+
+    assert load_case_file(path).case == load(tmp_path).case
 
 
 def test_relative_deadlines_are_counted_in_working_days(tmp_path: Path):
@@ -180,6 +187,61 @@ def test_a_refused_stage_keeps_its_end_as_validation_anchor(tmp_path: Path):
     plan = load(tmp_path, etapes=with_decisions(decision("aci-un", "refusee", date(2024, 2, 5))))
 
     assert due_dates(plan)["recrutement"] == date(2024, 3, 22)
+
+
+def test_a_case_file_overrides_and_retires_steps_of_its_template(tmp_path: Path, monkeypatch):
+    template = Journey.model_validate(
+        {
+            "nom": "essai",
+            "titre": "Parcours d'essai",
+            "description": "Un modèle pour le test",
+            "etapes": [
+                {
+                    "cle": "diagnostic",
+                    "temps": "diagnostic",
+                    "titre": "Diagnostic du modèle",
+                    "taches": [
+                        {
+                            "cle": "cadrage",
+                            "titre": "Cadrage",
+                            "responsable": "coordination",
+                            "echeance": {"apres": "debut:diagnostic", "delai": 5},
+                        },
+                        {
+                            "cle": "entretiens",
+                            "titre": "Entretiens",
+                            "responsable": "prestataire",
+                            "echeance": {"apres": "tache:cadrage", "delai": 5},
+                        },
+                    ],
+                }
+            ],
+        }
+    )
+    monkeypatch.setattr("dla.casefile.loader.available_journeys", lambda: {"essai": template})
+    stages = case_data()["etapes"]
+    stages[0]["taches"] += [
+        {"cle": "entretiens", "retiree": True},
+        {"cle": "cadrage", "echeance": {"apres": "debut:diagnostic", "delai": 2}},
+    ]
+
+    plan = load(tmp_path, modele="essai", etapes=stages)
+
+    tasks = plan.stages[0].tasks
+    assert [(t.key, t.title, t.due) for t in tasks] == [
+        ("cadrage", "Cadrage", date(2024, 1, 10)),
+        ("note-diagnostic", "Note de diagnostic remise", date(2024, 1, 22)),
+    ]
+    assert plan.stages[0].source.titre == "Diagnostic partagé"
+
+
+def test_a_retired_step_of_the_file_is_left_out_of_the_plan(tmp_path: Path):
+    stages = case_data()["etapes"]
+    stages[0]["taches"].insert(0, {"cle": "brouillon", "titre": "Brouillon", "retiree": True})
+
+    plan = load(tmp_path, etapes=stages)
+
+    assert [t.key for t in plan.stages[0].tasks] == ["note-diagnostic"]
 
 
 def test_follow_ups_come_3_6_and_12_months_after_implementation(tmp_path: Path):

@@ -12,6 +12,7 @@ import yaml
 
 from dla.casefile.loader import load_case_file
 from dla.casefile.problems import CaseFileError
+from dla.casefile.schema import Journey
 from tests.factories import case_data, write_case
 
 # --- Building one defect into the minimal valid case ------------------------------------------
@@ -103,411 +104,349 @@ BILLION_LAUGHS = (
 CYCLE = [task("a", "tache:c"), task("b", "tache:a"), task("c", "tache:b")]
 PERIOD = {"cle": "appropriation", "type": "appropriation", "debut": date(2024, 3, 1)}
 
+
+def row(name: str, content: dict | bytes, path: str, fragment: str, max_bytes: int = 1_000_000):
+    return pytest.param(Reject(content, path, fragment, max_bytes), id=name)
+
+
 REJECTS = [
     # Shapes and types of fields
-    pytest.param(
-        Reject(case(put("titre", 12)), "titre", "un texte est attendu"),
-        id="title-given-as-a-number",
+    row("title-given-as-a-number", case(put("titre", 12)), "titre", "un texte est attendu"),
+    row("unknown-top-level-field", case(put("couleur", "bleu")), "couleur", "champ inconnu"),
+    row(
+        "unknown-field-in-an-organisation",
+        case(put("organisations[1].adresse", "1 rue")),
+        "organisations[1].adresse",
+        "champ inconnu",
     ),
-    pytest.param(
-        Reject(case(put("couleur", "bleu")), "couleur", "champ inconnu"),
-        id="unknown-top-level-field",
+    row("missing-scope", case(drop("perimetre")), "perimetre", "champ obligatoire manquant"),
+    row(
+        "missing-role-of-a-contact",
+        case(drop("contacts[1].role")),
+        "contacts[1].role",
+        "champ obligatoire manquant",
     ),
-    pytest.param(
-        Reject(
-            case(put("organisations[1].adresse", "1 rue")),
-            "organisations[1].adresse",
-            "champ inconnu",
-        ),
-        id="unknown-field-in-an-organisation",
+    row(
+        "unknown-origin",
+        case(put("origine", "spontanee")),
+        "origine",
+        "valeur attendue parmi : structure_unique, collectif, proposition_dla ou injonction",
     ),
-    pytest.param(
-        Reject(case(drop("perimetre")), "perimetre", "champ obligatoire manquant"),
-        id="missing-scope",
+    row(
+        "unknown-member-role",
+        case(put("membres[1].role", "adherent")),
+        "membres[1].role",
+        "valeur attendue parmi",
     ),
-    pytest.param(
-        Reject(case(drop("contacts[1].role")), "contacts[1].role", "champ obligatoire manquant"),
-        id="missing-role-of-a-contact",
+    row(
+        "no-form-of-mutualisation",
+        case(put("mutualisations", [])),
+        "mutualisations",
+        "au moins 1 élément",
     ),
-    pytest.param(
-        Reject(
-            case(put("origine", "spontanee")),
-            "origine",
-            "valeur attendue parmi : structure_unique, collectif, proposition_dla ou injonction",
-        ),
-        id="unknown-origin",
-    ),
-    pytest.param(
-        Reject(
-            case(put("membres[1].role", "adherent")), "membres[1].role", "valeur attendue parmi"
-        ),
-        id="unknown-member-role",
-    ),
-    pytest.param(
-        Reject(case(put("mutualisations", [])), "mutualisations", "au moins 1 élément"),
-        id="no-form-of-mutualisation",
-    ),
-    pytest.param(
-        Reject(
-            case(put("etapes[0].taches[0].echeance.unite", "heures")),
-            "etapes[0].taches[0].echeance.unite",
-            "valeur attendue parmi",
-        ),
-        id="unknown-unit-of-a-delay",
+    row(
+        "unknown-unit-of-a-delay",
+        case(put("etapes[0].taches[0].echeance.unite", "heures")),
+        "etapes[0].taches[0].echeance.unite",
+        "valeur attendue parmi",
     ),
     # Dates
-    pytest.param(
-        Reject(case(put("debut", 2006)), "debut", "pas un nombre"), id="date-given-as-a-number"
+    row("date-given-as-a-number", case(put("debut", 2006)), "debut", "pas un nombre"),
+    row(
+        "date-written-the-french-way",
+        case(put("debut", "27/11/2006")),
+        "debut",
+        "une date AAAA-MM-JJ est attendue",
     ),
-    pytest.param(
-        Reject(case(put("debut", "27/11/2006")), "debut", "une date AAAA-MM-JJ est attendue"),
-        id="date-written-the-french-way",
+    row(
+        "impossible-date-without-quotes",
+        replaced("debut: 2024-01-08", "debut: 2024-02-30"),
+        "debut",
+        "une date AAAA-MM-JJ est attendue",
     ),
-    pytest.param(
-        Reject(
-            replaced("debut: 2024-01-08", "debut: 2024-02-30"),
-            "debut",
-            "une date AAAA-MM-JJ est attendue",
-        ),
-        id="impossible-date-without-quotes",
+    row(
+        "date-of-another-century",
+        case(put("debut", date(1890, 1, 6))),
+        "debut",
+        "une date entre 1990 et 2100",
     ),
-    pytest.param(
-        Reject(case(put("debut", date(1890, 1, 6))), "debut", "une date entre 1990 et 2100"),
-        id="date-of-another-century",
+    row(
+        "deadline-given-as-a-list",
+        case(put("etapes[0].taches[0].echeance", ["2024-02-01"])),
+        "etapes[0].taches[0].echeance",
+        "une date AAAA-MM-JJ ou un bloc {apres, delai, unite}",
     ),
-    pytest.param(
-        Reject(
-            case(put("etapes[0].taches[0].echeance", ["2024-02-01"])),
-            "etapes[0].taches[0].echeance",
-            "une date AAAA-MM-JJ ou un bloc {apres, delai, unite}",
-        ),
-        id="deadline-given-as-a-list",
+    row(
+        "stage-ending-before-it-starts",
+        case(put("etapes[0].fin", date(2024, 1, 5))),
+        "etapes[0].fin",
+        "la fin précède le début (2024-01-08)",
     ),
-    pytest.param(
-        Reject(
-            case(put("etapes[0].fin", date(2024, 1, 5))),
-            "etapes[0].fin",
-            "la fin précède le début (2024-01-08)",
-        ),
-        id="stage-ending-before-it-starts",
+    row(
+        "period-ending-before-it-starts",
+        case(add("periodes", {**PERIOD, "fin": date(2024, 2, 1)})),
+        "periodes[0].fin",
+        "la fin précède le début (2024-03-01)",
     ),
-    pytest.param(
-        Reject(
-            case(add("periodes", {**PERIOD, "fin": date(2024, 2, 1)})),
-            "periodes[0].fin",
-            "la fin précède le début (2024-03-01)",
-        ),
-        id="period-ending-before-it-starts",
-    ),
-    pytest.param(
-        Reject(
-            case(add("periodes", {**PERIOD, "fin": date(2024, 4, 1), "duree": 30})),
-            "periodes[0].fin",
-            "pas les deux",
-        ),
-        id="period-with-both-an-end-and-a-length",
+    row(
+        "period-with-both-an-end-and-a-length",
+        case(add("periodes", {**PERIOD, "fin": date(2024, 4, 1), "duree": 30})),
+        "periodes[0].fin",
+        "pas les deux",
     ),
     # Anchors and offsets
-    pytest.param(
-        Reject(
-            case(put("etapes[0].taches[0].echeance.apres", "tache:note-diagnostic")),
-            "etapes[0].taches[0].echeance",
-            "la tâche dépend d'elle-même",
-        ),
-        id="step-after-itself",
+    row(
+        "step-after-itself",
+        case(put("etapes[0].taches[0].echeance.apres", "tache:note-diagnostic")),
+        "etapes[0].taches[0].echeance",
+        "la tâche dépend d'elle-même",
     ),
-    pytest.param(
-        Reject(
-            case(put("etapes[0].taches", CYCLE)),
-            "etapes[0].taches[0].echeance",
-            "dépendance circulaire : tache:a → tache:c → tache:b → tache:a",
-        ),
-        id="three-steps-in-a-cycle",
+    row(
+        "three-steps-in-a-cycle",
+        case(put("etapes[0].taches", CYCLE)),
+        "etapes[0].taches[0].echeance",
+        "dépendance circulaire : tache:a → tache:c → tache:b → tache:a",
     ),
-    pytest.param(
-        Reject(
-            case(put("etapes[0].taches[0].echeance.apres", "tache:inconnue")),
-            "etapes[0].taches[0].echeance.apres",
-            "ancre inconnue",
-        ),
-        id="anchor-to-an-unknown-step",
+    row(
+        "anchor-to-an-unknown-step",
+        case(put("etapes[0].taches[0].echeance.apres", "tache:inconnue")),
+        "etapes[0].taches[0].echeance.apres",
+        "ancre inconnue",
     ),
-    pytest.param(
-        Reject(
-            case(put("etapes[0].taches[0].echeance.apres", "note-diagnostic")),
-            "etapes[0].taches[0].echeance.apres",
-            "une ancre tache:CLE, debut:ETAPE",
-        ),
-        id="anchor-without-its-kind",
+    row(
+        "anchor-without-its-kind",
+        case(put("etapes[0].taches[0].echeance.apres", "note-diagnostic")),
+        "etapes[0].taches[0].echeance.apres",
+        "une ancre tache:CLE, debut:ETAPE",
     ),
     # References between parts of the file
-    pytest.param(
-        Reject(
-            case(put("membres[1].organisation", "inconnue")),
-            "membres[1].organisation",
-            "organisation inconnue",
+    row(
+        "member-not-among-organisations",
+        case(put("membres[1].organisation", "inconnue")),
+        "membres[1].organisation",
+        "organisation inconnue",
+    ),
+    row(
+        "contact-of-an-unknown-organisation",
+        case(put("contacts[1].organisation", "inconnue")),
+        "contacts[1].organisation",
+        "organisation inconnue",
+    ),
+    row(
+        "owner-role-nobody-holds",
+        case(put("etapes[0].taches[0].responsable", "financeur")),
+        "etapes[0].taches[0].responsable",
+        "responsable inconnu ; attendu : coordination, un rôle tenu dans le cas",
+    ),
+    row(
+        "coordination-email-not-among-contacts",
+        case(put("coordination", "autre@dla-test.example.org")),
+        "coordination",
+        "aucun contact",
+    ),
+    row(
+        "coordination-contact-without-its-role",
+        case(put("contacts[0].role", "direction")),
+        "coordination",
+        "le rôle coordination_dla",
+    ),
+    row(
+        "dla-host-of-another-kind",
+        case(put("porteur_dla", "cabinet")),
+        "porteur_dla",
+        "doit être de type porteur_dla",
+    ),
+    row(
+        "dla-host-not-among-organisations",
+        case(put("porteur_dla", "inconnu")),
+        "porteur_dla",
+        "organisation inconnue",
+    ),
+    row(
+        "dla-host-given-as-a-list",
+        case(put("porteur_dla", ["dla-test"])),
+        "porteur_dla",
+        "un texte est attendu",
+    ),
+    row(
+        "validator-not-a-member",
+        case(put("etapes[0].validation.par[0].structure", "cabinet-bis")),
+        "etapes[0].validation.par[0].structure",
+        "structure absente des membres du cas",
+    ),
+    row("unknown-template", case(put("modele", "inexistant")), "modele", "modèle inconnu"),
+    row(
+        "problem-located-where-written-when-stages-are-out-of-order",
+        case(
+            put("etapes", list(reversed(case_data()["etapes"]))),
+            put("etapes[1].taches[0].responsable", "financeur"),
         ),
-        id="member-not-among-organisations",
+        "etapes[1].taches[0].responsable",
+        "responsable inconnu",
     ),
-    pytest.param(
-        Reject(
-            case(put("contacts[1].organisation", "inconnue")),
-            "contacts[1].organisation",
-            "organisation inconnue",
+    row(
+        "problem-located-where-written-after-a-retired-step",
+        case(
+            put(
+                "etapes[0].taches",
+                [
+                    {"cle": "brouillon", "retiree": True},
+                    {**task("x", "debut:diagnostic"), "responsable": "financeur"},
+                ],
+            )
         ),
-        id="contact-of-an-unknown-organisation",
-    ),
-    pytest.param(
-        Reject(
-            case(put("etapes[0].taches[0].responsable", "financeur")),
-            "etapes[0].taches[0].responsable",
-            "responsable inconnu ; attendu : coordination, un rôle tenu dans le cas",
-        ),
-        id="owner-role-nobody-holds",
-    ),
-    pytest.param(
-        Reject(
-            case(put("coordination", "autre@dla-test.example.org")), "coordination", "aucun contact"
-        ),
-        id="coordination-email-not-among-contacts",
-    ),
-    pytest.param(
-        Reject(
-            case(put("contacts[0].role", "direction")), "coordination", "le rôle coordination_dla"
-        ),
-        id="coordination-contact-without-its-role",
-    ),
-    pytest.param(
-        Reject(case(put("porteur_dla", "cabinet")), "porteur_dla", "doit être de type porteur_dla"),
-        id="dla-host-of-another-kind",
-    ),
-    pytest.param(
-        Reject(case(put("porteur_dla", "inconnu")), "porteur_dla", "organisation inconnue"),
-        id="dla-host-not-among-organisations",
-    ),
-    pytest.param(
-        Reject(case(put("porteur_dla", ["dla-test"])), "porteur_dla", "un texte est attendu"),
-        id="dla-host-given-as-a-list",
-    ),
-    pytest.param(
-        Reject(
-            case(put("etapes[0].validation.par[0].structure", "cabinet-bis")),
-            "etapes[0].validation.par[0].structure",
-            "structure absente des membres du cas",
-        ),
-        id="validator-not-a-member",
-    ),
-    pytest.param(
-        Reject(case(put("modele", "inexistant")), "modele", "modèle inconnu"), id="unknown-template"
-    ),
-    pytest.param(
-        Reject(
-            case(
-                put("etapes", list(reversed(case_data()["etapes"]))),
-                put("etapes[1].taches[0].responsable", "financeur"),
-            ),
-            "etapes[1].taches[0].responsable",
-            "responsable inconnu",
-        ),
-        id="problem-located-where-written-when-stages-are-out-of-order",
+        "etapes[0].taches[1].responsable",
+        "responsable inconnu",
     ),
     # Identifiers
-    pytest.param(
-        Reject(
-            case(put("contacts[1].email", "presidence-chez-aci")),
-            "contacts[1].email",
-            "adresse e-mail invalide",
-        ),
-        id="invalid-email",
+    row(
+        "invalid-email",
+        case(put("contacts[1].email", "presidence-chez-aci")),
+        "contacts[1].email",
+        "adresse e-mail invalide",
     ),
-    pytest.param(
-        Reject(
-            case(put("organisations[1].siret", "73282932000075")),
-            "organisations[1].siret",
-            "clé de contrôle",
-        ),
-        id="siret-failing-luhn",
+    row(
+        "siret-failing-luhn",
+        case(put("organisations[1].siret", "73282932000075")),
+        "organisations[1].siret",
+        "clé de contrôle",
     ),
-    pytest.param(
-        Reject(
-            case(put("organisations[1].siret", "7328293200007")),
-            "organisations[1].siret",
-            "14 chiffres",
-        ),
-        id="siret-of-13-digits",
+    row(
+        "siret-of-13-digits",
+        case(put("organisations[1].siret", "7328293200007")),
+        "organisations[1].siret",
+        "14 chiffres",
     ),
-    pytest.param(
-        Reject(
-            case(drop("organisations[2].siae")),
-            "organisations[2].siae",
-            "une SIAE doit préciser son type",
-        ),
-        id="siae-without-its-kind",
+    row(
+        "siae-without-its-kind",
+        case(drop("organisations[2].siae")),
+        "organisations[2].siae",
+        "une SIAE doit préciser son type",
     ),
-    pytest.param(
-        Reject(
-            case(put("organisations[3].siae", "ACI")),
-            "organisations[3].siae",
-            "n'a de sens que pour",
-        ),
-        id="siae-kind-on-a-consultancy",
+    row(
+        "siae-kind-on-a-consultancy",
+        case(put("organisations[3].siae", "ACI")),
+        "organisations[3].siae",
+        "n'a de sens que pour",
     ),
-    pytest.param(
-        Reject(case(put("departement", "99")), "departement", "numéro de département"),
-        id="departement-99",
+    row("departement-99", case(put("departement", "99")), "departement", "numéro de département"),
+    row("departement-2C", case(put("departement", "2C")), "departement", "numéro de département"),
+    row("departement-20", case(put("departement", "20")), "departement", "numéro de département"),
+    row(
+        "lowercase-reference",
+        case(put("reference", "dla99-2024-01")),
+        "reference",
+        "une référence en majuscules",
     ),
-    pytest.param(
-        Reject(case(put("departement", "2C")), "departement", "numéro de département"),
-        id="departement-2C",
-    ),
-    pytest.param(
-        Reject(case(put("departement", "20")), "departement", "numéro de département"),
-        id="departement-20",
-    ),
-    pytest.param(
-        Reject(case(put("reference", "dla99-2024-01")), "reference", "une référence en majuscules"),
-        id="lowercase-reference",
-    ),
-    pytest.param(
-        Reject(case(put("reference", "../etc")), "reference", "une référence en majuscules"),
-        id="reference-climbing-out-of-its-folder",
+    row(
+        "reference-climbing-out-of-its-folder",
+        case(put("reference", "../etc")),
+        "reference",
+        "une référence en majuscules",
     ),
     # Uniqueness
-    pytest.param(
-        Reject(
-            case(
-                add(
-                    "organisations",
-                    {"cle": "cabinet", "nom": "Autre cabinet", "type": "prestataire"},
-                )
-            ),
-            "organisations[4].cle",
-            "valeur en double",
+    row(
+        "two-organisations-with-one-key",
+        case(
+            add(
+                "organisations",
+                {"cle": "cabinet", "nom": "Autre cabinet", "type": "prestataire"},
+            )
         ),
-        id="two-organisations-with-one-key",
+        "organisations[4].cle",
+        "valeur en double",
     ),
-    pytest.param(
-        Reject(
-            case(put("etapes[1].taches[0].cle", "note-diagnostic")),
-            "etapes[1].taches[0].cle",
-            "valeur en double",
-        ),
-        id="one-step-key-in-two-stages",
+    row(
+        "one-step-key-in-two-stages",
+        case(put("etapes[1].taches[0].cle", "note-diagnostic")),
+        "etapes[1].taches[0].cle",
+        "valeur en double",
     ),
-    pytest.param(
-        Reject(case(put("etapes[1].cle", "diagnostic")), "etapes[1].cle", "valeur en double"),
-        id="two-stages-with-one-key",
+    row(
+        "two-stages-with-one-key",
+        case(put("etapes[1].cle", "diagnostic")),
+        "etapes[1].cle",
+        "valeur en double",
     ),
     # Validation rules
-    pytest.param(
-        Reject(
-            case(put("etapes[0].validation.regle", "quorum")),
-            "etapes[0].validation.quorum",
-            "la règle quorum demande le champ quorum",
-        ),
-        id="quorum-rule-without-a-quorum",
+    row(
+        "quorum-rule-without-a-quorum",
+        case(put("etapes[0].validation.regle", "quorum")),
+        "etapes[0].validation.quorum",
+        "la règle quorum demande le champ quorum",
     ),
-    pytest.param(
-        Reject(
-            case(
-                put("etapes[0].validation.regle", "quorum"), put("etapes[0].validation.quorum", 3)
-            ),
-            "etapes[0].validation.quorum",
-            "quorum supérieur aux 2 validations possibles",
-        ),
-        id="quorum-above-the-possible-validations",
+    row(
+        "quorum-above-the-possible-validations",
+        case(put("etapes[0].validation.regle", "quorum"), put("etapes[0].validation.quorum", 3)),
+        "etapes[0].validation.quorum",
+        "quorum supérieur aux 2 validations possibles",
     ),
-    pytest.param(
-        Reject(
-            case(
-                add(
-                    "indicateurs",
-                    {"cle": "confiance", "libelle": "Confiance", "type": "qualitatif", "cible": 3},
-                )
-            ),
-            "indicateurs[0].cible",
-            "un indicateur qualitatif s'exprime en cible_texte",
+    row(
+        "qualitative-indicator-with-a-number",
+        case(
+            add(
+                "indicateurs",
+                {"cle": "confiance", "libelle": "Confiance", "type": "qualitatif", "cible": 3},
+            )
         ),
-        id="qualitative-indicator-with-a-number",
+        "indicateurs[0].cible",
+        "un indicateur qualitatif s'exprime en cible_texte",
     ),
-    pytest.param(
-        Reject(
-            case(
-                add(
-                    "indicateurs",
-                    {"cle": "ca", "libelle": "CA", "type": "quantitatif", "cible": float("nan")},
-                )
-            ),
-            "indicateurs[0].cible",
-            "un nombre fini est attendu",
+    row(
+        "indicator-target-not-a-number",
+        case(
+            add(
+                "indicateurs",
+                {"cle": "ca", "libelle": "CA", "type": "quantitatif", "cible": float("nan")},
+            )
         ),
-        id="indicator-target-not-a-number",
+        "indicateurs[0].cible",
+        "un nombre fini est attendu",
     ),
     # YAML itself
-    pytest.param(
-        Reject(BILLION_LAUGHS, "", "les alias YAML (*nom) ne sont pas acceptés"),
-        id="billion-laughs",
+    row("billion-laughs", BILLION_LAUGHS, "", "les alias YAML (*nom) ne sont pas acceptés"),
+    row(
+        "duplicate-key",
+        replaced("titre:", "titre: Doublon\ntitre:"),
+        "titre",
+        "clé en double : titre",
     ),
-    pytest.param(
-        Reject(replaced("titre:", "titre: Doublon\ntitre:"), "titre", "clé en double : titre"),
-        id="duplicate-key",
+    row(
+        "duplicate-key-in-an-organisation",
+        replaced("  nom: DLA de test\n", "  nom: DLA de test\n  nom: Encore\n"),
+        "organisations[0].nom",
+        "clé en double : nom",
     ),
-    pytest.param(
-        Reject(
-            replaced("  nom: DLA de test\n", "  nom: DLA de test\n  nom: Encore\n"),
-            "organisations[0].nom",
-            "clé en double : nom",
-        ),
-        id="duplicate-key-in-an-organisation",
+    row(
+        "invalid-yaml",
+        replaced("titre: ", "titre: [non fermé\n"),
+        "",
+        "YAML invalide : syntaxe incorrecte",
     ),
-    pytest.param(
-        Reject(replaced("titre: ", "titre: [non fermé\n"), "", "YAML invalide"), id="invalid-yaml"
+    row("tab-indentation", replaced("  nom: DLA", "\tnom: DLA"), "", "tabulation interdite"),
+    row("two-documents", text().encode() + b"---\ntitre: autre\n", "", "un seul document"),
+    row("latin-1-file", text().encode("latin-1", "replace"), "", "encodé en UTF-8"),
+    row(
+        "control-character", replaced("titre: Poste", "titre: \x07Poste"), "", "caractère interdit"
     ),
-    pytest.param(
-        Reject(replaced("  nom: DLA", "\tnom: DLA"), "", "tabulation interdite"),
-        id="tab-indentation",
+    row("file-over-the-size-limit", text().encode(), "", "fichier trop gros", max_bytes=200),
+    row("empty-file", b"", "", "le fichier est vide"),
+    row("comments-only", b"# rien\n", "", "le fichier est vide"),
+    row("top-level-list", yaml.safe_dump([case_data()]).encode(), "", "bloc de champs"),
+    row("merge-key", replaced("titre:", "<<: {titre: x}\ntitre:"), "", "fusions YAML"),
+    row("number-as-a-key", replaced("titre:", "12: douze\ntitre:"), "", "clé non textuelle : 12"),
+    row("list-as-a-key", replaced("titre:", "? [a, b]\n: c\ntitre:"), "", "clé non textuelle"),
+    row(
+        "python-tag",
+        replaced("titre: Poste", "titre: !!python/object/apply:os.system [ls] #"),
+        "",
+        "étiquette YAML (!!...) non acceptée",
     ),
-    pytest.param(
-        Reject(text().encode() + b"---\ntitre: autre\n", "", "un seul document"), id="two-documents"
-    ),
-    pytest.param(
-        Reject(text().encode("latin-1", "replace"), "", "encodé en UTF-8"), id="latin-1-file"
-    ),
-    pytest.param(
-        Reject(replaced("titre: Poste", "titre: \x07Poste"), "", "caractère interdit"),
-        id="control-character",
-    ),
-    pytest.param(
-        Reject(text().encode(), "", "fichier trop gros", max_bytes=200),
-        id="file-over-the-size-limit",
-    ),
-    pytest.param(Reject(b"", "", "le fichier est vide"), id="empty-file"),
-    pytest.param(Reject(b"# rien\n", "", "le fichier est vide"), id="comments-only"),
-    pytest.param(
-        Reject(yaml.safe_dump([case_data()]).encode(), "", "bloc de champs"), id="top-level-list"
-    ),
-    pytest.param(
-        Reject(replaced("titre:", "<<: {titre: x}\ntitre:"), "", "fusions YAML"), id="merge-key"
-    ),
-    pytest.param(
-        Reject(replaced("titre:", "12: douze\ntitre:"), "", "clé non textuelle : 12"),
-        id="number-as-a-key",
-    ),
-    pytest.param(
-        Reject(replaced("titre:", "? [a, b]\n: c\ntitre:"), "", "clé non textuelle"),
-        id="list-as-a-key",
-    ),
-    pytest.param(
-        Reject(
-            replaced("titre: Poste", "titre: !!python/object/apply:os.system [ls] #"),
-            "",
-            "YAML invalide",
-        ),
-        id="python-tag",
-    ),
-    pytest.param(
-        Reject(replaced("titre: Poste", "titre: " + "[" * 5000 + "]" * 5000 + " #"), "", "YAML"),
-        id="deeply-nested-lists",
+    row(
+        "deeply-nested-lists",
+        replaced("titre: Poste", "titre: " + "[" * 5000 + "]" * 5000 + " #"),
+        "",
+        "YAML trop profondément imbriqué",
     ),
 ]
 
@@ -616,14 +555,16 @@ def test_a_missing_file_is_reported_as_unreadable(tmp_path: Path):
     with pytest.raises(CaseFileError) as raised:
         load_case_file(tmp_path / "absent.yaml")
 
-    assert "fichier illisible" in raised.value.problems[0].message
+    assert raised.value.problems[0].message == "fichier illisible : fichier introuvable"
 
 
 def test_a_folder_is_reported_as_unreadable(tmp_path: Path):
     with pytest.raises(CaseFileError) as raised:
         load_case_file(tmp_path)
 
-    assert "fichier illisible" in raised.value.problems[0].message
+    assert (
+        raised.value.problems[0].message == "fichier illisible : c'est un dossier, pas un fichier"
+    )
 
 
 def _write(directory: Path, content: dict | bytes) -> Path:
@@ -632,3 +573,37 @@ def _write(directory: Path, content: dict | bytes) -> Path:
     path = directory / "cas.yaml"
     path.write_bytes(content)
     return path
+
+
+def test_a_problem_inherited_from_the_template_is_located_in_the_template(
+    tmp_path: Path, monkeypatch
+):
+    template = Journey.model_validate(
+        {
+            "nom": "essai",
+            "titre": "Parcours d'essai",
+            "description": "Un modèle pour le test",
+            "etapes": [
+                {
+                    "cle": "diagnostic",
+                    "temps": "diagnostic",
+                    "taches": [{**task("cadrage", "debut:diagnostic"), "responsable": "financeur"}],
+                }
+            ],
+        }
+    )
+    monkeypatch.setattr("dla.casefile.loader.available_journeys", lambda: {"essai": template})
+    path = write_case(
+        tmp_path, case(put("modele", "essai"), put("etapes[1].taches[0].responsable", "financeur"))
+    )
+    lines = path.read_text(encoding="utf-8").splitlines()
+
+    with pytest.raises(CaseFileError) as raised:
+        load_case_file(path)
+
+    found = {p.path: p for p in raised.value.problems}
+    assert set(found) == {
+        "modele.etapes[0].taches[0].responsable",
+        "etapes[1].taches[0].responsable",
+    }
+    assert lines[found["modele.etapes[0].taches[0].responsable"].line - 1] == "modele: essai"
