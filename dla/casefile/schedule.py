@@ -48,7 +48,7 @@ def build_rules(case: CaseFile, stages: list[StageIn], paths: list[StagePaths]) 
         decided = [
             d.date
             for d in stage.decisions
-            if d.tache is None and d.decision is not Decision.refusee
+            if d.tache is None and d.decision in (Decision.validee, Decision.validee_avec_reserves)
         ]
         rules[f"validation:{stage.cle}"] = _Rule(
             max(decided) if decided else (f"fin:{stage.cle}",), f"{here}.validation"
