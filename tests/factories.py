@@ -100,3 +100,22 @@ def write_case(directory: Path, data: dict | None = None, name: str | None = Non
     path = directory / (name or f"{data.get('reference', 'cas')}.yaml")
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def save_case(
+    engine, directory: Path, data: dict | None = None, day: date = date(2024, 1, 5)
+) -> None:
+    """Write, load and save a case file into the database, as `dla case load` would."""
+    from dla.casefile.loader import load_case_file
+    from dla.cases import save_plan
+    from dla.clock import FixedClock
+    from dla.db import transaction
+
+    with transaction(engine) as session:
+        save_plan(
+            load_case_file(write_case(directory, data)),
+            session=session,
+            clock=FixedClock.on(day),
+            actor="test",
+            reason="test",
+        )

@@ -5,8 +5,6 @@ from datetime import date
 import pytest
 from sqlmodel import Session, func, select
 
-from dla.casefile.loader import load_case_file
-from dla.cases import save_plan
 from dla.clock import FixedClock
 from dla.db import transaction
 from dla.lifecycle import advance
@@ -14,7 +12,7 @@ from dla.validations import DecisionInput, ValidationRefused, record_validation
 from models import Case, Stage, TimelineEvent, Validation
 from models.enums import Body, CaseStatus, Decision, StageStatus
 from tests.dla.test_vigilance import GOOD_CONTEXT
-from tests.factories import case_data, write_case
+from tests.factories import case_data, save_case
 
 REF = "DLA99-2024-01"
 
@@ -35,14 +33,7 @@ def loaded(engine, tmp_path):
     data["periodes"] = [
         {"cle": "appropriation", "type": "appropriation", "debut": date(2024, 1, 23), "duree": 10}
     ]
-    with transaction(engine) as session:
-        save_plan(
-            load_case_file(write_case(tmp_path, data)),
-            session=session,
-            clock=FixedClock.on(date(2024, 1, 5)),
-            actor="test",
-            reason="test",
-        )
+    save_case(engine, tmp_path, data)
     return engine
 
 
@@ -140,14 +131,7 @@ def test_a_postponement_moves_the_deadline_and_says_why(loaded):
 
 
 def test_a_blocking_finding_stops_the_gate(engine, tmp_path):
-    with transaction(engine) as session:
-        save_plan(
-            load_case_file(write_case(tmp_path)),
-            session=session,
-            clock=FixedClock.on(date(2024, 1, 5)),
-            actor="test",
-            reason="test",
-        )
+    save_case(engine, tmp_path)
     with transaction(engine) as session:
         stage = session.exec(select(Stage).where(Stage.key == "diagnostic")).one()
         stage.gate_rule = "au_moins_un"

@@ -4,14 +4,11 @@ from datetime import date
 
 from sqlmodel import Session, func, select
 
-from dla.casefile.loader import load_case_file
-from dla.cases import save_plan
-from dla.clock import FixedClock
-from dla.db import make_engine, transaction
+from dla.db import make_engine
 from flows.case_flow import CaseRun, run_case
 from models import Notification, Stage, TimelineEvent, Validation
 from models.enums import StageStatus
-from tests.factories import case_data, write_case
+from tests.factories import case_data, save_case
 
 REF = "DLA99-2024-01"
 
@@ -20,14 +17,7 @@ def load_case(url, tmp_path, decisions=()):
     data = case_data()
     data["etapes"][0]["decisions"] = list(decisions)
     engine = make_engine(url)
-    with transaction(engine) as session:
-        save_plan(
-            load_case_file(write_case(tmp_path, data)),
-            session=session,
-            clock=FixedClock.on(date(2024, 1, 5)),
-            actor="test",
-            reason="test",
-        )
+    save_case(engine, tmp_path, data)
     return engine
 
 
