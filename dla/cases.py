@@ -6,7 +6,7 @@ from sqlmodel import Session, col, delete, select
 
 from dla.casefile.loader import CasePlan
 from dla.clock import Clock
-from dla.frenchtext import fr_date
+from dla.frenchtext import fr_date, label
 from dla.orgs import upsert_contacts, upsert_organisations
 from dla.timeline import record
 from models import (
@@ -61,6 +61,7 @@ def save_plan(
     _save_steps(plan, case.id, stages, orgs, session, log)
     _save_decisions(plan, case.id, stages, orgs, session, actor, now)
     _save_rhythm(plan, case.id, session)
+    _log_pauses(plan, case.id, session, now, actor)
     if created:
         log.event("case.created", f"Accompagnement créé depuis {plan.source_path}")
     else:
@@ -293,6 +294,38 @@ def _save_decisions(plan, case_id, stages, orgs, session, actor, now) -> None:
                     recorded_at=now,
                 )
             )
+
+
+def _log_pauses(plan, case_id, session, now, actor) -> None:
+    """Log each deadline an appropriation or non-intervention period moved (once per date)."""
+    titles = {f"tache:{t.key}": f"la tâche « {t.title} »" for s in plan.stages for t in s.tasks}
+    for s in plan.stages:
+        titles[f"debut:{s.source.cle}"] = f"le début de l'étape « {s.source.titre} »"
+        titles[f"fin:{s.source.cle}"] = f"la fin de l'étape « {s.source.titre} »"
+    kinds = {p.key: p for p in plan.periods}
+    for shift in plan.shifts:
+        why = ", ".join(
+            f"{label(kinds[k].kind.value)} « {k} », du {fr_date(kinds[k].start)} "
+            f"au {fr_date(kinds[k].end)}"
+            for k in shift.pauses
+        )
+        record(
+            session,
+            case_id=case_id,
+            at=now,
+            kind="deadline.paused",
+            summary=f"Échéance de {titles.get(shift.anchor, shift.anchor)} décalée du "
+            f"{fr_date(shift.before)} au {fr_date(shift.after)} : horloge du cas suspendue "
+            f"({why})",
+            actor=actor,
+            data={
+                "anchor": shift.anchor,
+                "before": shift.before.isoformat(),
+                "after": shift.after.isoformat(),
+                "periods": list(shift.pauses),
+            },
+            key=f"pause:{shift.anchor}:{shift.after.isoformat()}",
+        )
 
 
 def _save_rhythm(plan, case_id, session) -> None:

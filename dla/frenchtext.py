@@ -26,6 +26,8 @@ LABELS = {
     "faite": "faite",
     "annulee": "annulée",
     "suivi_cas": "suivi",
+    "appropriation": "période d'appropriation",
+    "non_intervention": "période de non-intervention",
 }
 
 

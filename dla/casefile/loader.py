@@ -12,8 +12,15 @@ from pydantic import ValidationError
 from dla.calendar import add_months, calendar_for
 from dla.casefile.checks import check_case
 from dla.casefile.merge import StagePaths, locate, merge_stages
+from dla.casefile.pauses import Pause, Shift
 from dla.casefile.problems import CaseFileError, Problem, from_validation_error
-from dla.casefile.schedule import ScheduleError, build_rules, period_dates, resolve
+from dla.casefile.schedule import (
+    ScheduleError,
+    build_rules,
+    period_dates,
+    resolve,
+    trace_shifts,
+)
 from dla.casefile.schema import CaseFile, DecisionIn, Journey, RelativeDeadline, StageIn
 from dla.casefile.yamlio import parse_yaml, read_yaml
 from models.enums import Body, Moment, PeriodKind
@@ -63,6 +70,8 @@ class CasePlan:
     source_hash: str
     source_path: str
     journey: Journey | None = field(default=None, repr=False)
+    # Deadlines moved by appropriation or non-intervention periods (logged when saved).
+    shifts: list[Shift] = field(default_factory=list)
 
 
 def load_case_file(path: Path, max_bytes: int = 1_000_000) -> CasePlan:
@@ -106,8 +115,11 @@ def _schedule(
     case: CaseFile, stages: list[StageIn], paths: list[StagePaths], journey, name: str
 ) -> CasePlan:
     calendar = calendar_for(case.departement)
-    dates = resolve(build_rules(case, stages, paths), calendar)
-    problems, planned = [], []
+    dates, spans, shifts, problems = _resolve_with_pauses(
+        case, build_rules(case, stages, paths), calendar
+    )
+    planned = []
+    moved = {shift.anchor: shift for shift in shifts}
     members = [m.organisation for m in case.membres if m.role.value in ("porteur", "membre")]
     for i, (stage, located) in enumerate(zip(stages, paths, strict=True)):
         start, end = dates[f"debut:{stage.cle}"], dates[f"fin:{stage.cle}"]
@@ -133,7 +145,7 @@ def _schedule(
                 t.titre,
                 t.responsable,
                 dates[f"tache:{t.cle}"],
-                _deadline_json(t.echeance),
+                _deadline_json(t.echeance, moved.get(f"tache:{t.cle}")),
                 _expand(t.validation, members),
                 t.livrable,
                 t.fait_le,
@@ -143,12 +155,10 @@ def _schedule(
         gate = _expand(stage.validation.par, members) if stage.validation else []
         planned.append(PlannedStage(stage, i, start, end, gate, tasks, stage.decisions))
     periods = []
-    for i, period in enumerate(case.periodes):
-        try:
-            start, end = period_dates(period, f"periodes[{i}]", dates, calendar)
-        except ScheduleError as exc:
-            problems += exc.problems
+    for i, (period, span) in enumerate(zip(case.periodes, spans, strict=True)):
+        if span is None:
             continue
+        start, end = span
         if end < start:
             problems.append(
                 Problem(
@@ -171,7 +181,40 @@ def _schedule(
             sort_keys=True,
         ).encode()
     ).hexdigest()
-    return CasePlan(case, planned, periods, follow_ups, digest, name, journey)
+    return CasePlan(case, planned, periods, follow_ups, digest, name, journey, shifts)
+
+
+def _resolve_with_pauses(case: CaseFile, rules, calendar):
+    """Resolve the dates, then again with the periods they place, until the periods stand still.
+
+    A period may start after a deliverable whose date another period moves: a few rounds settle
+    it (one more than there are periods); a configuration that never settles is reported.
+    """
+    pauses: list[Pause] = []
+    base: dict[str, date] | None = None
+    for _ in range(len(case.periodes) + 2):
+        shifts: list[Shift] = []
+        dates = resolve(rules, calendar, pauses, shifts)
+        base = dates if base is None else base
+        spans: list[tuple[date, date] | None] = []
+        problems: list[Problem] = []
+        for i, period in enumerate(case.periodes):
+            try:
+                spans.append(period_dates(period, f"periodes[{i}]", dates, calendar))
+            except ScheduleError as exc:
+                problems += exc.problems
+                spans.append(None)
+        found = [
+            Pause(p.cle, *span)
+            for p, span in zip(case.periodes, spans, strict=True)
+            if span is not None and span[0] <= span[1]
+        ]
+        if problems or found == pauses:
+            return dates, spans, trace_shifts(rules, base, dates, shifts), problems
+        pauses = found
+    raise ScheduleError(
+        [Problem("periodes", "périodes et échéances se décalent mutuellement sans fin")]
+    )
 
 
 def _expand(validators, members: list[str]) -> list[tuple[str | None, Body]]:
@@ -183,10 +226,13 @@ def _expand(validators, members: list[str]) -> list[tuple[str | None, Body]]:
     return out
 
 
-def _deadline_json(deadline) -> dict:
-    if isinstance(deadline, RelativeDeadline):
-        return deadline.model_dump(mode="json")
-    return {"date": deadline.isoformat()}
+def _deadline_json(deadline, shift: Shift | None = None) -> dict:
+    if not isinstance(deadline, RelativeDeadline):
+        return {"date": deadline.isoformat()}
+    out = deadline.model_dump(mode="json")
+    if shift is not None:
+        out |= {"sans_pause": shift.before.isoformat(), "suspendu_par": list(shift.pauses)}
+    return out
 
 
 def _at(problem: Problem, lines: dict[tuple, int]) -> Problem:

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from dla.calendar import WorkingCalendar
 from dla.casefile.fields import FIRST_YEAR, LAST_YEAR
 from dla.casefile.merge import StagePaths
+from dla.casefile.pauses import Pause, Shift, paused_due
 from dla.casefile.problems import Problem
 from dla.casefile.schema import CaseFile, PeriodIn, RelativeDeadline, StageIn
 from models.enums import Decision
@@ -59,8 +60,15 @@ def build_rules(case: CaseFile, stages: list[StageIn], paths: list[StagePaths]) 
     return rules
 
 
-def resolve(rules: dict[str, _Rule], calendar: WorkingCalendar) -> dict[str, date]:
+def resolve(
+    rules: dict[str, _Rule],
+    calendar: WorkingCalendar,
+    pauses: list[Pause] | None = None,
+    shifts: list[Shift] | None = None,
+) -> dict[str, date]:
     """Compute every anchor's date, reporting unknown anchors and cycles.
+
+    Relative deadlines are extended by the `pauses` they span; each move goes to `shifts`.
 
     Depth-first without recursion (a chain of thousands of steps must not overflow the stack);
     each anchor is computed once, failed ones included.
@@ -81,6 +89,8 @@ def resolve(rules: dict[str, _Rule], calendar: WorkingCalendar) -> dict[str, dat
                 on_stack.discard(name)
                 done.add(name)
                 result = _compute(rules[name], rules, calendar, dates, problems)
+                if result is not None and pauses and isinstance(rules[name].spec, RelativeDeadline):
+                    result = _pause(name, rules[name].spec, result, calendar, dates, pauses, shifts)
                 if result is not None:
                     dates[name] = result
             elif dependency in on_stack:
@@ -92,6 +102,31 @@ def resolve(rules: dict[str, _Rule], calendar: WorkingCalendar) -> dict[str, dat
     if problems:
         raise ScheduleError(problems)
     return dates
+
+
+def _pause(name, spec, due, calendar, dates, pauses, shifts) -> date:
+    moved, applied = paused_due(calendar, dates[spec.apres], due, spec.unite, pauses)
+    if applied and shifts is not None:
+        shifts.append(Shift(name, due, moved, applied))
+    return moved
+
+
+def trace_shifts(
+    rules: dict[str, _Rule], base: dict[str, date], final: dict[str, date], direct: list[Shift]
+) -> list[Shift]:
+    """List the task and stage dates the pauses moved, directly or through their anchors."""
+    causes: dict[str, tuple[str, ...]] = {s.anchor: s.pauses for s in direct}
+    moved = []
+    for name in final:  # insertion order is resolution order: anchors come first
+        inherited = [
+            k for dep in _dependencies(rules[name].spec, rules) for k in causes.get(dep, ())
+        ]
+        keys = tuple(dict.fromkeys([*inherited, *causes.get(name, ())]))
+        if keys:
+            causes[name] = keys
+        if keys and final[name] != base.get(name) and not name.startswith("validation:"):
+            moved.append(Shift(name, base[name], final[name], keys))
+    return moved
 
 
 def _dependencies(spec, rules) -> list[str]:
