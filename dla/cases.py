@@ -151,6 +151,7 @@ def _save_stages(plan, case_id, session, log) -> dict[str, Stage]:
             session.delete(stage)
             log.event("stage.removed", f"Étape « {key} » retirée")
     stages = {}
+    order = sorted(plan.stages, key=lambda p: (p.start, p.position))
     for planned in plan.stages:
         src = planned.source
         stage = existing.get(src.cle) or Stage(
@@ -187,6 +188,8 @@ def _save_stages(plan, case_id, session, log) -> dict[str, Stage]:
                     new=new.isoformat(),
                 )
             setattr(stage, attr, new)
+        earlier = order[: order.index(planned)]
+        stage.waits_for = [p.source.cle for p in earlier if p.end <= planned.start]
         session.add(stage)
         stages[src.cle] = stage
     session.flush()

@@ -48,14 +48,6 @@ def get_case(reference: str, *, session: Session) -> Case:
     return case
 
 
-def stage_keys(reference: str, *, session: Session) -> list[str]:
-    """Return the case's stage keys in order."""
-    case = get_case(reference, session=session)
-    return list(
-        session.exec(select(Stage.key).where(Stage.case_id == case.id).order_by(Stage.position))
-    )
-
-
 def _stage(case: Case, key: str, session: Session) -> Stage:
     return session.exec(select(Stage).where(Stage.case_id == case.id, Stage.key == key)).one()
 
@@ -187,16 +179,16 @@ def check_gate(reference: str, key: str, *, session: Session, clock: Clock) -> S
         )
     )
     gate = gate_status(requirements, validations, stage.gate_rule, stage.gate_quorum, today)
+    _log_decisions(case, stage, [v for v in validations if v.decided_on <= today], session, clock)
     _apply_refusals_and_postponements(case, stage, gate, session, clock)
-    steps = list(
-        session.exec(
-            select(Step).where(Step.stage_id == stage.id, Step.status == StepStatus.a_faire)
-        )
-    )
+    statuses = list(session.exec(select(Step.status).where(Step.stage_id == stage.id)))
     deadline = calendar_for(case.departement).add_working_days(
         stage.planned_end, stage.gate_grace_days
     )
-    work_done = not steps or today >= stage.planned_end
+    # Work is done when its steps are (a stage without steps runs until its planned end).
+    work_done = today >= stage.planned_end or (
+        bool(statuses) and StepStatus.a_faire not in statuses
+    )
     # A gate with validators closes on their decisions; a gate-less stage when its work is due.
     ready = gate.satisfied if gate.has_requirements else work_done
     if ready and not blocking(findings):
@@ -242,6 +234,30 @@ def awaited(gate: GateStatus, *, session: Session) -> list[tuple[str, str]]:
         ).all()
     )
     return [(names.get(org, "coordination DLA"), body.value) for org, body in gate.missing]
+
+
+def _log_decisions(case, stage, validations, session, clock) -> None:
+    """Put each decision on the timeline when it counts (file decisions arrive with no event)."""
+    ids = [v.organisation_id for v in validations if v.organisation_id is not None]
+    names = dict(
+        session.exec(
+            select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(ids))
+        ).all()
+    )
+    for v in validations:
+        who = names.get(v.organisation_id, "coordination DLA")
+        record(
+            session,
+            case_id=case.id,
+            at=clock.now(),
+            kind="validation.recorded",
+            actor=v.recorded_by,
+            summary=f"{stage.title} : {who} ({label(v.body)}) — {label(v.decision)} le "
+            f"{fr_date(v.decided_on)}, saisi via {v.channel}"
+            + (f" : {v.comment}" if v.comment else ""),
+            data={"stage": stage.key, "validation_id": v.id, "channel": v.channel},
+            key=f"validation:{v.id}",
+        )
 
 
 def _apply_refusals_and_postponements(case, stage, gate, session, clock) -> None:
@@ -315,17 +331,3 @@ def milestones(reference: str, *, session: Session, until: date) -> list[date]:
     days |= set(session.exec(select(Validation.decided_on).where(Validation.case_id == case.id)))
     days |= {d + timedelta(days=1) for d in list(days)}
     return sorted(d for d in days if d <= until)
-
-
-def advance(reference: str, *, session: Session, clock: Clock) -> StageOutcome | None:
-    """Take the case as far as it goes today (no Prefect: CLI replays and tests use it)."""
-    outcome = None
-    for key in stage_keys(reference, session=session):
-        if not open_stage(reference, key, session=session, clock=clock):
-            break
-        request_deliverables(reference, key, session=session, clock=clock)
-        outcome = check_gate(reference, key, session=session, clock=clock)
-        if outcome.state != "closed":
-            break
-    finish_case(reference, session=session, clock=clock)
-    return outcome

@@ -84,7 +84,7 @@ def print_case(d: CaseDetail, console: Console | None = None) -> None:
             f"{org.name if org else 'coordination'} ({label(v.body)}) : {label(v.decision)}"
         )
     for p in d.periods:
-        console.print(f"Période de {label(p.kind)} : {fr_date(p.start_on)} → {fr_date(p.end_on)}")
+        console.print(f"{label(p.kind).capitalize()} « {p.key} » : {fr_date(p.start_on)} → {fr_date(p.end_on)}")
     for f in d.follow_ups:
         console.print(f"Suivi à {f.months_after} mois : {fr_date(f.due_date)}")
     console.print("[bold]Journal[/bold]")

@@ -59,12 +59,16 @@ def _governance_in_time(f: Facts) -> bool:
     agreed = _ctx(f, "gouvernance_validee_le")
     if not _ctx(f, "gouvernance") or not agreed:
         return False
-    limit = f.implementation_start or f.today
-    return date.fromisoformat(agreed) <= limit
+    return date.fromisoformat(agreed) <= _limit(f)
+
+
+def _limit(f: Facts) -> date:
+    # Agreed by today, and at the latest when implementation starts.
+    return min(f.today, f.implementation_start or f.today)
 
 
 def _targets_in_time(f: Facts) -> bool:
-    limit = f.implementation_start or f.today
+    limit = _limit(f)
     return any(has and set_on is not None and set_on <= limit for has, set_on in f.indicators)
 
 

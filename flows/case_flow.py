@@ -1,6 +1,7 @@
 """The accompaniment flow: one run per case, stage by stage, with validation gates."""
 
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -10,7 +11,7 @@ from prefect.runtime import deployment
 from pydantic import BaseModel, Field
 from sqlmodel import Session, func, select
 
-from dla import lifecycle
+from dla import lifecycle, progress
 from dla.clock import Clock, FixedClock, SystemClock
 from dla.db import make_engine, transaction
 from dla.frenchtext import fr_date, label
@@ -135,11 +136,7 @@ def run_case(cas: CaseRun) -> str:
     try:
         if cas.rejouer:
             until = cas.aujourdhui or SystemClock().today()
-            with Session(engine) as session:
-                days = lifecycle.milestones(cas.reference, session=session, until=until)
-            status = ""
-            for day in [*days, until]:
-                status = advance(engine, cas.reference, FixedClock.on(day), interactive=False)
+            status = progress.replay(engine, cas.reference, until, _task_steps(engine))
         else:
             status = advance(engine, cas.reference, _clock(cas.aujourdhui), interactive=True)
         publish_case_artifacts(engine, cas.reference, _clock(cas.aujourdhui).today())
@@ -149,31 +146,37 @@ def run_case(cas: CaseRun) -> str:
         engine.dispose()
 
 
+@task(cache_policy=NO_CACHE, task_run_name="clôture du cas")
+def finish_case(engine, reference: str, clock: Clock) -> str:
+    with transaction(engine) as session:
+        return lifecycle.finish_case(reference, session=session, clock=clock).value
+
+
 def advance(engine, reference: str, clock: Clock, interactive: bool) -> str:
     """Take the case stage by stage; suspend at a gate only when run from a deployment."""
-    with Session(engine) as session:
-        keys = lifecycle.stage_keys(reference, session=session)
-    status = "termine"
-    for key in keys:
-        if not open_stage(engine, reference, key, clock):
-            status = "etape-a-venir"
-            break
-        request_deliverables(engine, reference, key, clock)
-        outcome = check_gate(engine, reference, key, clock)
+
+    def wait_for_decisions(key: str, outcome: lifecycle.StageOutcome) -> lifecycle.StageOutcome:
         while outcome.state == "awaiting" and interactive and deployment.id is not None:
             suspend_key, stage = _suspend_key(engine, reference, key)
-            form = _gate_form(outcome, stage)
             answer = suspend_flow_run(
-                wait_for_input=form, key=suspend_key, timeout=_timeout(outcome.gate_deadline, clock)
+                wait_for_input=_gate_form(outcome, stage),
+                key=suspend_key,
+                timeout=_timeout(outcome.gate_deadline, clock),
             )
             record_decision(engine, reference, key, answer, clock)
             outcome = check_gate(engine, reference, key, clock)
-        if outcome.state != "closed":
-            status = "en-attente-de-validation" if outcome.state == "awaiting" else "en-cours"
-            break
-    with transaction(engine) as session:
-        lifecycle.finish_case(reference, session=session, clock=clock)
-    return status
+        return outcome
+
+    return progress.advance(engine, reference, clock, _task_steps(engine), wait_for_decisions)
+
+
+def _task_steps(engine) -> progress.StageSteps:
+    return progress.StageSteps(
+        partial(open_stage, engine),
+        partial(request_deliverables, engine),
+        partial(check_gate, engine),
+        partial(finish_case, engine),
+    )
 
 
 def _timeout(deadline: date | None, clock: Clock) -> int:

@@ -31,6 +31,8 @@ class Stage(StageBase, table=True):
     status: StageStatus = Field(default=StageStatus.a_venir)
     opened_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    # Stages planned to end before this one begins (fixed at load; overlapping ones run alongside).
+    waits_for: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class StagePublic(StageBase):

@@ -128,7 +128,7 @@ def _check_stage(located: StagePaths, stage: StageIn, members, roles) -> list[Pr
             )
         problems += _check_validators(f"{where}.validation", task.validation, members)
     for decision, where in zip(stage.decisions, located.decisions, strict=True):
-        if decision.structure and decision.structure not in members:
+        if decision.structure and decision.structure not in {*members, "@membres"}:
             problems.append(
                 Problem(
                     f"{where}.structure", "structure absente des membres du cas", decision.structure

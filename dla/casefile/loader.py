@@ -153,7 +153,12 @@ def _schedule(
             for t in stage.taches
         ]
         gate = _expand(stage.validation.par, members) if stage.validation else []
-        planned.append(PlannedStage(stage, i, start, end, gate, tasks, stage.decisions))
+        decisions = [
+            d.model_copy(update={"structure": org})
+            for d in stage.decisions
+            for org in (members if d.structure == "@membres" else [d.structure])
+        ]
+        planned.append(PlannedStage(stage, i, start, end, gate, tasks, decisions))
     periods = []
     for i, (period, span) in enumerate(zip(case.periodes, spans, strict=True)):
         if span is None:

@@ -129,11 +129,15 @@ class MemberIn(Strict):
     role: MemberRole = Field(title="Rôle dans l'accompagnement")
 
 
+# An organisation key, or @membres for each SIAE member (porteur and membres) of the case.
+StructureRef = Annotated[str, Field(pattern=r"^(@membres|[a-z0-9][a-z0-9_-]{0,79})$")]
+
+
 class ValidatorIn(Strict):
     model_config = ConfigDict(title="Validation requise")
 
-    structure: Annotated[str, Field(pattern=r"^(@membres|[a-z0-9][a-z0-9_-]{0,79})$")] | None = (
-        Field(default=None, title="Structure (clé, ou @membres pour chaque SIAE membre)")
+    structure: StructureRef | None = Field(
+        default=None, title="Structure (clé, ou @membres pour chaque SIAE membre)"
     )
     instance: Body = Field(title="Instance qui valide")
 
@@ -162,7 +166,9 @@ class GateIn(Strict):
 class DecisionIn(Strict):
     model_config = ConfigDict(title="Décision")
 
-    structure: Slug | None = Field(default=None, title="Structure qui décide (clé)")
+    structure: StructureRef | None = Field(
+        default=None, title="Structure qui décide (clé, ou @membres pour chaque SIAE membre)"
+    )
     instance: Body = Field(title="Instance")
     decision: Decision = Field(title="Décision")
     date: Day = Field(title="Date de la décision")

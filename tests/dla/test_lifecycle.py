@@ -7,7 +7,8 @@ from sqlmodel import Session, func, select
 
 from dla.clock import FixedClock
 from dla.db import transaction
-from dla.lifecycle import advance
+from dla.lifecycle import check_gate
+from dla.progress import advance, plain_steps
 from dla.validations import DecisionInput, ValidationRefused, record_validation
 from models import Case, Stage, TimelineEvent, Validation
 from models.enums import Body, CaseStatus, Decision, StageStatus
@@ -37,9 +38,13 @@ def loaded(engine, tmp_path):
     return engine
 
 
-def step(engine, day: date):
+def step(engine, day: date) -> str:
+    return advance(engine, REF, FixedClock.on(day), plain_steps(engine))
+
+
+def gate(engine, key: str, day: date):
     with transaction(engine) as session:
-        return advance(REF, session=session, clock=FixedClock.on(day))
+        return check_gate(REF, key, session=session, clock=FixedClock.on(day))
 
 
 def decide(engine, day: date, structure="aci-un", decision=Decision.validee, **kw):
@@ -70,20 +75,20 @@ def total(engine, model) -> int:
 
 
 def test_a_stage_does_not_open_before_its_start_date(loaded):
-    assert step(loaded, date(2024, 1, 5)) is None
+    assert step(loaded, date(2024, 1, 5)) == "etape-a-venir"
     assert stage_status(loaded, "diagnostic") is StageStatus.a_venir
 
 
 def test_the_gate_waits_for_both_boards_then_the_next_stage_opens(loaded):
-    assert step(loaded, date(2024, 1, 22)).state == "awaiting"
+    assert step(loaded, date(2024, 1, 22)) == "en-attente-de-validation"
     decide(loaded, date(2024, 1, 23))
-    outcome = step(loaded, date(2024, 1, 23))
+    assert step(loaded, date(2024, 1, 23)) == "en-attente-de-validation"
+    outcome = gate(loaded, "diagnostic", date(2024, 1, 23))
     assert outcome.state == "awaiting" and len(outcome.gate.missing) == 1
     decide(loaded, date(2024, 1, 24), structure="ai-deux")
-    outcome = step(loaded, date(2024, 1, 24))
+    assert step(loaded, date(2024, 1, 24)) == "en-cours"
     assert stage_status(loaded, "diagnostic") is StageStatus.close
     assert stage_status(loaded, "mise-en-oeuvre") is StageStatus.ouverte
-    assert outcome.state == "in_progress"
 
 
 def test_running_again_the_same_day_adds_nothing(loaded):
@@ -138,8 +143,9 @@ def test_a_blocking_finding_stops_the_gate(engine, tmp_path):
     step(engine, date(2024, 1, 22))
     decide(engine, date(2024, 1, 23))
     decide(engine, date(2024, 1, 23), structure="ai-deux")
-    outcome = step(engine, date(2024, 3, 28))
-    assert outcome.stage == "mise-en-oeuvre" and outcome.state == "awaiting"
+    assert step(engine, date(2024, 3, 28)) == "en-attente-de-validation"
+    outcome = gate(engine, "mise-en-oeuvre", date(2024, 3, 28))
+    assert outcome.state == "awaiting"
     assert {f.code for f in outcome.findings if f.level == "bloquant"} == {
         "gouvernance-avant-intervention",
         "indicateurs-avant-mise-en-oeuvre",
@@ -166,3 +172,39 @@ def test_bad_input_to_a_gate_is_refused_and_changes_nothing(loaded, changes, fra
     with pytest.raises(ValidationRefused, match=fragment):
         decide(loaded, date(2024, 1, 23), **changes)
     assert (total(loaded, TimelineEvent), total(loaded, Validation)) == before
+
+
+def overlapping(engine, tmp_path):
+    data = case_data()
+    data["etapes"].insert(
+        1,
+        {
+            "cle": "module-regional",
+            "temps": "diagnostic",
+            "phase": 2,
+            "titre": "Module régional",
+            "debut": date(2024, 1, 15),
+            "fin": date(2024, 3, 29),
+        },
+    )
+    data["etapes"][2]["debut"] = date(2024, 1, 23)
+    save_case(engine, tmp_path, data)
+
+
+def test_a_stage_overlapping_a_waiting_one_runs_alongside_it(engine, tmp_path):
+    overlapping(engine, tmp_path)
+
+    step(engine, date(2024, 1, 22))
+
+    assert stage_status(engine, "diagnostic") is StageStatus.en_attente_validation
+    assert stage_status(engine, "module-regional") is StageStatus.ouverte
+
+
+def test_a_stage_planned_after_a_waiting_one_does_not_open(engine, tmp_path):
+    overlapping(engine, tmp_path)
+
+    step(engine, date(2024, 4, 2))
+
+    assert stage_status(engine, "module-regional") is StageStatus.close
+    assert stage_status(engine, "diagnostic") is StageStatus.en_attente_validation
+    assert stage_status(engine, "mise-en-oeuvre") is StageStatus.a_venir

@@ -117,3 +117,15 @@ def test_governance_and_indicators_are_the_blocking_rules():
     assert codes == {"gouvernance-avant-intervention", "indicateurs-avant-mise-en-oeuvre"}
     findings = evaluate(DEFECTS["gouvernance-avant-intervention"], Moment.plan)
     assert [f.code for f in blocking(findings)] == ["gouvernance-avant-intervention"]
+
+
+def test_governance_agreed_after_today_does_not_yet_clear_its_rule():
+    facts = good_facts(today=date(2006, 5, 1))  # agreed on 15 June 2006, checked in May
+
+    assert "gouvernance-avant-intervention" in {f.code for f in evaluate(facts, Moment.plan)}
+
+
+def test_targets_set_after_today_do_not_yet_clear_their_rule():
+    facts = good_facts(today=date(2006, 8, 1))  # targets set on 1 September 2006
+
+    assert "indicateurs-avant-mise-en-oeuvre" in {f.code for f in evaluate(facts, Moment.plan)}

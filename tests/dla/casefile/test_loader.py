@@ -365,3 +365,12 @@ def test_the_source_hash_changes_when_the_content_changes(tmp_path: Path):
     )
 
     assert first.source_hash != second.source_hash
+
+
+def test_members_placeholder_in_a_decision_records_one_per_siae_member(tmp_path: Path):
+    plan = load(
+        tmp_path,
+        etapes=with_decisions(decision("@membres", "validee", date(2024, 1, 24))),
+    )
+
+    assert sorted(d.structure for d in plan.stages[0].decisions) == ["aci-un", "ai-deux"]

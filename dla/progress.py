@@ -1,0 +1,111 @@
+"""Drive a case through its stages: the one loop shared by the Prefect flow and plain replays."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from dla import lifecycle
+from dla.clock import Clock, FixedClock
+from dla.db import transaction
+from models import Stage
+from models.enums import StageStatus
+
+# The status a drive ends with, in the words the CLI and the flow return.
+DONE, WAITING, RUNNING, NOT_YET = "termine", "en-attente-de-validation", "en-cours", "etape-a-venir"
+
+
+@dataclass
+class StageSteps:
+    """What happens to one stage; the flow passes Prefect tasks, replays plain functions."""
+
+    open: Callable[[str, str, Clock], bool]
+    request: Callable[[str, str, Clock], list[str]]
+    check: Callable[[str, str, Clock], lifecycle.StageOutcome]
+    finish: Callable[[str, Clock], object]
+
+
+def plain_steps(engine: Engine) -> StageSteps:
+    """Return the stage steps as plain functions, each in its own transaction."""
+
+    def run(function):
+        def call(*args):
+            reference, *rest, clock = args
+            with transaction(engine) as session:
+                return function(reference, *rest, session=session, clock=clock)
+
+        return call
+
+    return StageSteps(
+        run(lifecycle.open_stage),
+        run(lifecycle.request_deliverables),
+        run(lifecycle.check_gate),
+        run(lifecycle.finish_case),
+    )
+
+
+@dataclass(frozen=True)
+class _Planned:
+    key: str
+    waits_for: tuple[str, ...]
+    closed: bool
+
+
+def stage_order(reference: str, *, session: Session) -> list[_Planned]:
+    """Return the case's stages by planned start (then position), with what each waits for."""
+    case = lifecycle.get_case(reference, session=session)
+    rows = session.exec(
+        select(Stage).where(Stage.case_id == case.id).order_by(Stage.planned_start, Stage.position)
+    )
+    return [_Planned(s.key, tuple(s.waits_for), s.status is StageStatus.close) for s in rows]
+
+
+def advance(
+    engine: Engine,
+    reference: str,
+    clock: Clock,
+    steps: StageSteps,
+    on_awaiting: Callable[[str, lifecycle.StageOutcome], lifecycle.StageOutcome] | None = None,
+) -> str:
+    """Take the case as far as today allows and return where it stands.
+
+    A stage waits for the stages planned to end before it begins; stages whose planned dates
+    overlap run side by side (a regional module alongside the next plan, say).
+    `on_awaiting` may obtain decisions for a waiting gate and return the re-checked outcome.
+    """
+    with Session(engine) as session:
+        stages = stage_order(reference, session=session)
+    closed = {s.key for s in stages if s.closed}
+    states: list[str] = []
+    for stage in stages:
+        if stage.closed:
+            states.append("closed")
+            continue
+        if not closed.issuperset(stage.waits_for) or not steps.open(reference, stage.key, clock):
+            states.append("not_started")
+            continue
+        steps.request(reference, stage.key, clock)
+        outcome = steps.check(reference, stage.key, clock)
+        if outcome.state == "awaiting" and on_awaiting is not None:
+            outcome = on_awaiting(stage.key, outcome)
+        states.append(outcome.state)
+        if outcome.state == "closed":
+            closed.add(stage.key)
+    steps.finish(reference, clock)
+    if "awaiting" in states:
+        return WAITING
+    if "in_progress" in states:
+        return RUNNING
+    return NOT_YET if "not_started" in states else DONE
+
+
+def replay(engine: Engine, reference: str, until: date, steps: StageSteps) -> str:
+    """Run the case again on each day something may happen, up to `until` (seed replays)."""
+    with Session(engine) as session:
+        days = lifecycle.milestones(reference, session=session, until=until)
+    status = NOT_YET
+    for day in [*days, until]:
+        status = advance(engine, reference, FixedClock.on(day), steps)
+    return status
