@@ -13,10 +13,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# The demo replays the four seed cases along their real dates (2005-2011) on a local Prefect.
+DEMO_UNTIL := 2011-12-31
+
 demo: $(STAMP)
 	$(BIN)/dla init
 	$(BIN)/dla case load samples/cases/*.yaml
-	$(BIN)/dla case list
+	PREFECT_LOGGING_LEVEL=WARNING $(BIN)/dla run --tous --rejouer --today $(DEMO_UNTIL)
+	$(BIN)/dla case show DLA38-2006-01
+	$(BIN)/dla case show DLA13-2005-01
+	$(BIN)/dla case list --date $(DEMO_UNTIL)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

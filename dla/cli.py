@@ -132,18 +132,33 @@ def case_show(reference: Annotated[str, typer.Argument(help="Référence du cas"
 
 @app.command()
 def run(
-    references: Annotated[list[str], typer.Argument(help="Références des cas")],
+    references: Annotated[
+        list[str] | None, typer.Argument(help="Références des cas (ou --tous)")
+    ] = None,
     today: Annotated[
         str | None, typer.Option("--today", help="Date du jour simulée (AAAA-MM-JJ)")
     ] = None,
     rejouer: Annotated[bool, typer.Option("--rejouer", help="Rejouer depuis le début")] = False,
+    tous: Annotated[bool, typer.Option("--tous", help="Tous les cas de la base")] = False,
 ) -> None:
     """Faire avancer des accompagnements (flux Prefect) aussi loin que dates et validations le permettent."""
     day = _parse_day(today, "--today") if today else None
     engine = _engine()
     _require_schema(engine)
+    if tous == bool(references):
+        raise _fail("Indiquer des références de cas, ou --tous (pas les deux).")
+    if tous:
+        from sqlmodel import Session, select
+
+        from models import Case
+
+        with Session(engine) as session:
+            references = list(session.exec(select(Case.reference).order_by(Case.reference)))
     for reference in references:
         _require_case(engine, reference)
+    from dla.settings import quiet_local_prefect
+
+    quiet_local_prefect()
     from flows.case_flow import CaseRun, run_case
 
     for reference in references:

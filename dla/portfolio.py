@@ -47,7 +47,9 @@ def portfolio(*, session: Session, today: date) -> list[PortfolioRow]:
             func.min(when((Step.due_date >= today, Step.due_date))),
             func.sum(when((Step.due_date < today, 1), else_=0)),
         )
-        .where(open_step)
+        .join(Stage, Stage.id == Step.stage_id)
+        # A closed stage's leftover steps were overtaken by its gate: not late.
+        .where(open_step, Stage.status != StageStatus.close)
         .group_by(Step.case_id)
     ).all()
     dues = {case_id: (next_due, int(overdue or 0)) for case_id, next_due, overdue in due_rows}

@@ -9,9 +9,15 @@ from dla.frenchtext import fr_date, label
 from dla.portfolio import CaseDetail, PortfolioRow
 
 
+def _console() -> Console:
+    # Piped output (make demo, logs) gets a wide page rather than Rich's 80 columns.
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
+
+
 def print_portfolio(rows: list[PortfolioRow], today: date, console: Console | None = None) -> None:
     """Print one line per case."""
-    console = console or Console()
+    console = console or _console()
     table = Table(title=f"Portefeuille des accompagnements — {fr_date(today)}")
     table.add_column("Référence", no_wrap=True)
     for header in (
@@ -43,7 +49,7 @@ def print_portfolio(rows: list[PortfolioRow], today: date, console: Console | No
 
 def print_case(d: CaseDetail, console: Console | None = None) -> None:
     """Print a case's header, members, stages and steps, validations, rhythm and timeline."""
-    console = console or Console()
+    console = console or _console()
     c = d.case
     console.print(f"[bold]{c.reference}[/bold] — {c.title}")
     console.print(
@@ -84,7 +90,9 @@ def print_case(d: CaseDetail, console: Console | None = None) -> None:
             f"{org.name if org else 'coordination'} ({label(v.body)}) : {label(v.decision)}"
         )
     for p in d.periods:
-        console.print(f"{label(p.kind).capitalize()} « {p.key} » : {fr_date(p.start_on)} → {fr_date(p.end_on)}")
+        console.print(
+            f"{label(p.kind).capitalize()} « {p.key} » : {fr_date(p.start_on)} → {fr_date(p.end_on)}"
+        )
     for f in d.follow_ups:
         console.print(f"Suivi à {f.months_after} mois : {fr_date(f.due_date)}")
     console.print("[bold]Journal[/bold]")

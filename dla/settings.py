@@ -41,6 +41,16 @@ def prefect_api_configured() -> bool:
     return bool(os.environ.get("PREFECT_API_URL"))
 
 
+def quiet_local_prefect() -> None:
+    """Keep a temporary local Prefect server from printing its shutdown noise (CLI runs)."""
+    import os
+
+    # Without a configured server, Prefect starts a temporary one whose background services
+    # log cancelled tasks as tracebacks when the CLI exits; they mean nothing to a user.
+    if not prefect_api_configured():
+        os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+
+
 @lru_cache
 def get_settings() -> Settings:
     """Return the process-wide settings, read once."""

@@ -128,3 +128,12 @@ def test_help_starts_without_importing_the_heavy_parts():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path.cwd()
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_run_wants_references_or_all_but_not_both(dla_env, tmp_path):
+    run("case", "load", str(write_case(tmp_path)))
+
+    for args in (("run",), ("run", "DLA99-2024-01", "--tous")):
+        result = run(*args)
+        assert result.exit_code == 2
+        assert "Indiquer des références de cas, ou --tous" in result.output

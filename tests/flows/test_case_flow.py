@@ -68,3 +68,16 @@ def test_a_replay_follows_the_recorded_decisions_and_a_second_run_adds_nothing(
     run_case(CaseRun(reference=REF, aujourdhui=date(2024, 2, 1), rejouer=True))
     run_case(CaseRun(reference=REF, aujourdhui=date(2024, 2, 1)))
     assert counts(engine) == before
+
+
+def test_dla_run_all_replays_every_case_of_the_database(prefect_server, dla_env, tmp_path):
+    from typer.testing import CliRunner
+
+    from dla.cli import app
+
+    engine = load_case(dla_env, tmp_path)
+    result = CliRunner().invoke(app, ["run", "--tous", "--rejouer", "--today", "2024-01-23"])
+
+    assert result.exit_code == 0, result.output
+    assert "DLA99-2024-01 : en-attente-de-validation" in result.output
+    assert statuses(engine)["diagnostic"] is StageStatus.en_attente_validation
