@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint format clean
+.PHONY: demo test lint format clean up down
 
 # The virtualenv is (re)built only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -20,6 +20,8 @@ demo: $(STAMP)
 	$(BIN)/dla init
 	$(BIN)/dla case load samples/cases/*.yaml
 	PREFECT_LOGGING_LEVEL=WARNING $(BIN)/dla run --tous --rejouer --today $(DEMO_UNTIL)
+	$(BIN)/dla remind --depuis 2005-01-03 --today $(DEMO_UNTIL) --sans-resume
+	$(BIN)/dla deliver --all --today $(DEMO_UNTIL)
 	$(BIN)/dla case show DLA38-2006-01
 	$(BIN)/dla case show DLA13-2005-01
 	$(BIN)/dla case list --date $(DEMO_UNTIL)
@@ -28,6 +30,13 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# A local Prefect server and every deployment served, on embedded defaults (see README).
+up: $(STAMP)
+	bash deployments/up.sh
+
+down:
+	bash deployments/down.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -12,6 +12,14 @@ app = typer.Typer(
 case_app = typer.Typer(help="Fichiers de cas : charger, lister, consulter.", no_args_is_help=True)
 app.add_typer(case_app, name="case")
 
+from dla.cli_deliver import deliver  # noqa: E402  (light module: heavy imports inside)
+
+app.command("deliver")(deliver)
+
+from dla.cli_remind import remind  # noqa: E402  (light module: heavy imports inside)
+
+app.command("remind")(remind)
+
 BAD_INPUT = 2
 
 
@@ -232,17 +240,18 @@ def _resume(entry) -> None:
 
     if not prefect_api_configured():
         return
-    from flows.resume import resume_waiting_runs
+    import httpx
 
-    answer = {
-        "structure": entry.structure,
-        "instance": entry.body.value,
-        "decision": entry.decision.value,
-        "date_decision": entry.decided_on.isoformat(),
-        "commentaire": entry.comment,
-        "report_au": entry.postponed_to.isoformat() if entry.postponed_to else None,
-    }
-    resumed = resume_waiting_runs(entry.reference, answer)
+    from flows.resume import decision_answer, resume_waiting_runs
+
+    try:
+        resumed = resume_waiting_runs(entry.reference, decision_answer(entry), stage=entry.stage)
+    except httpx.HTTPError as exc:
+        raise _fail(
+            f"La décision est enregistrée, mais le flux en attente n'a pas été repris (serveur "
+            f"Prefect injoignable : {exc}) ; relancez la même commande pour le reprendre.",
+            1,
+        ) from None
     if resumed:
         typer.echo(f"Flux en attente repris : {resumed}")
 

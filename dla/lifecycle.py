@@ -5,7 +5,7 @@ Each function is idempotent against the database: Prefect re-runs a resumed flow
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -28,6 +28,7 @@ from models import (
     ValidationRequirement,
 )
 from models.enums import CaseStatus, Moment, StageStatus, StepStatus
+from models.types import PARIS
 
 
 @dataclass
@@ -73,7 +74,13 @@ def open_stage(reference: str, key: str, *, session: Session, clock: Clock) -> b
         return True
     if clock.today() < stage.planned_start:
         return False
-    stage.status, stage.opened_at = StageStatus.ouverte, clock.now()
+    # A stage caught up late counts as open since its planned start: a board decision taken in
+    # between is then accepted (the timeline still says when the flow noticed).
+    on_time = clock.today() == stage.planned_start
+    stage.status = StageStatus.ouverte
+    stage.opened_at = (
+        clock.now() if on_time else datetime.combine(stage.planned_start, time.min, tzinfo=PARIS)
+    )
     case.status = CaseStatus.en_cours
     session.add_all([stage, case])
     _log(

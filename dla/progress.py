@@ -25,6 +25,34 @@ class StageSteps:
     request: Callable[[str, str, Clock], list[str]]
     check: Callable[[str, str, Clock], lifecycle.StageOutcome]
     finish: Callable[[str, Clock], object]
+    # Renders the requested deliverables (the flow does; plain replays leave documents alone).
+    render: Callable[[str, str, Clock], object] | None = None
+
+
+def open_stage(reference: str, key: str, *, session: Session, clock: Clock) -> bool:
+    """Open the stage when its date has come, and plan the reminders it brings."""
+    opened = lifecycle.open_stage(reference, key, session=session, clock=clock)
+    if opened:
+        plan_reminders(reference, session=session, clock=clock)
+    return opened
+
+
+def check_gate(
+    reference: str, key: str, *, session: Session, clock: Clock
+) -> lifecycle.StageOutcome:
+    """Pass the stage's gate, or plan the reminders of the validations it awaits."""
+    outcome = lifecycle.check_gate(reference, key, session=session, clock=clock)
+    if outcome.state == "awaiting":
+        plan_reminders(reference, session=session, clock=clock)
+    return outcome
+
+
+def plan_reminders(reference: str, *, session: Session, clock: Clock) -> None:
+    """Write the case's notifications due by tomorrow to the outbox (idempotent)."""
+    from dla.outbox.plan import plan_case
+
+    case = lifecycle.get_case(reference, session=session)
+    plan_case(case.id, session=session, today=clock.today(), now=clock.now())
 
 
 def plain_steps(engine: Engine) -> StageSteps:
@@ -39,9 +67,9 @@ def plain_steps(engine: Engine) -> StageSteps:
         return call
 
     return StageSteps(
-        run(lifecycle.open_stage),
+        run(open_stage),
         run(lifecycle.request_deliverables),
-        run(lifecycle.check_gate),
+        run(check_gate),
         run(lifecycle.finish_case),
     )
 
@@ -86,7 +114,8 @@ def advance(
         if not closed.issuperset(stage.waits_for) or not steps.open(reference, stage.key, clock):
             states.append("not_started")
             continue
-        steps.request(reference, stage.key, clock)
+        if steps.request(reference, stage.key, clock) and steps.render is not None:
+            steps.render(reference, stage.key, clock)
         outcome = steps.check(reference, stage.key, clock)
         if outcome.state == "awaiting" and on_awaiting is not None:
             outcome = on_awaiting(stage.key, outcome)

@@ -2,8 +2,9 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,6 +17,34 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, description="URL SQLAlchemy de la base")
     timezone: str = "Europe/Paris"
     max_case_file_bytes: int = 1_000_000
+    cases_dir: Path | None = Field(
+        default=None, description="Dossier des fichiers de cas ouverts depuis l'interface"
+    )
+    # Formats the case flow renders a stage's deliverables in (dla deliver makes any on demand).
+    stage_deliverable_formats: list[Literal["html", "docx", "pdf"]] = ["html", "docx", "pdf"]
+    # The deployment that runs a case, started when a case is opened from the UI.
+    case_deployment: str = "accompagnement/suivre-un-cas"
+
+    # Mail: with no smtp_host and no smtp_block, messages land as .eml files in var/outbox/.
+    mail_sender: str = Field(
+        default="Pilotage DLA <ne-pas-repondre@dla.example.org>",
+        description="Expéditeur des rappels : « Nom <adresse> » ou adresse",
+    )
+    smtp_host: str | None = Field(default=None, description="Serveur SMTP (vide : fichiers .eml)")
+    smtp_port: int | None = Field(default=None, ge=1, le=65535, description="Port SMTP")
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_concurrency: int = Field(default=2, ge=1, le=20, description="Connexions par lot")
+    smtp_timeout: float = Field(default=30.0, gt=0, description="Délai de réponse SMTP (s)")
+    smtp_max_attempts: int = Field(default=4, ge=1, le=10, description="Essais par message")
+    smtp_ca_file: Path | None = Field(default=None, description="Autorité de certification")
+    smtp_block: str | None = Field(default=None, description="Nom du bloc Prefect SmtpServer")
+
+    @property
+    def resolved_cases_dir(self) -> Path:
+        """Return the folder of case files the UI may open (default: var/cas)."""
+        return self.cases_dir or self.var_dir / "cas"
 
     @property
     def resolved_database_url(self) -> str:

@@ -9,7 +9,7 @@ from prefect.flow_runs import suspend_flow_run
 from prefect.input import RunInput
 from prefect.runtime import deployment
 from pydantic import BaseModel, Field
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from dla import lifecycle, progress
 from dla.clock import Clock, FixedClock, SystemClock
@@ -18,7 +18,7 @@ from dla.frenchtext import fr_date, label
 from dla.settings import get_settings
 from dla.validations import DecisionInput, ValidationRefused, record_validation
 from flows.case_artifacts import publish_case_artifacts
-from models import Stage, Validation
+from models import CaseMember, Organisation, Stage
 from models.enums import Body, Decision
 from models.types import PARIS
 
@@ -59,7 +59,7 @@ def _clock(today: date | None) -> Clock:
 @task(cache_policy=NO_CACHE, task_run_name="{key} · ouverture")
 def open_stage(engine, reference: str, key: str, clock: Clock) -> bool:
     with transaction(engine) as session:
-        return lifecycle.open_stage(reference, key, session=session, clock=clock)
+        return progress.open_stage(reference, key, session=session, clock=clock)
 
 
 @task(cache_policy=NO_CACHE, task_run_name="{key} · livrables")
@@ -68,10 +68,33 @@ def request_deliverables(engine, reference: str, key: str, clock: Clock) -> list
         return lifecycle.request_deliverables(reference, key, session=session, clock=clock)
 
 
+@task(cache_policy=NO_CACHE, task_run_name="{key} · rendu des livrables")
+def render_deliverables(engine, reference: str, key: str, clock: Clock) -> list[str]:
+    from dla.deliverables import MissingFacts, generate_for_stage
+
+    settings = get_settings()
+    try:
+        with transaction(engine) as session:
+            done = generate_for_stage(
+                reference,
+                key,
+                session=session,
+                var_dir=settings.var_dir,
+                clock=clock,
+                formats=settings.stage_deliverable_formats,
+            )
+    except MissingFacts as exc:
+        # A missing fact must not hold the case: the coordinator completes the file and the
+        # next pass renders the document.
+        get_run_logger().warning("Livrables non générés : %s", "; ".join(exc.problems))
+        return []
+    return [str(d.path) for d in done]
+
+
 @task(cache_policy=NO_CACHE, task_run_name="{key} · vigilance et validation")
 def check_gate(engine, reference: str, key: str, clock: Clock) -> lifecycle.StageOutcome:
     with transaction(engine) as session:
-        return lifecycle.check_gate(reference, key, session=session, clock=clock)
+        return progress.check_gate(reference, key, session=session, clock=clock)
 
 
 @task(cache_policy=NO_CACHE, task_run_name="{key} · décision saisie")
@@ -100,9 +123,14 @@ def record_decision(engine, reference: str, key: str, answer: GateDecision, cloc
         return False
 
 
-def _gate_form(outcome: lifecycle.StageOutcome, stage: Stage) -> type[GateDecision]:
+def _gate_form(
+    outcome: lifecycle.StageOutcome, stage: Stage, org_keys: dict[int, str]
+) -> type[GateDecision]:
     awaited = (
-        ", ".join(f"{org or 'coordination'} ({label(body)})" for org, body in outcome.gate.missing)
+        ", ".join(
+            f"{org_keys.get(org, org) if org else 'coordination'} ({label(body)})"
+            for org, body in outcome.gate.missing
+        )
         if outcome.gate
         else ""
     )
@@ -118,15 +146,19 @@ def _gate_form(outcome: lifecycle.StageOutcome, stage: Stage) -> type[GateDecisi
     return GateDecision.with_initial_data(description=description)
 
 
-def _suspend_key(engine, reference: str, key: str) -> tuple[str, Stage]:
-    # Deterministic across re-runs: one key per decision already known for the stage.
+def _gate_stage(engine, reference: str, key: str) -> tuple[Stage, dict[int, str]]:
+    """Return the stage and the keys of the case's organisations, which the form asks for."""
     with Session(engine) as session:
         case = lifecycle.get_case(reference, session=session)
         stage = session.exec(select(Stage).where(Stage.case_id == case.id, Stage.key == key)).one()
-        count = session.exec(
-            select(func.count()).select_from(Validation).where(Validation.stage_id == stage.id)
-        ).one()
-        return f"{key}-{count}", stage
+        keys = dict(
+            session.exec(
+                select(Organisation.id, Organisation.key)
+                .join(CaseMember, CaseMember.organisation_id == Organisation.id)
+                .where(CaseMember.case_id == case.id)
+            ).all()
+        )
+        return stage, keys
 
 
 @flow(name="accompagnement", flow_run_name="{cas.reference}", log_prints=True)
@@ -156,13 +188,18 @@ def advance(engine, reference: str, clock: Clock, interactive: bool) -> str:
     """Take the case stage by stage; suspend at a gate only when run from a deployment."""
 
     def wait_for_decisions(key: str, outcome: lifecycle.StageOutcome) -> lifecycle.StageOutcome:
+        asked = 0
         while outcome.state == "awaiting" and interactive and deployment.id is not None:
-            suspend_key, stage = _suspend_key(engine, reference, key)
+            stage, org_keys = _gate_stage(engine, reference, key)
+            # One key per question of this run: a resumed run re-asks from the top and gets each
+            # stored answer back (recording it again adds nothing), then suspends on a new key;
+            # a key per known decision would hand back a refused answer forever.
             answer = suspend_flow_run(
-                wait_for_input=_gate_form(outcome, stage),
-                key=suspend_key,
+                wait_for_input=_gate_form(outcome, stage, org_keys),
+                key=f"{key}-{asked}",
                 timeout=_timeout(outcome.gate_deadline, clock),
             )
+            asked += 1
             record_decision(engine, reference, key, answer, clock)
             outcome = check_gate(engine, reference, key, clock)
         return outcome
@@ -176,6 +213,7 @@ def _task_steps(engine) -> progress.StageSteps:
         partial(request_deliverables, engine),
         partial(check_gate, engine),
         partial(finish_case, engine),
+        partial(render_deliverables, engine),
     )
 
 

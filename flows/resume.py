@@ -10,11 +10,16 @@ from prefect.client.schemas.filters import (
     FlowRunFilterStateType,
 )
 from prefect.client.schemas.objects import StateType
+from prefect.exceptions import NotPausedError
 from prefect.flow_runs import resume_flow_run
 
 
-def resume_waiting_runs(reference: str, run_input: dict) -> int:
-    """Resume every paused "accompagnement" run of the case; return how many were resumed."""
+def resume_waiting_runs(reference: str, run_input: dict, stage: str | None = None) -> int:
+    """Resume the case's suspended "accompagnement" runs (those waiting on `stage` if given).
+
+    Return how many were resumed. The run records the input as a decision on the stage it
+    waits for, so a decision on another stage must not resume it.
+    """
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(
             flow_filter=FlowFilter(name=FlowFilterName(any_=["accompagnement"])),
@@ -23,6 +28,31 @@ def resume_waiting_runs(reference: str, run_input: dict) -> int:
                 state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED])),
             ),
         )
+    resumed = 0
     for run in runs:
-        resume_flow_run(run.id, run_input=run_input)
-    return len(runs)
+        if stage is not None and not _waits_on(run, stage):
+            continue
+        try:
+            resume_flow_run(run.id, run_input=run_input)
+        except NotPausedError:
+            continue  # resumed meanwhile through another door; the run reads the database
+        resumed += 1
+    return resumed
+
+
+def _waits_on(run, stage: str) -> bool:
+    # The case flow suspends with the key "<stage>-<question number>".
+    key = run.state.state_details.pause_key if run.state else None
+    return bool(key) and key.rpartition("-")[0] == stage
+
+
+def decision_answer(entry) -> dict:
+    """Return a decision (`dla.validations.DecisionInput`) as the case flow's gate form input."""
+    return {
+        "structure": entry.structure,
+        "instance": entry.body.value,
+        "decision": entry.decision.value,
+        "date_decision": entry.decided_on.isoformat(),
+        "commentaire": entry.comment,
+        "report_au": entry.postponed_to.isoformat() if entry.postponed_to else None,
+    }

@@ -74,7 +74,8 @@ def check_case(case: CaseFile, stages: list[StageIn], paths: list[StagePaths]) -
     task_keys = [t.cle for s in stages for t in s.taches]
     task_paths = [f"{path}.cle" for located in paths for path in located.tasks]
     problems += [p for p in _duplicate_paths(task_paths, task_keys) if p not in problems]
-    roles = {m.role.value for m in case.membres} | {"coordination"}
+    # The consultant is chosen during the plan stage: its role may be named before it is held.
+    roles = {m.role.value for m in case.membres} | {"coordination", "prestataire"}
     for stage, located in zip(stages, paths, strict=True):
         problems += _check_stage(located, stage, members, roles)
     for i, period in enumerate(case.periodes):

@@ -17,6 +17,7 @@ from dla.casefile.fields import (
     TextList,
 )
 from dla.casefile.problems import FieldValueError
+from dla.outbox.rules import Relances
 from models.enums import (
     Body,
     ContactRole,
@@ -353,6 +354,7 @@ class CaseFile(Strict):
     suivis: list[Annotated[int, Field(ge=1, le=60)]] | None = Field(
         default=None, title="Suivis (mois après la fin de la mise en œuvre)"
     )
+    relances: Relances | None = Field(default=None, title="Relances (réglages du cas)")
 
 
 class Journey(Strict):

@@ -208,3 +208,11 @@ def test_a_stage_planned_after_a_waiting_one_does_not_open(engine, tmp_path):
     assert stage_status(engine, "module-regional") is StageStatus.close
     assert stage_status(engine, "diagnostic") is StageStatus.en_attente_validation
     assert stage_status(engine, "mise-en-oeuvre") is StageStatus.a_venir
+
+
+def test_a_stage_caught_up_late_accepts_a_decision_taken_since_its_planned_start(loaded):
+    step(loaded, date(2024, 1, 24))  # the diagnostic was planned to open on 8 January
+
+    validation, new = decide(loaded, date(2024, 1, 24), decided_on=date(2024, 1, 10))
+
+    assert new and validation.decided_on == date(2024, 1, 10)

@@ -135,3 +135,12 @@ def test_replaying_a_sample_case_again_adds_nothing(engine, name):
     load_and_replay(engine, name)
 
     assert counts(engine) == before
+
+
+def test_opening_a_stage_writes_its_imminent_reminders_to_the_outbox(engine):
+    load_and_replay(engine, "isere-2006.yaml", date(2006, 4, 20))
+
+    with Session(engine) as session:
+        rules = set(session.exec(select(Notification.rule)))
+        dues = [n.due_at.date() for n in session.exec(select(Notification))]
+    assert rules and all(day <= date(2006, 4, 21) for day in dues)

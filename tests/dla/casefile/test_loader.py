@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from dla.casefile.loader import CasePlan, load_case_file
+from dla.casefile.problems import CaseFileError
 from dla.casefile.schema import CaseFile, Journey
 from models.enums import Body
 from tests.factories import case_data, write_case
@@ -374,3 +375,14 @@ def test_members_placeholder_in_a_decision_records_one_per_siae_member(tmp_path:
     )
 
     assert sorted(d.structure for d in plan.stages[0].decisions) == ["aci-un", "ai-deux"]
+
+
+def test_a_case_file_can_tune_its_reminders(tmp_path: Path):
+    plan = load(tmp_path, relances={"echeance_proche": [10, 2], "resume_hebdo": False})
+
+    assert plan.case.relances.echeance_proche == [10, 2]
+
+
+def test_a_bad_reminder_setting_is_refused_with_its_path(tmp_path: Path):
+    with pytest.raises(CaseFileError, match=r"relances\.retard_rappels"):
+        load(tmp_path, relances={"retard_rappels": -1})

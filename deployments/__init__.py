@@ -1,0 +1,1 @@
+"""Prefect deployments of the pipeline: the catalogue, and the process that serves them."""

@@ -1,0 +1,74 @@
+"""Every deployment coordinators see in the Prefect UI: name, form, schedule.
+
+Defined once in Python (not in a prefect.yaml) so that `make up` serves them from one process
+and a scale-out installation registers the same list to a work pool.
+"""
+
+from prefect.schedules import Cron
+
+PARIS = "Europe/Paris"
+
+
+def deployments() -> list:
+    """Return the runner deployments, flows imported here only (Prefect is heavy)."""
+    from flows.case_flow import run_case
+    from flows.deliver import deliver
+    from flows.open_case import load_case, open_case
+    from flows.reminders import sweep_reminders, weekly_digest
+    from flows.validate_case import validate_case
+
+    return [
+        open_case.to_deployment(
+            "ouvrir-un-cas",
+            description="Ouvrir un accompagnement à partir d'un modèle de parcours et de quelques "
+            "champs ; son suivi démarre aussitôt.",
+            tags=["accompagnement"],
+        ),
+        load_case.to_deployment(
+            "charger-un-fichier-de-cas",
+            description="Charger (ou recharger) un fichier de cas déposé dans var/cas/.",
+            tags=["accompagnement"],
+        ),
+        run_case.to_deployment(
+            "suivre-un-cas",
+            description="Faire avancer un accompagnement ; attend aux validations (bouton "
+            "« Resume » pour saisir la décision).",
+            tags=["accompagnement"],
+        ),
+        validate_case.to_deployment(
+            "enregistrer-une-validation",
+            description="Saisir la décision d'un conseil d'administration ou d'un comité, puis "
+            "reprendre le suivi du cas.",
+            tags=["validation"],
+        ),
+        deliver.to_deployment(
+            "generer-les-livrables",
+            description="Produire les livrables d'un ou plusieurs cas (HTML, Word, PDF).",
+            tags=["livrables"],
+        ),
+        sweep_reminders.to_deployment(
+            "relances-quotidiennes",
+            description="Envoyer les rappels dus, chaque jour ouvré à 8 h.",
+            schedules=[Cron("0 8 * * 1-5", timezone=PARIS, slug="jours-ouvres-8h")],
+            tags=["relances"],
+        ),
+        weekly_digest.to_deployment(
+            "resume-hebdomadaire",
+            description="Résumé hebdomadaire de chaque chargé·e de mission, le lundi à 7 h 30.",
+            schedules=[Cron("30 7 * * 1", timezone=PARIS, slug="lundi-7h30")],
+            tags=["relances"],
+        ),
+        deliver.to_deployment(
+            "synthese-hebdomadaire",
+            description="Synthèse transversale des cas, le lundi à 7 h.",
+            schedules=[
+                Cron(
+                    "0 7 * * 1",
+                    timezone=PARIS,
+                    slug="lundi-7h",
+                    parameters={"demande": {"documents": ["synthese"], "synthese": True}},
+                )
+            ],
+            tags=["livrables"],
+        ),
+    ]

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `make down`: stop what `make up` started, by PID and process group; idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source deployments/env.sh
+
+stop() {  # name: SIGINT first (a Prefect runner ignores a single SIGTERM), then insist
+  local pidfile="$RUN/$1.pid"
+  if ! alive "$pidfile"; then
+    rm -f "$pidfile"
+    echo "$1 : arrêté"
+    return
+  fi
+  local pid
+  pid=$(cat "$pidfile")
+  for signal in INT INT TERM KILL; do
+    kill "-$signal" -- "-$pid" 2>/dev/null || true
+    for _ in $(seq 20); do
+      kill -0 "$pid" 2>/dev/null || break 2
+      sleep 0.5
+    done
+  done
+  rm -f "$pidfile"
+  echo "$1 : arrêté (PID $pid)"
+}
+
+stop deployments
+stop prefect-server

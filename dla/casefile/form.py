@@ -1,0 +1,81 @@
+"""Open a case from a short form (a template and a few fields), as the Prefect UI offers it."""
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from dla.casefile.fields import SLUG_PATTERN, Departement, Reference
+from dla.casefile.loader import available_journeys
+from models.enums import DemandOrigin, MutualisationKind, SiaeKind
+
+# The shipped case templates, as a choice list in the form.
+JourneyName = StrEnum("JourneyName", {name: name for name in available_journeys()})
+
+
+class StructureForm(BaseModel):
+    """One SIAE of the collective."""
+
+    model_config = ConfigDict(title="Structure", extra="forbid")
+
+    cle: str = Field(pattern=SLUG_PATTERN, title="Clé (ex. aci-vallee)", max_length=80)
+    nom: str = Field(min_length=2, max_length=200, title="Nom")
+    siae: SiaeKind = Field(title="Type de SIAE")
+    presidence: EmailStr | None = Field(default=None, title="E-mail de la présidence")
+    direction: EmailStr | None = Field(default=None, title="E-mail de la direction")
+    porteuse: bool = Field(default=False, title="Structure porteuse de la demande")
+
+
+class NewCaseForm(BaseModel):
+    """The "ouvrir un accompagnement" form: what the case template cannot guess."""
+
+    model_config = ConfigDict(title="Nouvel accompagnement", extra="forbid")
+
+    reference: Reference = Field(title="Référence du cas", description="ex. DLA38-2026-04")
+    titre: str = Field(min_length=3, max_length=300, title="Intitulé")
+    modele: JourneyName = Field(title="Modèle de parcours")
+    departement: Departement = Field(title="Département", description="ex. 38, 2A, 974")
+    debut: date = Field(title="Début de l'accompagnement")
+    origine: DemandOrigin = Field(title="Origine de la demande")
+    mutualisations: list[MutualisationKind] = Field(min_length=1, title="Formes de mutualisation")
+    perimetre: str = Field(min_length=3, max_length=300, title="Périmètre")
+    porteur_dla: str = Field(min_length=2, max_length=200, title="Organisme de portage DLA (nom)")
+    coordination: EmailStr = Field(title="E-mail du ou de la chargé·e de mission")
+    structures: list[StructureForm] = Field(
+        min_length=1, max_length=50, title="Structures du collectif"
+    )
+
+
+def case_from_form(form: NewCaseForm) -> dict:
+    """Return the case-file document the form describes (validated later like any file)."""
+    host = "portage-dla"
+    carrier = next((s.cle for s in form.structures if s.porteuse), form.structures[0].cle)
+    contacts = [{"email": str(form.coordination), "role": "coordination_dla", "organisation": host}]
+    for s in form.structures:
+        for role in ("presidence", "direction"):
+            if email := getattr(s, role):
+                contacts.append({"email": str(email), "role": role, "organisation": s.cle})
+    return {
+        "reference": form.reference,
+        "titre": form.titre,
+        "modele": form.modele.value,
+        "departement": form.departement,
+        "porteur_dla": host,
+        "coordination": str(form.coordination),
+        "perimetre": form.perimetre,
+        "origine": form.origine.value,
+        "mutualisations": [m.value for m in form.mutualisations],
+        "debut": form.debut,
+        "organisations": [
+            {"cle": host, "nom": form.porteur_dla, "type": "porteur_dla"},
+            *(
+                {"cle": s.cle, "nom": s.nom, "type": "siae", "siae": s.siae.value}
+                for s in form.structures
+            ),
+        ],
+        "contacts": contacts,
+        "membres": [
+            {"organisation": s.cle, "role": "porteur" if s.cle == carrier else "membre"}
+            for s in form.structures
+        ],
+    }

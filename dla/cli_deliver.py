@@ -1,0 +1,109 @@
+"""`dla deliver`: generate phase deliverables on demand (heavy imports stay inside)."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+BAD_INPUT = 2
+
+
+def deliver(
+    references: Annotated[
+        list[str] | None, typer.Argument(help="Références des cas (vide avec --all)")
+    ] = None,
+    kinds: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            help="Document : note_diagnostic, cahier_des_charges, plan_accompagnement, "
+            "compte_rendu_validation, charte_cooperation, rapport_suivi, monographie, "
+            "fiche_vigilance, synthese (défaut : tous)",
+        ),
+    ] = None,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option("--format", "-f", help="html, docx ou pdf (défaut : les trois)"),
+    ] = None,
+    all_cases: Annotated[
+        bool, typer.Option("--all", "--tous", help="Tous les cas de la base, plus la synthèse")
+    ] = False,
+    synthese: Annotated[
+        bool, typer.Option("--synthese", help="Produire aussi la synthèse de ces cas")
+    ] = False,
+    today: Annotated[
+        str | None, typer.Option("--today", help="Date du jour simulée (AAAA-MM-JJ)")
+    ] = None,
+) -> None:
+    """Générer les livrables d'accompagnements (HTML, Word, PDF), versionnés sous var/livrables/."""
+    from datetime import date
+
+    from sqlalchemy import inspect
+    from sqlmodel import select
+
+    from dla.clock import FixedClock, SystemClock
+    from dla.db import make_engine, transaction
+    from dla.deliverables import FORMATS, DeliverableError, MissingFacts, generate
+    from dla.deliverables import generate_synthesis as synthesis
+    from dla.deliverables.data import UnknownCase
+    from dla.deliverables.pdf import PdfUnavailable, check_available
+    from dla.settings import get_settings
+    from models import Case
+
+    if not references and not all_cases:
+        _fail("Indiquez au moins une référence de cas, ou --all pour tous les cas.")
+    try:
+        clock = FixedClock.on(date.fromisoformat(today)) if today else SystemClock()
+    except ValueError:
+        _fail(f"--today : date invalide {today!r} ; attendu : AAAA-MM-JJ.")
+    fmts = formats or list(FORMATS)
+    if kinds and "synthese" in kinds:
+        kinds = [k for k in kinds if k != "synthese"]
+        synthese, only_synthesis = True, not kinds
+    else:
+        only_synthesis = False
+    settings = get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    if not inspect(engine).has_table("accompagnement"):
+        _fail("Base non initialisée : lancez d'abord « dla init ».", 1)
+    try:
+        if "pdf" in fmts:
+            check_available()
+        with transaction(engine) as session:
+            refs = references or sorted(session.exec(select(Case.reference)))
+            done = (
+                []
+                if only_synthesis
+                else generate(
+                    refs, kinds, fmts, session=session, var_dir=settings.var_dir, clock=clock
+                )
+            )
+            if all_cases or synthese:
+                done += synthesis(
+                    refs, fmts, session=session, var_dir=settings.var_dir, clock=clock
+                )
+    except MissingFacts as exc:
+        _fail("\n".join(exc.problems) + "\nAucun livrable n'a été généré.")
+    except (DeliverableError, UnknownCase) as exc:
+        _fail(f"{exc.args[0]} ; aucun livrable n'a été généré.")
+    except PdfUnavailable as exc:
+        _fail(str(exc), 1)
+    for d in done:
+        state = "nouvelle version" if d.new else "inchangé"
+        typer.echo(f"{d.owner} · {d.title} · {d.fmt} · v{d.version} ({state}) → {_shown(d.path)}")
+    new = sum(1 for d in done if d.new)
+    folder = _shown(settings.var_dir / "livrables")
+    typer.echo(f"{len(done)} fichier(s) dans {folder}/ dont {new} nouvelle(s) version(s).")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _fail(message: str, code: int = BAD_INPUT):
+    typer.echo(message, err=True)
+    raise typer.Exit(code)

@@ -1,0 +1,131 @@
+"""Versioned deliverable files: one row per (case, document, format, version), files kept.
+
+A version is identified by its template version and the hash of the data it used: the same
+pair never makes a new version; a new pair makes version N+1 and keeps N.
+"""
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from dla.deliverables.kinds import DeliverableError
+from models import Deliverable
+
+FOLDER = "livrables"
+SAFE = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Existing:
+    version: int
+    template_version: str
+    data_hash: str
+    path: str  # relative to var_dir
+
+
+def data_hash(data: dict) -> str:
+    """Hash a document's data canonically (sorted keys, dates in ISO form)."""
+    payload = json.dumps(data, sort_keys=True, ensure_ascii=False, default=_iso)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _iso(value):
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"valeur non sérialisable : {value!r}")
+
+
+def slug(text: str) -> str:
+    """Make a folder or file name from a reference or a kind (no separators, no dots)."""
+    value = SAFE.sub("-", text.lower()).strip("-")
+    if not value:
+        raise DeliverableError(f"nom de dossier impossible à partir de {text!r}")
+    return value
+
+
+def relative_path(owner: str, kind: str, version: int, fmt: str) -> str:
+    """Return `livrables/<owner>/<kind>-v<N>.<fmt>`, built only from slugs."""
+    return f"{FOLDER}/{slug(owner)}/{slug(kind)}-v{version}.{slug(fmt)}"
+
+
+def write_file(var_dir: Path, relative: str, content: bytes) -> Path:
+    """Write atomically under var_dir/livrables, refusing any path that would leave it."""
+    root = (var_dir / FOLDER).resolve()
+    target = (var_dir / relative).resolve()
+    if not target.is_relative_to(root):
+        raise DeliverableError(f"chemin de livrable refusé : {relative!r}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_bytes(content)
+    os.replace(temporary, target)
+    return target
+
+
+def latest_versions(
+    case_ids: list[int], kinds: list[str], formats: list[str], *, session: Session
+) -> dict[tuple[int, str, str], Existing]:
+    """Return the latest version of each (case, kind, format), in one query."""
+    rows = session.exec(
+        select(Deliverable)
+        .where(
+            col(Deliverable.case_id).in_(case_ids),
+            col(Deliverable.kind).in_(kinds),
+            col(Deliverable.fmt).in_(formats),
+        )
+        .order_by(Deliverable.version)
+    )
+    return {
+        (d.case_id, d.kind, d.fmt): Existing(d.version, d.template_version, d.data_hash, d.path)
+        for d in rows
+    }
+
+
+def add_version(
+    *,
+    session: Session,
+    case_id: int,
+    stage_id: int | None,
+    kind: str,
+    fmt: str,
+    version: int,
+    template_version: str,
+    hash_: str,
+    path: str,
+    at: datetime,
+) -> None:
+    """Record a new version (the unique key refuses a concurrent duplicate)."""
+    session.add(
+        Deliverable(
+            case_id=case_id,
+            stage_id=stage_id,
+            kind=kind,
+            fmt=fmt,
+            version=version,
+            template_version=template_version,
+            data_hash=hash_,
+            path=path,
+            created_at=at,
+        )
+    )
+    session.flush()
+
+
+MANIFEST = "versions.json"
+
+
+def manifest_versions(var_dir: Path, owner: str) -> dict[str, list[dict]]:
+    """Read the versions of documents that belong to no case (the synthesis), by format."""
+    path = var_dir / FOLDER / slug(owner) / MANIFEST
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def record_manifest(var_dir: Path, owner: str, versions: dict[str, list[dict]]) -> None:
+    """Write the manifest of cross-case documents atomically."""
+    content = json.dumps(versions, ensure_ascii=False, indent=2).encode()
+    write_file(var_dir, f"{FOLDER}/{slug(owner)}/{MANIFEST}", content)

@@ -1,0 +1,48 @@
+"""The one Jinja2 environment for e-mails: text and HTML bodies from templates/mail/."""
+
+import re
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+
+from dla.frenchtext import fr_date, label
+from dla.mail.headers import MailError
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATE_NAME = re.compile(r"[a-z0-9][a-z0-9_\-]*(/[a-z0-9][a-z0-9_\-]*)*")
+
+
+class RenderRefused(MailError):
+    """A template that is missing, malformed or asks for a value the notice does not give."""
+
+
+class MailRenderer:
+    """Render `templates/mail/<name>.txt.j2` and `.html.j2`; build once, pass down."""
+
+    def __init__(self, templates_dir: Path | None = None) -> None:
+        self.env = Environment(
+            loader=FileSystemLoader(templates_dir or TEMPLATES_DIR),
+            # Only the HTML templates are escaped; the text part must keep "l'équipe & co" as is.
+            autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["fr_date"] = fr_date
+        self.env.filters["label"] = label
+
+    def render(self, name: str, context: dict) -> tuple[str, str]:
+        """Return the (text, html) bodies of template `name` filled with `context`."""
+        if not isinstance(name, str) or not TEMPLATE_NAME.fullmatch(name):
+            raise RenderRefused(
+                f"modèle de courriel : nom invalide (valeur : {name!r}) ; attendu : lettres "
+                "minuscules, chiffres, _ ou -"
+            )
+        return self._one(f"mail/{name}.txt.j2", context), self._one(f"mail/{name}.html.j2", context)
+
+    def _one(self, path: str, context: dict) -> str:
+        try:
+            return self.env.get_template(path).render(context)
+        except TemplateError as exc:
+            raise RenderRefused(f"modèle de courriel {path} : {exc}") from exc

@@ -1,0 +1,141 @@
+"""Write the notifications the rules ask for as outbox rows; planning twice adds nothing."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session
+
+from dla.frenchtext import fr_date
+from dla.outbox.candidates import Candidate, case_candidates, latest_only
+from dla.outbox.digest import digest_candidates
+from dla.outbox.rules import at_hour
+from dla.outbox.state import LOOKBACK, load_states
+from dla.outbox.store import insert_ignore, to_json
+from dla.outbox.wording import PERIOD_LABELS, RULE_LABELS
+from models import Notification, TimelineEvent
+from models.enums import NotificationStatus, PeriodKind
+
+DEFAULT_HORIZON = timedelta(days=1)
+
+
+@dataclass
+class PlanResult:
+    """What one planning pass wrote: new rows (planned, held, cancelled)."""
+
+    inserted: list[str]
+    held: list[str]
+    cancelled: list[str]
+
+
+def plan_case(
+    case_id: int,
+    *,
+    session: Session,
+    today: date,
+    horizon: timedelta = DEFAULT_HORIZON,
+    now: datetime | None = None,
+    prefect_ui_url: str | None = None,
+) -> PlanResult:
+    """Plan one case's notifications due by `today + horizon` (call it when a stage opens)."""
+    states = load_states(session=session, today=today, horizon=horizon, case_ids=[case_id])
+    cands = [c for s in states.values() for c in case_candidates(s, today)]
+    if prefect_ui_url:
+        for c in cands:
+            if "prefect_ui_url" in c.context:
+                c.context["prefect_ui_url"] = prefect_ui_url
+    return write(cands, session=session, today=today, horizon=horizon, now=now)
+
+
+def plan_due_window(
+    *,
+    session: Session,
+    today: date,
+    horizon: timedelta = DEFAULT_HORIZON,
+    now: datetime | None = None,
+    digests: bool = True,
+) -> PlanResult:
+    """Plan every open case's notifications and the weekly digests, in a handful of queries."""
+    states = load_states(session=session, today=today, horizon=horizon)
+    cands = [c for s in states.values() for c in case_candidates(s, today)]
+    if digests:
+        cands += digest_candidates(states, session=session, today=today, horizon=horizon)
+    return write(cands, session=session, today=today, horizon=horizon, now=now)
+
+
+def plan_digests(
+    *, session: Session, today: date, horizon: timedelta = DEFAULT_HORIZON
+) -> PlanResult:
+    """Plan only the weekly digests (the digest flow's own planning)."""
+    states = load_states(session=session, today=today, horizon=horizon)
+    cands = digest_candidates(states, session=session, today=today, horizon=horizon)
+    return write(cands, session=session, today=today, horizon=horizon)
+
+
+def write(
+    cands: list[Candidate],
+    *,
+    session: Session,
+    today: date,
+    horizon: timedelta,
+    now: datetime | None = None,
+) -> PlanResult:
+    """Insert the candidates sent within the window; existing keys are left untouched."""
+    cands, _ = latest_only(cands, today)
+    window = [c for c in cands if today - LOOKBACK <= c.send_on <= today + horizon]
+    by_key = {c.key: c for c in window}
+    rows = [_row(c) for c in by_key.values()]
+    inserted = insert_ignore(session, Notification, rows, ["key"], returning="key")
+    now = now or at_hour(today, 8)
+    held = [k for k in inserted if by_key[k].held]
+    events = [
+        {
+            "case_id": by_key[k].case_id,
+            "at": now,
+            "kind": "notification.held",
+            "actor": "relances",
+            "summary": _held_summary(by_key[k]),
+            "data": {"notification": k, **by_key[k].held},
+            "key": f"notification:{k}:held"[:300],
+        }
+        for k in held
+    ]
+    insert_ignore(session, TimelineEvent, events, ["case_id", "key"])
+    cancelled = [k for k in inserted if by_key[k].cancelled]
+    return PlanResult(inserted, held, cancelled)
+
+
+def _row(c: Candidate) -> dict:
+    return {
+        "key": c.key,
+        "case_id": c.case_id,
+        "rule": c.rule.value,
+        "recipient": c.recipient.email,
+        "due_at": at_hour(c.send_on, c.hour),
+        "status": NotificationStatus.cancelled if c.cancelled else NotificationStatus.planned,
+        "attempts": 0,
+        "last_error": c.cancelled,
+        "payload": to_json(
+            {
+                "target": c.target,
+                "occurrence": c.occurrence,
+                "send_on": c.original_on,
+                "subject": c.subject,
+                "to_name": c.recipient.name,
+                "context": c.context,
+                "events": c.events,
+                "held": c.held,
+            }
+        ),
+    }
+
+
+def _held_summary(c: Candidate) -> str:
+    what = f"Relance « {RULE_LABELS[c.rule]} » à {c.recipient.email} ({c.context['title']})"
+    if c.cancelled:
+        return f"{what} {c.cancelled}"
+    held = c.held or {}
+    return (
+        f"{what} suspendue pendant la {PERIOD_LABELS[PeriodKind(held['kind'])]} du "
+        f"{fr_date(date.fromisoformat(held['start_on']))} au "
+        f"{fr_date(date.fromisoformat(held['end_on']))} : reportée au {fr_date(c.send_on)}"
+    )

@@ -1,0 +1,91 @@
+"""Rules on the case's rhythm: periods starting and ending, follow-ups with their indicators."""
+
+from datetime import date
+
+from dla.outbox.candidate import Candidate, make
+from dla.outbox.people import BOARD_ROLES, people, reachable
+from dla.outbox.rules import Rule
+from dla.outbox.state import LOOKBACK, CaseState
+from dla.outbox.wording import PERIOD_LABELS
+from models.enums import MemberRole
+
+
+def period_candidates(state: CaseState, today: date) -> list[Candidate]:
+    """Announce each period's start and end to the member structures and the consultant.
+
+    The consultant gets the start only (with both dates and the .ics): nothing reaches them
+    during a period, the end notice included.
+    """
+    cal, out = state.calendar, []
+    members = [o for o, r in state.members.items() if r in (MemberRole.porteur, MemberRole.membre)]
+    consultants = [o for o, r in state.members.items() if r is MemberRole.prestataire]
+    boards = people(state, members, BOARD_ROLES)
+    everyone = reachable(boards + people(state, consultants))
+    for p in state.periods:
+        label = PERIOD_LABELS[p.kind]
+        target = f"{state.case.reference}/periode/{p.key}"
+        context = {"kind": label, "start_on": p.start_on, "end_on": p.end_on, "note": p.note}
+        event = {
+            "uid": f"{state.case.reference}-{p.key}@dla",
+            "summary": f"{state.case.reference} — {label}",
+            "start": p.start_on,
+            "end": p.end_on,
+            "description": p.note or "",
+        }
+        for rule, edge, until, who in (
+            (Rule.periode_debut, p.start_on, p.end_on, everyone),
+            (Rule.periode_fin, p.end_on, p.end_on + LOOKBACK, boards),
+        ):
+            if today > until:
+                continue
+            day = cal.add_working_days(edge, -state.settings.periode_avant)
+            title = label[0].upper() + label[1:]
+            out += [
+                make(state, rule, target, edge.isoformat(), c, day, title, context, [event])
+                for c in who
+            ]
+    return out
+
+
+def follow_up_candidates(state: CaseState, today: date) -> list[Candidate]:
+    """Announce each follow-up with the indicators to collect, to the coordinator and members."""
+    cal, out = state.calendar, []
+    members = [o for o, r in state.members.items() if r in (MemberRole.porteur, MemberRole.membre)]
+    who = reachable([state.coordinator, *people(state, members, BOARD_ROLES)])
+    indicators = [
+        {
+            "label": i.label,
+            "unit": i.unit,
+            "kind": i.kind.value,
+            "target": i.target_text or (None if i.target_value is None else f"{i.target_value:g}"),
+        }
+        for i in state.indicators
+    ]
+    for f in state.follow_ups:
+        if f.done_on is not None and f.done_on <= today:
+            continue
+        day = cal.add_working_days(f.due_date, -state.settings.suivi_avant)
+        event = {
+            "uid": f"{state.case.reference}-suivi-{f.months_after}@dla",
+            "summary": f"{state.case.reference} — suivi à {f.months_after} mois",
+            "start": f.due_date,
+            "end": f.due_date,
+            "description": "Recueil des indicateurs de suivi",
+        }
+        context = {"months": f.months_after, "due_on": f.due_date, "indicators": indicators}
+        target = f"{state.case.reference}/suivi/{f.months_after}"
+        out += [
+            make(
+                state,
+                Rule.suivi,
+                target,
+                f.due_date.isoformat(),
+                c,
+                day,
+                str(f.months_after),
+                context,
+                [event],
+            )
+            for c in who
+        ]
+    return out

@@ -1,0 +1,145 @@
+"""Load what the reminder rules read, for many cases at once, in a fixed number of queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import and_, or_
+from sqlalchemy.orm import defer
+from sqlmodel import Session, col, select
+
+from dla.calendar import WorkingCalendar, calendar_for
+from dla.outbox.rules import Relances, at_hour, settings_for
+from models import (
+    Case,
+    CaseMember,
+    Contact,
+    FollowUp,
+    Indicator,
+    Organisation,
+    Period,
+    Stage,
+    Step,
+    Validation,
+    ValidationRequirement,
+)
+from models.enums import CaseStatus, MemberRole, StepStatus
+
+# A sweep that missed a few days still sends what fell due meanwhile.
+LOOKBACK = timedelta(days=7)
+
+
+@dataclass
+class CaseState:
+    """One case as the rules see it on a given day."""
+
+    case: Case
+    calendar: WorkingCalendar
+    settings: Relances
+    coordinator: Contact
+    stages: dict[int, Stage] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+    periods: list[Period] = field(default_factory=list)
+    follow_ups: list[FollowUp] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    members: dict[int, MemberRole] = field(default_factory=dict)
+    orgs: dict[int, Organisation] = field(default_factory=dict)
+    contacts: dict[int, list[Contact]] = field(default_factory=lambda: defaultdict(list))
+    requirements: list[ValidationRequirement] = field(default_factory=list)
+    validations: list[Validation] = field(default_factory=list)
+
+
+def load_states(
+    *,
+    session: Session,
+    today: date,
+    horizon: timedelta = timedelta(0),
+    case_ids: list[int] | None = None,
+    since: date | None = None,
+) -> dict[int, CaseState]:
+    """Load the cases (given ones, or every case not closed) with what their rules need."""
+    where = col(Case.id).in_(case_ids) if case_ids is not None else Case.status != CaseStatus.close
+    # The case file and the facts are large and unused here: leave them in the database.
+    lean = (defer(Case.document), defer(Case.context))
+    cases = session.exec(select(Case).where(where).options(*lean)).all()
+    if not cases:
+        return {}
+    ids = select(Case.id).where(where)
+    overrides = dict(session.exec(select(Case.id, Case.document["relances"]).where(where)).all())
+    settings = {c.id: settings_for({"relances": overrides.get(c.id)}) for c in cases}
+    weeks = max(max(s.retard_rappels, s.validation_rappels) for s in settings.values()) + 2
+    lo = min(since or today, today - LOOKBACK) - timedelta(weeks=weeks)
+    hi = today + horizon + timedelta(days=60)
+    coordinators = {
+        c.id: c
+        for c in session.exec(
+            select(Contact).where(col(Contact.id).in_([c.coordinator_id for c in cases]))
+        )
+    }
+    states = {
+        c.id: CaseState(
+            c, calendar_for(c.departement), settings[c.id], coordinators[c.coordinator_id]
+        )
+        for c in cases
+    }
+    # Only stages open at some point of the window matter (closed ones cancel reminders).
+    live = and_(
+        col(Stage.case_id).in_(ids),
+        col(Stage.opened_at).is_not(None),
+        or_(col(Stage.closed_at).is_(None), col(Stage.closed_at) >= at_hour(lo, 0)),
+    )
+    for stage in session.exec(select(Stage).where(live)):
+        states[stage.case_id].stages[stage.id] = stage
+    live_ids = select(Stage.id).where(live)
+    for step in session.exec(
+        select(Step).where(
+            col(Step.stage_id).in_(live_ids),
+            Step.status != StepStatus.annulee,
+            Step.due_date >= lo,
+            Step.due_date <= hi,
+        )
+    ):
+        states[step.case_id].steps.append(step)
+    for period in session.exec(
+        select(Period).where(col(Period.case_id).in_(ids), Period.end_on >= lo)
+    ):
+        states[period.case_id].periods.append(period)
+    for follow_up in session.exec(
+        select(FollowUp).where(col(FollowUp.case_id).in_(ids), FollowUp.due_date >= lo)
+    ):
+        states[follow_up.case_id].follow_ups.append(follow_up)
+    with_follow_ups = [i for i, s in states.items() if s.follow_ups]
+    for indicator in session.exec(
+        select(Indicator).where(col(Indicator.case_id).in_(with_follow_ups)).order_by(Indicator.id)
+    ):
+        states[indicator.case_id].indicators.append(indicator)
+    for member, org in session.exec(
+        select(CaseMember, Organisation)
+        .join(Organisation, Organisation.id == CaseMember.organisation_id)
+        .where(col(CaseMember.case_id).in_(ids))
+    ):
+        states[member.case_id].members[org.id] = member.role
+        states[member.case_id].orgs[org.id] = org
+    member_orgs = select(CaseMember.organisation_id).where(col(CaseMember.case_id).in_(ids))
+    by_org: dict[int, list[Contact]] = defaultdict(list)
+    for contact in session.exec(
+        select(Contact).where(col(Contact.organisation_id).in_(member_orgs)).order_by(Contact.email)
+    ):
+        by_org[contact.organisation_id].append(contact)
+    for state in states.values():
+        for org_id in state.members:
+            state.contacts[org_id] = by_org.get(org_id, [])
+    for requirement in session.exec(
+        select(ValidationRequirement).where(
+            col(ValidationRequirement.stage_id).in_(live_ids),
+            col(ValidationRequirement.step_id).is_(None),
+        )
+    ):
+        states[requirement.case_id].requirements.append(requirement)
+    for validation in session.exec(
+        select(Validation).where(
+            col(Validation.case_id).in_(ids), col(Validation.step_id).is_(None)
+        )
+    ):
+        states[validation.case_id].validations.append(validation)
+    return states

@@ -1,0 +1,152 @@
+"""Rules on steps and gates: due soon, overdue (held for the consultant), validation awaited."""
+
+from datetime import date, timedelta
+
+from dla.frenchtext import fr_date
+from dla.gates import gate_status
+from dla.outbox.candidate import Candidate, make
+from dla.outbox.people import BOARD_ROLES, owners, people, reachable, stage_open, step_open
+from dla.outbox.rules import (
+    Rule,
+    due_soon_days,
+    overdue_days,
+    weekly_days,
+    working_on_or_after,
+)
+from dla.outbox.state import CaseState
+from dla.outbox.wording import BODY_LABELS, PERIOD_LABELS
+from models import Stage, Step
+
+
+def step_candidates(state: CaseState, step: Step, today: date) -> list[Candidate]:
+    """Remind a step's owners before its deadline and weekly once overdue (then the coordinator)."""
+    stage = state.stages.get(step.stage_id)
+    if not stage_open(stage, today) or not step_open(step, today):
+        return []
+    who, consultant = owners(state, step.owner)
+    cal, due = state.calendar, step.due_date
+    target = f"{state.case.reference}/tache/{step.key}"
+    context = {"step_key": step.key, "stage_title": stage.title, "due_on": due, "owner": step.owner}
+    out = []
+    if due >= today:
+        for n, day in due_soon_days(cal, due, state.settings):
+            out += [
+                make(
+                    state,
+                    Rule.echeance_proche,
+                    target,
+                    f"j-{n}@{due}",
+                    c,
+                    day,
+                    step.title,
+                    {**context, "days_before": n},
+                )
+                for c in who
+            ]
+    for k, day in enumerate(overdue_days(cal, due, state.settings)):
+        late = cal.working_days_between(due, day)
+        escalate = late >= state.settings.retard_coordination
+        recipients = reachable(who + ([state.coordinator] if escalate else []))
+        out += [
+            make(
+                state,
+                Rule.echeance_depassee,
+                target,
+                f"r{k + 1}@{due}",
+                c,
+                day,
+                step.title,
+                {
+                    **context,
+                    "working_days_late": late,
+                    "reminder": k + 1,
+                    "escalated": all(c.email != w.email for w in who),
+                },
+            )
+            for c in recipients
+        ]
+    return hold(state, out, due) if consultant else out
+
+
+def hold(state: CaseState, cands: list[Candidate], due: date) -> list[Candidate]:
+    """Move the consultant's reminders out of appropriation and non-intervention periods.
+
+    A held reminder goes on the first working day after the period, unless it no longer
+    makes sense then: a due-soon reminder after the deadline, another reminder of the series
+    going out that same day, or (overdue) in the following week.
+    """
+    cal = state.calendar
+    periods = sorted(state.periods, key=lambda p: p.start_on)
+    covering = {
+        c.key: next((p for p in periods if p.start_on <= c.send_on <= p.end_on), None)
+        for c in cands
+    }
+    regular = {(c.series, c.send_on) for c in cands if covering[c.key] is None}
+    taken: set[tuple] = set()
+    for c in sorted(cands, key=lambda c: c.send_on):
+        period = covering[c.key]
+        if period is None:
+            continue
+        after = cal.add_working_days(period.end_on, 1)
+        c.held = {
+            "period": period.key,
+            "kind": period.kind.value,
+            "start_on": period.start_on.isoformat(),
+            "end_on": period.end_on.isoformat(),
+            "original_on": c.send_on.isoformat(),
+        }
+        c.send_on = after
+        words = f"{PERIOD_LABELS[period.kind]} du {fr_date(period.start_on)} au {fr_date(period.end_on)}"
+        # An overdue reminder is weekly: one going out within six days makes this one pointless.
+        span = 7 if c.rule is Rule.echeance_depassee else 1
+        soon = {(c.series, after + timedelta(days=d)) for d in range(span)}
+        if c.rule is Rule.echeance_proche and after > due:
+            c.cancelled = f"suspendue pendant la {words}, échéance passée ensuite : annulée"
+        elif (c.series, after) in taken or soon & regular:
+            c.cancelled = f"suspendue pendant la {words}, un autre rappel suit : annulée"
+        taken.add((c.series, after))
+    return cands
+
+
+def validation_candidates(state: CaseState, stage: Stage, today: date) -> list[Candidate]:
+    """Remind each structure whose decision a stage's gate still awaits, weekly."""
+    requirements = [r for r in state.requirements if r.stage_id == stage.id]
+    if not requirements or not stage_open(stage, today) or today < stage.planned_end:
+        return []
+    validations = [v for v in state.validations if v.stage_id == stage.id]
+    gate = gate_status(requirements, validations, stage.gate_rule, stage.gate_quorum, today)
+    if gate.satisfied:
+        return []
+    cal = state.calendar
+    first = working_on_or_after(cal, stage.planned_end + timedelta(days=1))
+    days = weekly_days(cal, first, state.settings.validation_rappels)
+    deadline = cal.add_working_days(stage.planned_end, stage.gate_grace_days)
+    out = []
+    for org_id, body in gate.missing:
+        org = state.orgs.get(org_id) if org_id else None
+        who = people(state, [org_id], BOARD_ROLES) if org else []
+        who = who or reachable([state.coordinator])
+        target = f"{state.case.reference}/validation/{stage.key}/{org.key if org else 'dla'}-{body.value}"
+        context = {
+            "stage_key": stage.key,
+            "stage_end": stage.planned_end,
+            "deadline": deadline,
+            "body": BODY_LABELS.get(body.value, body.value),
+            "organisation": org.name if org else None,
+            "prefect_ui_url": None,
+        }
+        for k, day in enumerate(days):
+            out += [
+                make(
+                    state,
+                    Rule.validation_attendue,
+                    target,
+                    f"v{k + 1}@{stage.planned_end}",
+                    c,
+                    day,
+                    stage.title,
+                    {**context, "reminder": k + 1},
+                )
+                for c in who
+            ]
+    return out

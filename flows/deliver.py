@@ -1,0 +1,155 @@
+"""The deliverables flow: render cases' documents (and the synthesis), publish them as artifacts."""
+
+from datetime import date
+from enum import StrEnum
+
+from prefect import flow, task
+from prefect.artifacts import (
+    create_link_artifact,
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
+    update_progress_artifact,
+)
+from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel, Field
+from sqlmodel import Session, select
+
+from dla.clock import Clock, FixedClock, SystemClock
+from dla.db import make_engine, transaction
+from dla.deliverables import FORMATS, KINDS, SYNTHESIS, Generated, generate, generate_synthesis
+from dla.deliverables.store import slug
+from dla.settings import get_settings
+from models import Case
+
+Document = StrEnum("Document", {k: k for k in [*KINDS, SYNTHESIS.key]})
+Format = StrEnum("Format", {f: f for f in FORMATS})
+# Past this many documents, one table replaces the per-document artifacts.
+MAX_DOCUMENT_ARTIFACTS = 60
+
+
+class DeliverRequest(BaseModel):
+    """Form of the "livrables" deployment."""
+
+    references: list[str] = Field(
+        default_factory=list,
+        title="Références des cas",
+        description="ex. DLA38-2006-01 ; vide : tous les cas de la base",
+        max_length=10_000,
+    )
+    documents: list[Document] = Field(
+        default_factory=list,
+        title="Documents",
+        description="Vide : tous les documents de chaque cas (synthèse comprise si cochée)",
+    )
+    formats: list[Format] = Field(
+        default_factory=lambda: list(Format), title="Formats", min_length=1
+    )
+    synthese: bool = Field(default=False, title="Produire aussi la synthèse des cas")
+    aujourdhui: date | None = Field(
+        default=None,
+        title="Date du jour (rejeu)",
+        description="Laisser vide en usage réel ; une date rejoue la génération à cette date.",
+    )
+
+
+@task(cache_policy=NO_CACHE, task_run_name="rendu des livrables")
+def render_documents(engine, request: DeliverRequest, clock: Clock) -> list[Generated]:
+    """Render what changed, in one transaction; report progress when there are many files."""
+    kinds = [d.value for d in request.documents if d.value != SYNTHESIS.key]
+    with_synthesis = request.synthese or SYNTHESIS.key in request.documents
+    formats = [f.value for f in request.formats]
+    with Session(engine) as session:
+        refs = request.references or sorted(session.exec(select(Case.reference)))
+    per_case = bool(kinds) or not request.documents
+    documents = (len(refs) * len(kinds or KINDS) if per_case else 0) + int(with_synthesis)
+    progress = _progress(documents, documents * len(formats))
+    with transaction(engine) as session:
+        done = []
+        if per_case and refs:
+            done = generate(
+                refs,
+                kinds or None,
+                formats,
+                session=session,
+                var_dir=get_settings().var_dir,
+                clock=clock,
+                previews=True,
+                on_progress=progress,
+            )
+        if with_synthesis:
+            done += generate_synthesis(  # one document: its progress is the flow's end
+                refs,
+                formats,
+                session=session,
+                var_dir=get_settings().var_dir,
+                clock=clock,
+                previews=True,
+            )
+    return done
+
+
+def _progress(documents: int, total: int):
+    """Return a progress callback backed by an artifact (None for a single document)."""
+    if documents <= 1:
+        return None
+    artifact = create_progress_artifact(
+        0.0, key="livrables-progression", description=f"Rendu de {total} fichier(s)"
+    )
+    step = max(1, total // 20)  # about twenty updates, whatever the volume
+
+    def report(done: int, out_of: int) -> None:
+        if done % step == 0 or done == out_of:
+            update_progress_artifact(artifact, 100.0 * done / out_of)
+
+    return report
+
+
+@task(cache_policy=NO_CACHE, task_run_name="publication des livrables")
+def publish(done: list[Generated]) -> None:
+    """Publish a markdown preview and a link per document, or one table when there are many."""
+    create_table_artifact(
+        [
+            {
+                "cas": d.owner,
+                "document": d.title,
+                "format": d.fmt,
+                "version": d.version,
+                "état": "nouvelle version" if d.new else "inchangé",
+                "fichier": str(d.path),
+            }
+            for d in done
+        ],
+        key="livrables",
+        description=f"{len(done)} fichier(s) de livrables",
+    )
+    documents = {(d.owner, d.kind): d for d in done}
+    if len(documents) > MAX_DOCUMENT_ARTIFACTS:
+        return
+    for (owner, kind), d in documents.items():
+        key = f"livrable-{slug(owner)}-{slug(kind)}"
+        create_markdown_artifact(
+            d.preview or f"# {d.title}\n\n{owner}", key=key, description=f"{d.title} — {owner}"
+        )
+    for d in done:
+        create_link_artifact(
+            d.path.resolve().as_uri(),
+            link_text=f"{d.title} — {d.owner} (v{d.version}, {d.fmt})",
+            key=f"livrable-{slug(d.owner)}-{slug(d.kind)}-{d.fmt}",
+            description=f"{d.title} — {d.owner}, version {d.version} ({d.fmt})",
+        )
+
+
+@flow(name="livrables", flow_run_name="livrables", log_prints=True)
+def deliver(demande: DeliverRequest) -> list[str]:
+    """Generate the requested deliverables and publish where they are."""
+    engine = make_engine(get_settings().resolved_database_url)
+    clock = FixedClock.on(demande.aujourdhui) if demande.aujourdhui else SystemClock()
+    try:
+        done = render_documents(engine, demande, clock)
+        publish(done)
+        new = sum(1 for d in done if d.new)
+        print(f"{len(done)} fichier(s) de livrables, dont {new} nouvelle(s) version(s)")
+        return [str(d.path) for d in done]
+    finally:
+        engine.dispose()

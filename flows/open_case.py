@@ -1,0 +1,87 @@
+"""Opening an accompaniment: from the UI's form or a case file, then its case flow starts."""
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.deployments import run_deployment
+from prefect.runtime import deployment
+from pydantic import BaseModel, Field
+
+from dla import opening
+from dla.casefile.form import NewCaseForm
+from dla.clock import SystemClock
+from dla.db import make_engine, transaction
+from dla.settings import get_settings
+from flows.case_flow import CaseRun, run_case
+
+
+class CaseFileChoice(BaseModel):
+    """Form of the "charger un fichier de cas" deployment."""
+
+    fichier: str = Field(
+        title="Fichier de cas",
+        description="Nom d'un fichier YAML déposé dans le dossier des cas (ex. cantal-2006.yaml)",
+        min_length=6,
+        max_length=120,
+    )
+
+
+@task(cache_policy=NO_CACHE, task_run_name="enregistrement du cas")
+def save_from_form(form: NewCaseForm) -> str:
+    settings = get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with transaction(engine) as session:
+            outcome = opening.open_from_form(
+                form, session=session, clock=SystemClock(), actor="interface Prefect"
+            )
+    finally:
+        engine.dispose()
+    return outcome.reference
+
+
+@task(cache_policy=NO_CACHE, task_run_name="chargement de {name}")
+def save_from_file(name: str) -> str:
+    settings = get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with transaction(engine) as session:
+            outcome = opening.open_from_file(
+                name,
+                settings.resolved_cases_dir,
+                settings.max_case_file_bytes,
+                session=session,
+                clock=SystemClock(),
+                actor="interface Prefect",
+            )
+    finally:
+        engine.dispose()
+    get_run_logger().info("%s : %s", outcome.reference, outcome.status)
+    return outcome.reference
+
+
+def start_case_run(reference: str) -> str:
+    """Start the case's own run: its deployment when deployed (so gates can suspend), else inline."""
+    if deployment.id is None:
+        return run_case(CaseRun(reference=reference))
+    run = run_deployment(
+        get_settings().case_deployment,
+        parameters={"cas": {"reference": reference}},
+        timeout=0,
+        # Opening the same case twice must not start two runs of it.
+        idempotency_key=f"ouverture-{reference}",
+    )
+    return f"run {run.name} lancé"
+
+
+@flow(name="ouverture", flow_run_name="{nouveau.reference}", log_prints=True)
+def open_case(nouveau: NewCaseForm) -> str:
+    """Open a new accompaniment from a template and a few fields, then start following it."""
+    reference = save_from_form(nouveau)
+    return start_case_run(reference)
+
+
+@flow(name="chargement", flow_run_name="{choix.fichier}", log_prints=True)
+def load_case(choix: CaseFileChoice) -> str:
+    """Load a case file of the cases folder, then take the case as far as it goes."""
+    reference = save_from_file(choix.fichier)
+    return start_case_run(reference)

@@ -1,0 +1,182 @@
+"""The reminders: a daily sweep of the outbox ("relances") and a weekly digest flow.
+
+A few tasks per batch (plan, claim, send, record), never one task per notification.
+"""
+
+from datetime import date
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from dla.clock import Clock, FixedClock, SystemClock
+from dla.db import make_engine, transaction
+from dla.outbox import claim as claims
+from dla.outbox.plan import PlanResult, plan_digests, plan_due_window
+from dla.outbox.record import Verdict, record
+from dla.outbox.run import Line, line, preview
+from dla.outbox.sending import mail_renderer
+from dla.outbox.sweep import run_async, send_batch
+from dla.settings import get_settings
+from flows.mail_blocks import aload_transport
+from flows.reminder_links import waiting_run_links
+from models import Notification
+
+ARTIFACT_KEY = "relances"
+DIGEST_ARTIFACT_KEY = "resume-hebdomadaire"
+
+
+class SweepRequest(BaseModel):
+    """Form of the "relances" deployment."""
+
+    aujourdhui: date | None = Field(
+        default=None,
+        title="Date du jour (rejeu)",
+        description="Laisser vide en usage réel ; une date rejoue les relances de ce jour.",
+    )
+    simulation: bool = Field(
+        default=False, title="Simulation : afficher ce qui partirait, sans rien envoyer"
+    )
+    lot: int = Field(default=200, ge=1, le=5000, title="Nombre de messages par lot")
+
+
+# Scheduled runs pass no parameter: today, real sending, default batch size.
+TODAY = SweepRequest()
+
+
+def _run_name(prefix: str):
+    """Name runs after the day they handle (the replayed day, else today)."""
+
+    def name() -> str:
+        from prefect.runtime import flow_run
+
+        asked = flow_run.parameters.get("demande")
+        day = (
+            asked.get("aujourdhui")
+            if isinstance(asked, dict)
+            else getattr(asked, "aujourdhui", None)
+        )
+        return f"{prefix}-{day or SystemClock().today()}"
+
+    return name
+
+
+def _clock(day: date | None) -> Clock:
+    return FixedClock.on(day) if day else SystemClock()
+
+
+def _transport_and_renderer(clock: Clock):
+    """Build the transport (Prefect block when DLA_SMTP_BLOCK is set) and the renderer."""
+    settings = get_settings()
+    transport, sender = run_async(aload_transport(settings))
+    return transport, mail_renderer(settings, clock, sender)
+
+
+@task(cache_policy=NO_CACHE, task_run_name="planifier les relances")
+def plan(engine: Engine, clock: Clock, digests_only: bool = False) -> PlanResult:
+    """Write today's notification rows (idempotent)."""
+    with transaction(engine) as session:
+        if digests_only:
+            return plan_digests(session=session, today=clock.today())
+        return plan_due_window(session=session, today=clock.today(), now=clock.now(), digests=False)
+
+
+@task(cache_policy=NO_CACHE, task_run_name="réserver un lot")
+def claim(engine: Engine, clock: Clock, limit: int) -> list[claims.Claimed]:
+    """Claim the next batch of due rows."""
+    return claims.claim(engine, now=clock.now(), limit=limit)
+
+
+@task(cache_policy=NO_CACHE, task_run_name="envoyer le lot")
+def send(engine: Engine, rows: list[claims.Claimed], clock: Clock, transport, renderer):
+    """Re-check, build and deliver a claimed batch; return one verdict per row."""
+    return send_batch(
+        rows,
+        engine=engine,
+        transport=transport,
+        renderer=renderer,
+        now=clock.now(),
+        links=waiting_run_links,
+    )
+
+
+@task(cache_policy=NO_CACHE, task_run_name="enregistrer les résultats")
+def save(engine: Engine, verdicts: list[Verdict], clock: Clock) -> int:
+    """Record the batch's outcomes and their timeline events."""
+    return record(engine, verdicts, now=clock.now())
+
+
+def _sweep(engine: Engine, clock: Clock, limit: int) -> list[Verdict]:
+    transport, renderer = _transport_and_renderer(clock)
+    verdicts: list[Verdict] = []
+    while rows := claim(engine, clock, limit):
+        batch = send(engine, rows, clock, transport, renderer)
+        save(engine, batch, clock)
+        verdicts += batch
+    return verdicts
+
+
+def _publish(lines: list[Line], key: str, title: str) -> None:
+    rows = [
+        {
+            "référence": x.reference,
+            "relance": x.rule,
+            "destinataire": x.recipient,
+            "objet": x.subject,
+            "statut": x.status,
+            "motif": x.why,
+        }
+        for x in lines
+    ]
+    create_table_artifact(rows, key=key, description=title)
+
+
+@flow(name="relances", flow_run_name=_run_name("relances"), log_prints=True)
+def sweep_reminders(demande: SweepRequest = TODAY) -> dict[str, int]:
+    """Plan and send the reminders due; publish what was sent, held and failed."""
+    engine = make_engine(get_settings().resolved_database_url)
+    clock = _clock(demande.aujourdhui)
+    title = f"Relances du {clock.today():%d/%m/%Y}"
+    try:
+        if demande.simulation:
+            lines = preview(engine=engine, clock=clock, digests=False)
+            _publish(lines, ARTIFACT_KEY, f"{title} (simulation)")
+            return {"simulation": len(lines)}
+        planned = plan(engine, clock)
+        verdicts = _sweep(engine, clock, demande.lot)
+        lines = [line(v.row, v.status, v.detail or "") for v in verdicts]
+        lines += _held_lines(engine, planned.held)
+        _publish(lines, ARTIFACT_KEY, title)
+        counts = {s: sum(1 for v in verdicts if v.status == s) for s in _STATUSES}
+        counts["held"] = len(planned.held)
+        get_run_logger().info("%s : %s", title, counts)
+        return counts
+    finally:
+        engine.dispose()
+
+
+_STATUSES = ("sent", "retry", "failed", "cancelled")
+
+
+def _held_lines(engine: Engine, keys: list[str]) -> list[Line]:
+    with Session(engine) as session:
+        rows = session.exec(select(Notification).where(col(Notification.key).in_(keys))).all()
+    return [line(r, "held", r.last_error or f"reportée au {r.due_at:%d/%m/%Y}") for r in rows]
+
+
+@flow(name="resume-hebdomadaire", flow_run_name=_run_name("resume"), log_prints=True)
+def weekly_digest(demande: SweepRequest = TODAY) -> dict[str, int]:
+    """Plan this week's digests and send what is due (the daily sweep would send them too)."""
+    engine = make_engine(get_settings().resolved_database_url)
+    clock = _clock(demande.aujourdhui)
+    try:
+        plan(engine, clock, digests_only=True)
+        verdicts = _sweep(engine, clock, demande.lot)
+        lines = [line(v.row, v.status, v.detail or "") for v in verdicts]
+        _publish(lines, DIGEST_ARTIFACT_KEY, f"Résumés de la semaine du {clock.today():%d/%m/%Y}")
+        return {s: sum(1 for v in verdicts if v.status == s) for s in _STATUSES}
+    finally:
+        engine.dispose()
