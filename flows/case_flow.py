@@ -8,7 +8,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.flow_runs import suspend_flow_run
 from prefect.input import RunInput
 from prefect.runtime import deployment
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
 from dla import lifecycle, progress
@@ -26,6 +26,11 @@ from models.types import PARIS
 class CaseRun(BaseModel):
     """Form of the "run a case" deployment."""
 
+    model_config = ConfigDict(
+        title="Suivre un accompagnement",
+        json_schema_extra={"description": "Le cas à faire avancer, et la date d'un rejeu."},
+    )
+
     reference: str = Field(
         title="Référence du cas", description="ex. DLA38-2006-01", min_length=3, max_length=40
     )
@@ -41,6 +46,11 @@ class CaseRun(BaseModel):
 
 class GateDecision(RunInput):
     """The validation form shown in the Prefect UI's Resume dialog."""
+
+    model_config = ConfigDict(
+        title="Décision de validation",
+        json_schema_extra={"description": "La décision d'une instance sur l'étape en attente."},
+    )
 
     structure: str | None = Field(
         default=None, title="Structure (clé)", description="Vide pour la coordination DLA"

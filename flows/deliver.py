@@ -1,7 +1,6 @@
 """The deliverables flow: render cases' documents (and the synthesis), publish them as artifacts."""
 
 from datetime import date
-from enum import StrEnum
 
 from prefect import flow, task
 from prefect.artifacts import (
@@ -12,7 +11,7 @@ from prefect.artifacts import (
     update_progress_artifact,
 )
 from prefect.cache_policies import NO_CACHE
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
 from dla.clock import Clock, FixedClock, SystemClock
@@ -21,15 +20,21 @@ from dla.deliverables import FORMATS, KINDS, SYNTHESIS, Generated, generate, gen
 from dla.deliverables.store import slug
 from dla.settings import get_settings
 from models import Case
+from models.enums import Vocabulary
 
-Document = StrEnum("Document", {k: k for k in [*KINDS, SYNTHESIS.key]})
-Format = StrEnum("Format", {f: f for f in FORMATS})
+Document = Vocabulary("DocumentKind", {k: k for k in [*KINDS, SYNTHESIS.key]})
+Format = Vocabulary("Format", {f: f for f in FORMATS})
 # Past this many documents, one table replaces the per-document artifacts.
 MAX_DOCUMENT_ARTIFACTS = 60
 
 
 class DeliverRequest(BaseModel):
     """Form of the "livrables" deployment."""
+
+    model_config = ConfigDict(
+        title="Livrables à produire",
+        json_schema_extra={"description": "Les cas, les documents et les formats à produire."},
+    )
 
     references: list[str] = Field(
         default_factory=list,

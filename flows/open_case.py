@@ -4,7 +4,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.deployments import run_deployment
 from prefect.runtime import deployment
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from dla import opening
 from dla.casefile.form import NewCaseForm
@@ -16,6 +16,11 @@ from flows.case_flow import CaseRun, run_case
 
 class CaseFileChoice(BaseModel):
     """Form of the "charger un fichier de cas" deployment."""
+
+    model_config = ConfigDict(
+        title="Fichier de cas",
+        json_schema_extra={"description": "Un fichier du dossier des cas (var/cas/)."},
+    )
 
     fichier: str = Field(
         title="Fichier de cas",

@@ -8,7 +8,7 @@ from datetime import date
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -31,6 +31,11 @@ DIGEST_ARTIFACT_KEY = "resume-hebdomadaire"
 
 class SweepRequest(BaseModel):
     """Form of the "relances" deployment."""
+
+    model_config = ConfigDict(
+        title="Relances",
+        json_schema_extra={"description": "Envoi des relances dues (ou simulation)."},
+    )
 
     aujourdhui: date | None = Field(
         default=None,

@@ -4,7 +4,7 @@ from datetime import date
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from dla.clock import SystemClock
 from dla.db import make_engine, transaction
@@ -16,6 +16,11 @@ from models.enums import Body, Decision
 
 class ValidationForm(BaseModel):
     """Form of the "enregistrer une validation" deployment."""
+
+    model_config = ConfigDict(
+        title="Décision de validation",
+        json_schema_extra={"description": "La décision d'une instance sur une étape d'un cas."},
+    )
 
     reference: str = Field(title="Référence du cas", min_length=3, max_length=40)
     etape: str = Field(title="Étape (clé)", description="ex. diagnostic", max_length=60)

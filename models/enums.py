@@ -2,8 +2,40 @@
 
 from enum import StrEnum
 
+# French titles of the vocabularies, shown by every form and schema that offers them.
+TITLES = {
+    "Body": "Instance",
+    "ContactRole": "Rôle du contact",
+    "DayUnit": "Unité de délai",
+    "Decision": "Décision",
+    "DemandOrigin": "Origine de la demande",
+    "GateRule": "Règle de validation",
+    "IndicatorKind": "Type d'indicateur",
+    "MemberRole": "Rôle dans l'accompagnement",
+    "Moment": "Temps de l'accompagnement",
+    "MutualisationKind": "Forme de mutualisation",
+    "OrganisationKind": "Type d'organisation",
+    "PeriodKind": "Type de période",
+    "SiaeKind": "Type de SIAE",
+    "JourneyName": "Modèle de parcours",
+    "DocumentKind": "Document à produire",
+    "Format": "Format de fichier",
+}
 
-class OrganisationKind(StrEnum):
+
+class Vocabulary(StrEnum):
+    """A closed list users pick from; its JSON Schema carries a French title, not the docstring."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema, handler):
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        target["title"] = TITLES.get(cls.__name__, cls.__name__)
+        target.pop("description", None)  # docstrings are developer English
+        return schema
+
+
+class OrganisationKind(Vocabulary):
     siae = "siae"
     reseau = "reseau"
     financeur = "financeur"
@@ -13,7 +45,7 @@ class OrganisationKind(StrEnum):
     autre = "autre"
 
 
-class SiaeKind(StrEnum):
+class SiaeKind(Vocabulary):
     AI = "AI"
     ACI = "ACI"
     EI = "EI"
@@ -21,14 +53,14 @@ class SiaeKind(StrEnum):
     GEIQ = "GEIQ"
 
 
-class DemandOrigin(StrEnum):
+class DemandOrigin(Vocabulary):
     structure_unique = "structure_unique"
     collectif = "collectif"
     proposition_dla = "proposition_dla"
     injonction_institutionnelle = "injonction_institutionnelle"
 
 
-class MutualisationKind(StrEnum):
+class MutualisationKind(Vocabulary):
     poste_partage = "poste_partage"
     service_commun = "service_commun"
     nouvelle_entite = "nouvelle_entite"
@@ -38,7 +70,7 @@ class MutualisationKind(StrEnum):
     plateforme_collaborative = "plateforme_collaborative"
 
 
-class Moment(StrEnum):
+class Moment(Vocabulary):
     """The five moments of an accompaniment (seed, section 4), in their order."""
 
     mobilisation = "mobilisation"
@@ -51,7 +83,7 @@ class Moment(StrEnum):
 MOMENT_ORDER = {m: i for i, m in enumerate(Moment)}
 
 
-class MemberRole(StrEnum):
+class MemberRole(Vocabulary):
     porteur = "porteur"
     membre = "membre"
     reseau = "reseau"
@@ -60,7 +92,7 @@ class MemberRole(StrEnum):
     partenaire = "partenaire"
 
 
-class ContactRole(StrEnum):
+class ContactRole(Vocabulary):
     presidence = "presidence"
     direction = "direction"
     administration = "administration"
@@ -71,7 +103,7 @@ class ContactRole(StrEnum):
     autre = "autre"
 
 
-class Body(StrEnum):
+class Body(Vocabulary):
     """Bodies whose decision validates a stage or a step."""
 
     conseil_administration = "conseil_administration"
@@ -83,13 +115,13 @@ class Body(StrEnum):
     financeur = "financeur"
 
 
-class GateRule(StrEnum):
+class GateRule(Vocabulary):
     tous = "tous"
     quorum = "quorum"
     au_moins_un = "au_moins_un"
 
 
-class Decision(StrEnum):
+class Decision(Vocabulary):
     validee = "validee"
     validee_avec_reserves = "validee_avec_reserves"
     refusee = "refusee"
@@ -117,17 +149,17 @@ class StepStatus(StrEnum):
     annulee = "annulee"
 
 
-class PeriodKind(StrEnum):
+class PeriodKind(Vocabulary):
     appropriation = "appropriation"
     non_intervention = "non_intervention"
 
 
-class IndicatorKind(StrEnum):
+class IndicatorKind(Vocabulary):
     quantitatif = "quantitatif"
     qualitatif = "qualitatif"
 
 
-class DayUnit(StrEnum):
+class DayUnit(Vocabulary):
     jours = "jours"
     jours_ouvres = "jours_ouvres"
     semaines = "semaines"

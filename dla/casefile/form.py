@@ -1,22 +1,25 @@
 """Open a case from a short form (a template and a few fields), as the Prefect UI offers it."""
 
 from datetime import date
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from dla.casefile.fields import SLUG_PATTERN, Departement, Reference
 from dla.casefile.loader import available_journeys
-from models.enums import DemandOrigin, MutualisationKind, SiaeKind
+from models.enums import DemandOrigin, MutualisationKind, SiaeKind, Vocabulary
 
 # The shipped case templates, as a choice list in the form.
-JourneyName = StrEnum("JourneyName", {name: name for name in available_journeys()})
+JourneyName = Vocabulary("JourneyName", {name: name for name in available_journeys()})
 
 
 class StructureForm(BaseModel):
     """One SIAE of the collective."""
 
-    model_config = ConfigDict(title="Structure", extra="forbid")
+    model_config = ConfigDict(
+        title="Structure",
+        extra="forbid",
+        json_schema_extra={"description": "Une SIAE du collectif."},
+    )
 
     cle: str = Field(pattern=SLUG_PATTERN, title="Clé (ex. aci-vallee)", max_length=80)
     nom: str = Field(min_length=2, max_length=200, title="Nom")
@@ -29,7 +32,11 @@ class StructureForm(BaseModel):
 class NewCaseForm(BaseModel):
     """The "ouvrir un accompagnement" form: what the case template cannot guess."""
 
-    model_config = ConfigDict(title="Nouvel accompagnement", extra="forbid")
+    model_config = ConfigDict(
+        title="Nouvel accompagnement",
+        extra="forbid",
+        json_schema_extra={"description": "Ce que le modèle de parcours ne peut deviner."},
+    )
 
     reference: Reference = Field(title="Référence du cas", description="ex. DLA38-2026-04")
     titre: str = Field(min_length=3, max_length=300, title="Intitulé")

@@ -34,22 +34,6 @@ from models.enums import (
     SiaeKind,
 )
 
-_VOCABULARY_TITLES = {
-    Body.__name__: "Instance",
-    ContactRole.__name__: "Rôle du contact",
-    DayUnit.__name__: "Unité de délai",
-    Decision.__name__: "Décision",
-    DemandOrigin.__name__: "Origine de la demande",
-    GateRule.__name__: "Règle de validation",
-    IndicatorKind.__name__: "Type d'indicateur",
-    MemberRole.__name__: "Rôle dans l'accompagnement",
-    Moment.__name__: "Temps de l'accompagnement",
-    MutualisationKind.__name__: "Forme de mutualisation",
-    OrganisationKind.__name__: "Type d'organisation",
-    PeriodKind.__name__: "Type de période",
-    SiaeKind.__name__: "Type de SIAE",
-}
-
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=False, allow_inf_nan=False)
@@ -316,16 +300,6 @@ class CaseFile(Strict):
         title="Fichier de cas d'accompagnement DLA",
         json_schema_extra={"description": "Un accompagnement, tel qu'écrit dans son fichier YAML."},
     )
-
-    @classmethod
-    def model_json_schema(cls, *args, **kwargs) -> dict[str, Any]:
-        """Return the JSON Schema, with French titles for the vocabularies too."""
-        schema = super().model_json_schema(*args, **kwargs)
-        for name, definition in schema.get("$defs", {}).items():
-            if name in _VOCABULARY_TITLES:
-                definition["title"] = _VOCABULARY_TITLES[name]
-                definition.pop("description", None)  # the enums' docstrings are in English
-        return schema
 
     reference: Reference = Field(title="Référence du cas (ex. DLA38-2006-01)")
     titre: Text = Field(title="Intitulé")
