@@ -23,6 +23,12 @@ def check_case(case: CaseFile, stages: list[StageIn], paths: list[StagePaths]) -
     problems += _duplicates("membres", [m.organisation for m in case.membres], "organisation")
     problems += _duplicates("indicateurs", [i.cle for i in case.indicateurs], "cle")
     problems += _duplicates("periodes", [p.cle for p in case.periodes], "cle")
+    tasks = {t.cle for stage in stages for t in stage.taches if not t.retiree}
+    problems += [
+        Problem(f"contexte.budget_jours.{key}", "tâche inconnue dans les étapes du cas", key)
+        for key in case.contexte.budget_jours
+        if key not in tasks
+    ]
 
     host = orgs.get(case.porteur_dla)
     if host is None:

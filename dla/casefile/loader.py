@@ -97,6 +97,8 @@ def build_plan(data, lines: dict[tuple, int], name: str) -> CasePlan:
             expected = ", ".join(sorted(available_journeys()))
             problem = Problem("modele", f"modèle inconnu ; attendu parmi : {expected}", case.modele)
             raise CaseFileError(name, [_at(problem, lines)])
+    if journey is not None and journey.relances is not None:
+        case = _inherit_reminders(case, journey)
     stages = merge_stages(case, journey)
     paths = locate(case, journey, stages)
     problems = check_case(case, stages, paths)
@@ -220,6 +222,13 @@ def _resolve_with_pauses(case: CaseFile, rules, calendar):
     raise ScheduleError(
         [Problem("periodes", "périodes et échéances se décalent mutuellement sans fin")]
     )
+
+
+def _inherit_reminders(case: CaseFile, journey: Journey) -> CaseFile:
+    """Give the case its template's reminder settings, the file's own keys winning."""
+    own = case.relances.model_dump(exclude_unset=True) if case.relances else {}
+    merged = journey.relances.model_dump(exclude_unset=True) | own
+    return case.model_copy(update={"relances": type(journey.relances).model_validate(merged)})
 
 
 def _expand(validators, members: list[str]) -> list[tuple[str | None, Body]]:

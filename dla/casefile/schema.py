@@ -247,6 +247,13 @@ class SharedDemand(Strict):
     partenaires: bool | None = Field(default=None, title="Partagée par les partenaires")
 
 
+class DayBudgetIn(Strict):
+    model_config = ConfigDict(title="Jours d'une prestation")
+
+    terrain: float = Field(default=0, ge=0, le=500, title="Jours terrain (sur site)")
+    cabinet: float = Field(default=0, ge=0, le=500, title="Jours cabinet")
+
+
 class ContextIn(Strict):
     """Facts of the case read by the points of vigilance and the deliverables."""
 
@@ -290,6 +297,9 @@ class ContextIn(Strict):
     partenaires_informes: TextList = Field(default_factory=list, title="Partenaires informés")
     resultats: LongText | None = Field(default=None, title="Résultats")
     perspectives: LongText | None = Field(default=None, title="Perspectives")
+    budget_jours: dict[Slug, DayBudgetIn] = Field(
+        default_factory=dict, title="Budget en jours par tâche du prestataire (annexe 5.1)"
+    )
 
 
 class CaseFile(Strict):
@@ -341,3 +351,4 @@ class Journey(Strict):
     description: LongText
     etapes: list[StageIn] = Field(min_length=1)
     suivis: list[Annotated[int, Field(ge=1, le=60)]] = Field(default_factory=lambda: [3, 6, 12])
+    relances: Relances | None = Field(default=None, title="Relances (réglages du modèle)")

@@ -386,3 +386,35 @@ def test_a_case_file_can_tune_its_reminders(tmp_path: Path):
 def test_a_bad_reminder_setting_is_refused_with_its_path(tmp_path: Path):
     with pytest.raises(CaseFileError, match=r"relances\.retard_rappels"):
         load(tmp_path, relances={"retard_rappels": -1})
+
+
+def test_reminder_settings_come_from_the_template_and_the_file_wins(tmp_path: Path, monkeypatch):
+    template = Journey.model_validate(
+        {
+            "nom": "essai",
+            "titre": "Parcours d'essai",
+            "description": "Un modèle pour le test",
+            "etapes": case_data()["etapes"][:1],
+            "relances": {"echeance_proche": [5], "retard_rappels": 2},
+        }
+    )
+    monkeypatch.setattr("dla.casefile.loader.available_journeys", lambda: {"essai": template})
+
+    plan = load(tmp_path, modele="essai", relances={"retard_rappels": 4})
+
+    assert plan.case.relances.echeance_proche == [5]
+    assert plan.case.relances.retard_rappels == 4
+    assert plan.case.model_dump(mode="json", exclude_unset=True)["relances"] == {
+        "echeance_proche": [5],
+        "retard_rappels": 4,
+    }
+
+
+def test_a_day_budget_is_kept_per_task_and_an_unknown_task_is_refused(tmp_path: Path):
+    budget = {"note-diagnostic": {"terrain": 2, "cabinet": 1.5}}
+
+    plan = load(tmp_path, contexte={"budget_jours": budget})
+
+    assert plan.case.contexte.budget_jours["note-diagnostic"].cabinet == 1.5
+    with pytest.raises(CaseFileError, match=r"contexte\.budget_jours\.fantome : tâche inconnue"):
+        load(tmp_path, contexte={"budget_jours": {"fantome": {"terrain": 1}}})
