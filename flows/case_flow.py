@@ -52,13 +52,13 @@ class GateDecision(RunInput):
         json_schema_extra={"description": "La décision d'une instance sur l'étape en attente."},
     )
 
-    structure: str | None = Field(
-        default=None, title="Structure (clé)", description="Vide pour la coordination DLA"
+    structure: str = Field(
+        default="", title="Structure (clé)", description="Vide pour la coordination DLA"
     )
     instance: Body = Field(title="Instance qui décide")
     decision: Decision = Field(title="Décision")
     date_decision: date = Field(title="Date de la décision")
-    commentaire: str | None = Field(default=None, title="Commentaire", max_length=2000)
+    commentaire: str = Field(default="", title="Commentaire", max_length=2000)
     report_au: date | None = Field(default=None, title="Reporté au (si reportée)")
 
 
@@ -116,7 +116,7 @@ def record_decision(engine, reference: str, key: str, answer: GateDecision, cloc
         answer.instance,
         answer.decision,
         answer.date_decision,
-        answer.commentaire,
+        answer.commentaire or None,
         answer.report_au,
     )
     try:

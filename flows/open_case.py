@@ -72,6 +72,8 @@ def start_case_run(reference: str) -> str:
         get_settings().case_deployment,
         parameters={"cas": {"reference": reference}},
         timeout=0,
+        # Its own run, not a subflow: only a top-level run can suspend at a gate.
+        as_subflow=False,
         # Opening the same case twice must not start two runs of it.
         idempotency_key=f"ouverture-{reference}",
     )

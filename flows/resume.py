@@ -49,10 +49,10 @@ def _waits_on(run, stage: str) -> bool:
 def decision_answer(entry) -> dict:
     """Return a decision (`dla.validations.DecisionInput`) as the case flow's gate form input."""
     return {
-        "structure": entry.structure,
+        "structure": entry.structure or "",
         "instance": entry.body.value,
         "decision": entry.decision.value,
         "date_decision": entry.decided_on.isoformat(),
-        "commentaire": entry.comment,
+        "commentaire": entry.comment or "",
         "report_au": entry.postponed_to.isoformat() if entry.postponed_to else None,
     }

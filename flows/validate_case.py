@@ -24,13 +24,13 @@ class ValidationForm(BaseModel):
 
     reference: str = Field(title="Référence du cas", min_length=3, max_length=40)
     etape: str = Field(title="Étape (clé)", description="ex. diagnostic", max_length=60)
-    structure: str | None = Field(
-        default=None, title="Structure (clé)", description="Vide pour la coordination DLA"
+    structure: str = Field(
+        default="", title="Structure (clé)", description="Vide pour la coordination DLA"
     )
     instance: Body = Field(title="Instance qui décide")
     decision: Decision = Field(title="Décision")
     date_decision: date = Field(title="Date de la décision")
-    commentaire: str | None = Field(default=None, title="Commentaire", max_length=2000)
+    commentaire: str = Field(default="", title="Commentaire", max_length=2000)
     report_au: date | None = Field(default=None, title="Reporté au (si reportée)")
 
     def entry(self) -> DecisionInput:
@@ -41,7 +41,7 @@ class ValidationForm(BaseModel):
             self.instance,
             self.decision,
             self.date_decision,
-            self.commentaire,
+            self.commentaire or None,
             self.report_au,
         )
 

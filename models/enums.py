@@ -30,7 +30,10 @@ class Vocabulary(StrEnum):
     def __get_pydantic_json_schema__(cls, core_schema, handler):
         schema = handler(core_schema)
         target = handler.resolve_ref_schema(schema)
-        target["title"] = TITLES.get(cls.__name__, cls.__name__)
+        # "Choix : …" keeps field titles distinct: pydantic drops a field's title when it equals
+        # its vocabulary's, and the Prefect UI then shows the bare field name.
+        name = TITLES.get(cls.__name__, cls.__name__)
+        target["title"] = f"Choix : {name[0].lower()}{name[1:]}"
         target.pop("description", None)  # docstrings are developer English
         return schema
 

@@ -119,8 +119,8 @@ def test_schema_prints_a_json_schema_with_french_titles():
     schema = json.loads(result.output)
     assert schema["title"] == "Fichier de cas d'accompagnement DLA"
     assert schema["additionalProperties"] is False
-    assert schema["properties"]["origine"]["$ref"] == "#/$defs/DemandOrigin"
-    assert schema["$defs"]["DemandOrigin"]["title"] == "Origine de la demande"
+    assert schema["properties"]["origine"]["title"] == "Origine de la demande"
+    assert schema["$defs"]["DemandOrigin"]["title"] == "Choix : origine de la demande"
 
 
 def test_help_starts_without_importing_the_heavy_parts():

@@ -321,7 +321,7 @@ def test_the_json_schema_has_french_titles():
     assert schema["properties"]["debut"]["title"] == "Début de l'accompagnement"
     assert schema["properties"]["annee_diagnostic"]["title"] == "Année du diagnostic"
     assert schema["$defs"]["TaskIn"]["title"] == "Tâche"
-    assert schema["$defs"]["DemandOrigin"]["title"] == "Origine de la demande"
+    assert schema["$defs"]["DemandOrigin"]["title"] == "Choix : origine de la demande"
     for name, definition in [("CaseFile", schema), *schema["$defs"].items()]:
         assert definition["title"] != name, f"{name} has no French title"
         for field, prop in definition.get("properties", {}).items():
