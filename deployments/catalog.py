@@ -12,6 +12,7 @@ PARIS = "Europe/Paris"
 def deployments() -> list:
     """Return the runner deployments, flows imported here only (Prefect is heavy)."""
     from flows.case_flow import run_case
+    from flows.dashboards import follow_up_check
     from flows.deliver import deliver
     from flows.open_case import load_case, open_case
     from flows.reminders import sweep_reminders, weekly_digest
@@ -57,6 +58,13 @@ def deployments() -> list:
             description="Résumé hebdomadaire de chaque chargé·e de mission, le lundi à 7 h 30.",
             schedules=[Cron("30 7 * * 1", timezone=PARIS, slug="lundi-7h30")],
             tags=["relances"],
+        ),
+        follow_up_check.to_deployment(
+            "suivis-mensuels",
+            description="Suivis à 3, 6 et 12 mois dus dans le mois ou en retard, le 1er du mois "
+            "à 8 h ; rafraîchit aussi le tableau de bord du portefeuille.",
+            schedules=[Cron("0 8 1 * *", timezone=PARIS, slug="1er-du-mois-8h")],
+            tags=["suivi"],
         ),
         deliver.to_deployment(
             "synthese-hebdomadaire",

@@ -21,6 +21,7 @@ from dla.outbox.run import Line, line, preview
 from dla.outbox.sending import mail_renderer
 from dla.outbox.sweep import run_async, send_batch
 from dla.settings import get_settings
+from flows.dashboards import publish_portfolio
 from flows.mail_blocks import aload_transport
 from flows.reminder_links import waiting_run_links
 from models import Notification
@@ -152,6 +153,7 @@ def sweep_reminders(demande: SweepRequest = TODAY) -> dict[str, int]:
             return {"simulation": len(lines)}
         planned = plan(engine, clock)
         verdicts = _sweep(engine, clock, demande.lot)
+        publish_portfolio(engine, clock.today())
         lines = [line(v.row, v.status, v.detail or "") for v in verdicts]
         lines += _held_lines(engine, planned.held)
         _publish(lines, ARTIFACT_KEY, title)

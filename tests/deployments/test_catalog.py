@@ -24,7 +24,7 @@ def catalogue():
 
 def test_the_catalogue_names_every_process_once(catalogue):
     names = [d.name for d in catalogue]
-    assert len(names) == len(set(names)) == 8
+    assert len(names) == len(set(names)) == 9
     assert {"ouvrir-un-cas", "suivre-un-cas", "enregistrer-une-validation"} <= set(names)
 
 
@@ -61,6 +61,7 @@ def test_scheduled_deployments_run_on_paris_time(catalogue):
         "relances-quotidiennes",
         "resume-hebdomadaire",
         "synthese-hebdomadaire",
+        "suivis-mensuels",
     }
     for entries in scheduled.values():
         assert all(s.schedule.timezone == "Europe/Paris" for s in entries)

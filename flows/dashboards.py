@@ -1,0 +1,75 @@
+"""Dashboards in the Prefect UI: the portfolio of cases and the monthly follow-up check."""
+
+from datetime import date
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.settings import PREFECT_UI_URL
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from dla.clock import FixedClock, SystemClock
+from dla.dashboard import dashboard_rows, follow_ups_due
+from dla.db import make_engine
+from dla.frenchtext import fr_date
+from dla.settings import get_settings
+
+PORTFOLIO_KEY = "portefeuille"
+FOLLOW_UPS_KEY = "suivis"
+
+
+class FollowUpCheck(BaseModel):
+    """Form of the monthly follow-up check."""
+
+    model_config = ConfigDict(
+        title="Suivis à venir",
+        json_schema_extra={"description": "Les suivis dus dans le mois, ou en retard."},
+    )
+
+    aujourdhui: date | None = Field(
+        default=None,
+        title="Date du jour (rejeu)",
+        description="Laisser vide en usage réel ; une date rejoue le contrôle à cette date.",
+    )
+
+
+@task(cache_policy=NO_CACHE, task_run_name="tableau de bord du portefeuille")
+def publish_portfolio(engine: Engine, today: date) -> int:
+    with Session(engine) as session:
+        rows = dashboard_rows(session=session, today=today, ui_url=PREFECT_UI_URL.value())
+    create_table_artifact(
+        rows or [{"référence": "aucun cas"}],
+        key=PORTFOLIO_KEY,
+        description=f"Portefeuille des accompagnements au {fr_date(today)}",
+    )
+    return len(rows)
+
+
+@task(cache_policy=NO_CACHE, task_run_name="suivis dus")
+def publish_follow_ups(engine: Engine, today: date) -> int:
+    with Session(engine) as session:
+        rows = follow_ups_due(session=session, today=today)
+    create_table_artifact(
+        rows or [{"référence": "aucun suivi dû"}],
+        key=FOLLOW_UPS_KEY,
+        description=f"Suivis dus dans le mois ou en retard, au {fr_date(today)}",
+    )
+    return len(rows)
+
+
+@flow(name="suivis", log_prints=True)
+def follow_up_check(demande: FollowUpCheck = FollowUpCheck()) -> int:  # noqa: B008
+    """List the follow-ups due this month or late, and refresh the portfolio."""
+    engine = make_engine(get_settings().resolved_database_url)
+    today = (
+        FixedClock.on(demande.aujourdhui).today() if demande.aujourdhui else SystemClock().today()
+    )
+    try:
+        count = publish_follow_ups(engine, today)
+        publish_portfolio(engine, today)
+        get_run_logger().info("%s suivi(s) dû(s) ou en retard", count)
+        return count
+    finally:
+        engine.dispose()
