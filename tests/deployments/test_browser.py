@@ -64,6 +64,12 @@ def alive(pid: int) -> bool:
     return True
 
 
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # the skip below explains; keep the module importable
+    PlaywrightTimeout = TimeoutError
+
+
 @pytest.fixture
 def page(stack):
     from playwright.sync_api import sync_playwright
@@ -162,14 +168,26 @@ def suspended_on(env: dict, key: str):
     )
 
 
+def open_resume_form(page, run_url: str):
+    """Open the run's Resume dialog once its form has loaded (a fresh page may lag behind)."""
+    for _ in range(5):
+        page.goto(run_url)
+        page.get_by_role("button", name="Resume").click()
+        dialog = page.get_by_role("dialog")
+        try:
+            dialog.get_by_text("Instance qui décide").wait_for(timeout=10_000)
+            return dialog
+        except PlaywrightTimeout:
+            dialog.get_by_role("button", name="Close").click()
+    pytest.fail(f"le formulaire de validation ne s'affiche pas :\n{dialog.inner_text()}")
+
+
 def test_a_coordinator_opens_a_case_and_validates_its_gate_in_the_prefect_ui(stack, page):
     var, url, env = stack
     open_case_through_its_form(page, url)
     run = wait_for("le cas attend sa validation", lambda: suspended_on(env, "mobilisation-0"))
 
-    page.goto(f"{url}/runs/flow-run/{run.id}")
-    page.get_by_role("button", name="Resume").click()
-    dialog = page.get_by_role("dialog")
+    dialog = open_resume_form(page, f"{url}/runs/flow-run/{run.id}")
     assert "Validation attendue de : coordination" in dialog.inner_text()
     choose(page, "Instance qui décide", "coordination_dla")
     choose(page, "Décision", "validee")
