@@ -1,6 +1,7 @@
 """French wording of the vocabularies shown in documents."""
 
-from models.enums import DemandOrigin
+from dla.frenchtext import label
+from models.enums import Body, Decision, DemandOrigin
 
 ORIGINS = {
     DemandOrigin.structure_unique: "Demande d'une structure",
@@ -16,21 +17,9 @@ ROLES = {
     "prestataire": "prestataire",
     "partenaire": "partenaire",
 }
-BODIES = {
-    "conseil_administration": "conseil d'administration",
-    "bureau": "bureau",
-    "assemblee_generale": "assemblée générale",
-    "comite_pilotage": "comité de pilotage",
-    "comite_technique": "comité technique",
-    "coordination_dla": "coordination DLA",
-    "financeur": "financeur",
-}
-DECISIONS = {
-    "validee": "validée",
-    "validee_avec_reserves": "validée avec réserves",
-    "refusee": "refusée",
-    "reportee": "reportée",
-}
+# Bodies and decisions are worded once, in dla.frenchtext (timeline, mail and documents alike).
+BODIES = {b.value: label(b.value) for b in Body}
+DECISIONS = {d.value: label(d.value) for d in Decision}
 MUTUALISATIONS = {
     "poste_partage": "poste partagé",
     "service_commun": "service commun",

@@ -5,11 +5,12 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from dla.frenchtext import label
 from dla.gates import gate_status
 from dla.outbox.candidates import Candidate, stage_open, step_open
 from dla.outbox.rules import SUBJECTS, Rule, digest_day, week_of
 from dla.outbox.state import CaseState, load_states
-from dla.outbox.wording import BODY_LABELS, RULE_LABELS
+from dla.outbox.wording import RULE_LABELS
 from models import Contact, Notification, TimelineEvent
 from models.enums import NotificationStatus
 
@@ -122,9 +123,7 @@ def _case_summary(state: CaseState, today: date, vigilance: str | None) -> dict:
         for org_id, body in [] if gate.satisfied else gate.missing:
             org = state.orgs.get(org_id) if org_id else None
             who = org.name if org else "coordination DLA"
-            awaited.append(
-                {"stage": stage.title, "who": who, "body": BODY_LABELS.get(body.value, body.value)}
-            )
+            awaited.append({"stage": stage.title, "who": who, "body": label(body.value)})
     return {
         "reference": state.case.reference,
         "title": state.case.title,

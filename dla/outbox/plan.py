@@ -5,15 +5,15 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
-from dla.frenchtext import fr_date
+from dla.frenchtext import fr_date, label
 from dla.outbox.candidates import Candidate, case_candidates, latest_only
 from dla.outbox.digest import digest_candidates
 from dla.outbox.rules import at_hour
 from dla.outbox.state import LOOKBACK, load_states
 from dla.outbox.store import insert_ignore, to_json
-from dla.outbox.wording import PERIOD_LABELS, RULE_LABELS
+from dla.outbox.wording import RULE_LABELS
 from models import Notification, TimelineEvent
-from models.enums import NotificationStatus, PeriodKind
+from models.enums import NotificationStatus
 
 DEFAULT_HORIZON = timedelta(days=1)
 
@@ -135,7 +135,7 @@ def _held_summary(c: Candidate) -> str:
         return f"{what} {c.cancelled}"
     held = c.held or {}
     return (
-        f"{what} suspendue pendant la {PERIOD_LABELS[PeriodKind(held['kind'])]} du "
+        f"{what} suspendue pendant la {label(held['kind'])} du "
         f"{fr_date(date.fromisoformat(held['start_on']))} au "
         f"{fr_date(date.fromisoformat(held['end_on']))} : reportée au {fr_date(c.send_on)}"
     )

@@ -2,11 +2,11 @@
 
 from datetime import date
 
+from dla.frenchtext import label as frenchlabel
 from dla.outbox.candidate import Candidate, make
 from dla.outbox.people import BOARD_ROLES, people, reachable
 from dla.outbox.rules import Rule
 from dla.outbox.state import LOOKBACK, CaseState
-from dla.outbox.wording import PERIOD_LABELS
 from models.enums import MemberRole
 
 
@@ -22,7 +22,7 @@ def period_candidates(state: CaseState, today: date) -> list[Candidate]:
     boards = people(state, members, BOARD_ROLES)
     everyone = reachable(boards + people(state, consultants))
     for p in state.periods:
-        label = PERIOD_LABELS[p.kind]
+        label = frenchlabel(p.kind.value)
         target = f"{state.case.reference}/periode/{p.key}"
         context = {"kind": label, "start_on": p.start_on, "end_on": p.end_on, "note": p.note}
         event = {

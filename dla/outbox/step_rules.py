@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from dla.frenchtext import fr_date
+from dla.frenchtext import fr_date, label
 from dla.gates import gate_status
 from dla.outbox.candidate import Candidate, make
 from dla.outbox.people import BOARD_ROLES, owners, people, reachable, stage_open, step_open
@@ -14,7 +14,6 @@ from dla.outbox.rules import (
     working_on_or_after,
 )
 from dla.outbox.state import CaseState
-from dla.outbox.wording import BODY_LABELS, PERIOD_LABELS
 from models import Stage, Step
 
 
@@ -96,7 +95,9 @@ def hold(state: CaseState, cands: list[Candidate], due: date) -> list[Candidate]
             "original_on": c.send_on.isoformat(),
         }
         c.send_on = after
-        words = f"{PERIOD_LABELS[period.kind]} du {fr_date(period.start_on)} au {fr_date(period.end_on)}"
+        words = (
+            f"{label(period.kind.value)} du {fr_date(period.start_on)} au {fr_date(period.end_on)}"
+        )
         # An overdue reminder is weekly: one going out within six days makes this one pointless.
         span = 7 if c.rule is Rule.echeance_depassee else 1
         soon = {(c.series, after + timedelta(days=d)) for d in range(span)}
@@ -131,7 +132,7 @@ def validation_candidates(state: CaseState, stage: Stage, today: date) -> list[C
             "stage_key": stage.key,
             "stage_end": stage.planned_end,
             "deadline": deadline,
-            "body": BODY_LABELS.get(body.value, body.value),
+            "body": label(body.value),
             "organisation": org.name if org else None,
             "prefect_ui_url": None,
         }

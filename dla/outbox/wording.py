@@ -1,22 +1,5 @@
 """French words of the reminders (shown in messages, the CLI and Prefect artifacts)."""
 
-from models.enums import PeriodKind
-
-BODY_LABELS = {
-    "conseil_administration": "conseil d'administration",
-    "bureau": "bureau",
-    "assemblee_generale": "assemblée générale",
-    "comite_pilotage": "comité de pilotage",
-    "comite_technique": "comité technique",
-    "coordination_dla": "coordination DLA",
-    "financeur": "financeur",
-}
-
-PERIOD_LABELS = {
-    PeriodKind.appropriation: "période d'appropriation",
-    PeriodKind.non_intervention: "période de non-intervention",
-}
-
 RULE_LABELS = {
     "echeance_proche": "échéance proche",
     "echeance_depassee": "échéance dépassée",

@@ -148,6 +148,22 @@ def case_runs(env: dict):
     return [r for r in runs if flows[r.flow_id] == "accompagnement"]
 
 
+def sweep_now(env: dict) -> None:
+    """Run the daily sweep deployment now and wait for it (it refreshes the portfolio)."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    api = f"http://127.0.0.1:{env['DLA_UI_PORT']}/api"
+    with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name("relances/relances-quotidiennes")
+        run = client.create_flow_run_from_deployment(deployment.id)
+        state = wait_for(
+            "le balayage quotidien",
+            lambda: (s := client.read_flow_run(run.id).state).is_final() and s,
+        )
+    assert state.is_completed(), state
+
+
 def wait_for(what: str, check, seconds: float = 180):
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -200,6 +216,11 @@ def test_a_coordinator_opens_a_case_and_validates_its_gate_in_the_prefect_ui(sta
     assert moved.id == run.id
     page.goto(f"{url}/runs/flow-run/{run.id}")
     page.screenshot(path=SHOTS / "run-suspendu.png")
+    sweep_now(env)
+    page.goto(f"{url}/artifacts/key/portefeuille")
+    page.locator("a[href*='/artifacts/artifact/']").first.click()  # the latest version
+    page.get_by_text(REFERENCE).first.wait_for(timeout=30_000)
+    page.screenshot(path=SHOTS / "tableau-de-bord.png", full_page=True)
 
     engine = make_engine(f"sqlite:///{var / 'dla.db'}")
     with Session(engine) as session:
