@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from dla.frenchtext import fr_date, label
 from dla.portfolio import portfolio
@@ -15,14 +15,20 @@ _RANK = {"information": 1, "alerte": 2, "bloquant": 3}
 def vigilance_levels(*, session: Session) -> dict[int, str]:
     """Return each case's highest level among the findings of its latest vigilance review."""
     levels = {rule.code: rule.level.value for rule in RULES}
-    latest: dict[int, list[str]] = {}
-    rows = session.exec(
-        select(TimelineEvent.case_id, TimelineEvent.data)
+    # Only each case's latest review is read: the cost follows the cases, not their history.
+    latest_ids = (
+        select(func.max(TimelineEvent.id))
         .where(TimelineEvent.kind == "vigilance.reviewed")
-        .order_by(TimelineEvent.case_id, TimelineEvent.at, TimelineEvent.id)
+        .group_by(TimelineEvent.case_id)
     )
-    for case_id, data in rows:
-        latest[case_id] = (data or {}).get("findings", [])
+    latest = {
+        case_id: (data or {}).get("findings", [])
+        for case_id, data in session.exec(
+            select(TimelineEvent.case_id, TimelineEvent.data).where(
+                col(TimelineEvent.id).in_(latest_ids)
+            )
+        )
+    }
     return {
         case_id: max((levels.get(c, "information") for c in codes), key=_RANK.get, default="aucun")
         for case_id, codes in latest.items()

@@ -24,6 +24,7 @@ from models import (
     Period,
     Stage,
     Step,
+    TimelineEvent,
     Validation,
     ValidationRequirement,
 )
@@ -245,6 +246,18 @@ def awaited(gate: GateStatus, *, session: Session) -> list[tuple[str, str]]:
 
 def _log_decisions(case, stage, validations, session, clock) -> None:
     """Put each decision on the timeline when it counts (file decisions arrive with no event)."""
+    # Every pass re-checks the gate: one query finds what is already logged, not one per decision.
+    keys = {f"validation:{v.id}": v for v in validations}
+    logged = set(
+        session.exec(
+            select(TimelineEvent.key).where(
+                TimelineEvent.case_id == case.id, col(TimelineEvent.key).in_(list(keys))
+            )
+        )
+    )
+    validations = [v for key, v in keys.items() if key not in logged]
+    if not validations:
+        return
     ids = [v.organisation_id for v in validations if v.organisation_id is not None]
     names = dict(
         session.exec(
