@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source deployments/env.sh
+DLA_UP_UNTIL=${DLA_UP_UNTIL:-2011-12-31}
 
 start() {  # name, command…: start in its own process group, remember the PID
   local name=$1
@@ -40,6 +41,19 @@ cp -n samples/cases/*.yaml "$DLA_VAR_DIR/cas/" 2>/dev/null || true
 
 start deployments "$BIN/python" -m deployments.serve
 "$BIN/python" -m deployments.check 180 || { echo "ÉCHEC : voir $LOG/deployments.log" >&2; exit 1; }
+
+# The samples are replayed once along their real dates (2005-2011), so the dashboard shows
+# them mid-way or closed rather than "en préparation"; then a sweep on the replay's last day
+# publishes the portfolio. `DLA_UP_REPLAY=0` skips both.
+if [ "${DLA_UP_REPLAY:-1}" = 1 ] && [ ! -f "$DLA_VAR_DIR/.exemples-rejoues" ]; then
+  echo "Rejeu des cas d'exemple jusqu'au $DLA_UP_UNTIL (une minute environ)…"
+  PREFECT_LOGGING_LEVEL=WARNING "$BIN/dla" run --tous --rejouer --today "$DLA_UP_UNTIL" \
+    >"$LOG/rejeu.log" 2>&1 || { echo "ÉCHEC du rejeu : voir $LOG/rejeu.log" >&2; exit 1; }
+  touch "$DLA_VAR_DIR/.exemples-rejoues"
+  "$BIN/prefect" deployment run relances/relances-quotidiennes \
+    --params "{\"demande\": {\"aujourdhui\": \"$DLA_UP_UNTIL\"}}" >>"$LOG/rejeu.log" 2>&1 ||
+    echo "Attention : le balayage du $DLA_UP_UNTIL n'a pas pu être lancé (voir $LOG/rejeu.log)" >&2
+fi
 
 echo
 echo "Interface Prefect : http://127.0.0.1:$DLA_UI_PORT"

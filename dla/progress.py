@@ -1,7 +1,7 @@
 """Drive a case through its stages: the one loop shared by the Prefect flow and plain replays."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Engine
@@ -55,7 +55,42 @@ def plan_reminders(reference: str, *, session: Session, clock: Clock) -> None:
     plan_case(case.id, session=session, today=clock.today(), now=clock.now())
 
 
-def plain_steps(engine: Engine) -> StageSteps:
+@dataclass(frozen=True)
+class Rendered:
+    """The documents a stage's opening rendered, or the facts that were missing."""
+
+    documents: list = field(default_factory=list)  # dla.deliverables.Generated
+    missing: list[str] = field(default_factory=list)
+
+
+def render_stage(
+    engine: Engine, reference: str, key: str, clock: Clock, *, previews: bool = False
+) -> Rendered:
+    """Render the stage's deliverables in the configured formats (a missing fact is reported)."""
+    from dla.deliverables import MissingFacts, generate_for_stage
+    from dla.settings import get_settings
+
+    settings = get_settings()
+    try:
+        with transaction(engine) as session:
+            return Rendered(
+                generate_for_stage(
+                    reference,
+                    key,
+                    session=session,
+                    var_dir=settings.var_dir,
+                    clock=clock,
+                    formats=settings.stage_deliverable_formats,
+                    previews=previews,
+                )
+            )
+    except MissingFacts as exc:
+        # A missing fact must not hold the case: the coordinator completes the file and the
+        # next pass renders the document.
+        return Rendered(missing=exc.problems)
+
+
+def plain_steps(engine: Engine, render: bool = False) -> StageSteps:
     """Return the stage steps as plain functions, each in its own transaction."""
 
     def run(function):
@@ -71,6 +106,9 @@ def plain_steps(engine: Engine) -> StageSteps:
         run(lifecycle.request_deliverables),
         run(check_gate),
         run(lifecycle.finish_case),
+        (lambda reference, key, clock: render_stage(engine, reference, key, clock))
+        if render
+        else None,
     )
 
 

@@ -1,23 +1,36 @@
-"""Publish a case's state and timeline as Prefect artifacts keyed per case."""
+"""Publish a case's state, timeline and deliverables as Prefect artifacts keyed per case."""
 
 from datetime import date
+from pathlib import Path
 
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from sqlmodel import Session
+from prefect.artifacts import (
+    create_link_artifact,
+    create_markdown_artifact,
+    create_table_artifact,
+)
+from sqlmodel import Session, select
 
+from dla.deliverables import KINDS
+from dla.deliverables.store import slug
 from dla.frenchtext import fr_date, label
 from dla.portfolio import case_detail
+from dla.settings import get_settings
+from models import Deliverable
+
+# Past this many documents, the per-document artifacts give way to the table alone.
+MAX_DOCUMENT_ARTIFACTS = 60
 
 
 def artifact_key(prefix: str, reference: str) -> str:
     """Artifact keys allow lowercase letters, digits and dashes only."""
-    return f"{prefix}-{reference.lower()}"
+    return f"{prefix}-{slug(reference)}"
 
 
 def publish_case_artifacts(engine, reference: str, today: date) -> None:
-    """Create the case table (stages, deadlines, validations) and its timeline in markdown."""
+    """Create the case table (stages, deadlines, validations), its timeline and its documents."""
     with Session(engine) as session:
         d = case_detail(reference, session=session)
+        documents = latest_documents(d.case.id, session=session)
     next_due: dict[int, date] = {}
     for step in d.steps:
         if step.status.value == "a_faire":
@@ -45,3 +58,61 @@ def publish_case_artifacts(engine, reference: str, today: date) -> None:
         key=artifact_key("journal", reference),
         description=f"Journal du cas {reference}",
     )
+    create_markdown_artifact(
+        documents_markdown(reference, documents),
+        key=artifact_key("livrables", reference),
+        description=f"Livrables du cas {reference}",
+    )
+
+
+def latest_documents(case_id: int, *, session: Session) -> list[Deliverable]:
+    """Return the newest version of each of the case's documents in each format."""
+    rows = session.exec(
+        select(Deliverable).where(Deliverable.case_id == case_id).order_by(Deliverable.version)
+    )
+    latest = {(r.kind, r.fmt): r for r in rows}
+    return [latest[k] for k in sorted(latest)]
+
+
+def documents_markdown(reference: str, documents: list[Deliverable]) -> str:
+    """List the documents with their version, date and a link to each file."""
+    if not documents:
+        return f"# Livrables — {reference}\n\nAucun document produit pour l'instant.\n"
+    var_dir = get_settings().var_dir
+    lines = [f"# Livrables — {reference}", "", "| document | version | produit le | fichiers |"]
+    lines.append("| --- | --- | --- | --- |")
+    by_kind: dict[str, list[Deliverable]] = {}
+    for doc in documents:
+        by_kind.setdefault(doc.kind, []).append(doc)
+    for kind, docs in by_kind.items():
+        files = " · ".join(f"[{d.fmt}]({_uri(var_dir, d.path)})" for d in docs)
+        title = KINDS[kind].title if kind in KINDS else kind
+        newest = max(docs, key=lambda d: d.created_at)
+        lines.append(f"| {title} | v{newest.version} | {fr_date(newest.created_at)} | {files} |")
+    lines += ["", "Aperçu de chaque document : artefacts « livrable-… » du cas."]
+    return "\n".join(lines) + "\n"
+
+
+def _uri(var_dir: Path, path: str) -> str:
+    absolute = Path(path) if Path(path).is_absolute() else var_dir / path
+    return absolute.resolve().as_uri()
+
+
+def publish_documents(done: list) -> None:
+    """Publish a markdown preview per document and a link per file (dla.deliverables.Generated)."""
+    documents = {(d.owner, d.kind): d for d in done}
+    if not documents or len(documents) > MAX_DOCUMENT_ARTIFACTS:
+        return
+    for (owner, kind), d in documents.items():
+        create_markdown_artifact(
+            d.preview or f"# {d.title}\n\n{owner}",
+            key=f"livrable-{slug(owner)}-{slug(kind)}",
+            description=f"{d.title} — {owner}",
+        )
+    for d in done:
+        create_link_artifact(
+            d.path.resolve().as_uri(),
+            link_text=f"{d.title} — {d.owner} (v{d.version}, {d.fmt})",
+            key=f"livrable-{slug(d.owner)}-{slug(d.kind)}-{d.fmt}",
+            description=f"{d.title} — {d.owner}, version {d.version} ({d.fmt})",
+        )

@@ -17,7 +17,7 @@ from dla.db import make_engine, transaction
 from dla.frenchtext import fr_date, label
 from dla.settings import get_settings
 from dla.validations import DecisionInput, ValidationRefused, record_validation
-from flows.case_artifacts import publish_case_artifacts
+from flows.case_artifacts import publish_case_artifacts, publish_documents
 from models import CaseMember, Organisation, Stage
 from models.enums import Body, Decision
 from models.types import PARIS
@@ -80,25 +80,11 @@ def request_deliverables(engine, reference: str, key: str, clock: Clock) -> list
 
 @task(cache_policy=NO_CACHE, task_run_name="{key} · rendu des livrables")
 def render_deliverables(engine, reference: str, key: str, clock: Clock) -> list[str]:
-    from dla.deliverables import MissingFacts, generate_for_stage
-
-    settings = get_settings()
-    try:
-        with transaction(engine) as session:
-            done = generate_for_stage(
-                reference,
-                key,
-                session=session,
-                var_dir=settings.var_dir,
-                clock=clock,
-                formats=settings.stage_deliverable_formats,
-            )
-    except MissingFacts as exc:
-        # A missing fact must not hold the case: the coordinator completes the file and the
-        # next pass renders the document.
-        get_run_logger().warning("Livrables non générés : %s", "; ".join(exc.problems))
-        return []
-    return [str(d.path) for d in done]
+    rendered = progress.render_stage(engine, reference, key, clock, previews=True)
+    if rendered.missing:
+        get_run_logger().warning("Livrables non générés : %s", "; ".join(rendered.missing))
+    publish_documents([d for d in rendered.documents if d.new])
+    return [str(d.path) for d in rendered.documents]
 
 
 @task(cache_policy=NO_CACHE, task_run_name="{key} · vigilance et validation")

@@ -4,8 +4,6 @@ from datetime import date
 
 from prefect import flow, task
 from prefect.artifacts import (
-    create_link_artifact,
-    create_markdown_artifact,
     create_progress_artifact,
     create_table_artifact,
     update_progress_artifact,
@@ -17,15 +15,13 @@ from sqlmodel import Session, select
 from dla.clock import Clock, FixedClock, SystemClock
 from dla.db import make_engine, transaction
 from dla.deliverables import FORMATS, KINDS, SYNTHESIS, Generated, generate, generate_synthesis
-from dla.deliverables.store import slug
 from dla.settings import get_settings
+from flows.case_artifacts import publish_documents
 from models import Case
 from models.enums import Vocabulary
 
 Document = Vocabulary("DocumentKind", {k: k for k in [*KINDS, SYNTHESIS.key]})
 Format = Vocabulary("Format", {f: f for f in FORMATS})
-# Past this many documents, one table replaces the per-document artifacts.
-MAX_DOCUMENT_ARTIFACTS = 60
 
 
 class DeliverRequest(BaseModel):
@@ -112,7 +108,7 @@ def _progress(documents: int, total: int):
 
 @task(cache_policy=NO_CACHE, task_run_name="publication des livrables")
 def publish(done: list[Generated]) -> None:
-    """Publish a markdown preview and a link per document, or one table when there are many."""
+    """Publish a table of the files, then a preview and a link per document (when not too many)."""
     create_table_artifact(
         [
             {
@@ -128,21 +124,7 @@ def publish(done: list[Generated]) -> None:
         key="livrables",
         description=f"{len(done)} fichier(s) de livrables",
     )
-    documents = {(d.owner, d.kind): d for d in done}
-    if len(documents) > MAX_DOCUMENT_ARTIFACTS:
-        return
-    for (owner, kind), d in documents.items():
-        key = f"livrable-{slug(owner)}-{slug(kind)}"
-        create_markdown_artifact(
-            d.preview or f"# {d.title}\n\n{owner}", key=key, description=f"{d.title} — {owner}"
-        )
-    for d in done:
-        create_link_artifact(
-            d.path.resolve().as_uri(),
-            link_text=f"{d.title} — {d.owner} (v{d.version}, {d.fmt})",
-            key=f"livrable-{slug(d.owner)}-{slug(d.kind)}-{d.fmt}",
-            description=f"{d.title} — {d.owner}, version {d.version} ({d.fmt})",
-        )
+    publish_documents(done)
 
 
 @flow(name="livrables", flow_run_name="livrables", log_prints=True)

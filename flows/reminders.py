@@ -1,6 +1,7 @@
 """The reminders: a daily sweep of the outbox ("relances") and a weekly digest flow.
 
-A few tasks per batch (plan, claim, send, record), never one task per notification.
+The daily sweep first advances the cases with something due (stages whose day has come), then
+plans and sends. A few tasks per batch (plan, claim, send, record), never one task per row.
 """
 
 from datetime import date
@@ -13,6 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from dla.clock import Clock, FixedClock, SystemClock
+from dla.daily import Advanced, advance_due
 from dla.db import make_engine, transaction
 from dla.outbox import claim as claims
 from dla.outbox.plan import PlanResult, plan_digests, plan_due_window
@@ -21,6 +23,7 @@ from dla.outbox.run import Line, line, preview
 from dla.outbox.sending import mail_renderer
 from dla.outbox.sweep import run_async, send_batch
 from dla.settings import get_settings
+from flows.case_artifacts import publish_case_artifacts
 from flows.dashboards import publish_portfolio
 from flows.mail_blocks import aload_transport
 from flows.reminder_links import waiting_run_links
@@ -79,6 +82,23 @@ def _transport_and_renderer(clock: Clock):
     settings = get_settings()
     transport, sender = run_async(aload_transport(settings))
     return transport, mail_renderer(settings, clock, sender)
+
+
+@task(cache_policy=NO_CACHE, task_run_name="avancer les cas dus")
+def advance_cases(engine: Engine, clock: Clock) -> Advanced:
+    """Open the stages whose day has come and pass the gates whose decisions arrived."""
+    done = advance_due(engine, clock)
+    for reference, reason in done.failures.items():
+        get_run_logger().error("%s n'a pas pu avancer : %s", reference, reason)
+    return done
+
+
+@task(cache_policy=NO_CACHE, task_run_name="tableaux des cas avancés")
+def publish_cases(engine: Engine, references: list[str], today: date) -> int:
+    """Refresh the artifacts of the cases the pass moved (not the whole portfolio)."""
+    for reference in references:
+        publish_case_artifacts(engine, reference, today)
+    return len(references)
 
 
 @task(cache_policy=NO_CACHE, task_run_name="planifier les relances")
@@ -151,14 +171,18 @@ def sweep_reminders(demande: SweepRequest = TODAY) -> dict[str, int]:
             lines = preview(engine=engine, clock=clock, digests=False)
             _publish(lines, ARTIFACT_KEY, f"{title} (simulation)")
             return {"simulation": len(lines)}
+        advanced = advance_cases(engine, clock)
         planned = plan(engine, clock)
         verdicts = _sweep(engine, clock, demande.lot)
         publish_portfolio(engine, clock.today())
+        publish_cases(engine, sorted(advanced.statuses), clock.today())
         lines = [line(v.row, v.status, v.detail or "") for v in verdicts]
         lines += _held_lines(engine, planned.held)
         _publish(lines, ARTIFACT_KEY, title)
         counts = {s: sum(1 for v in verdicts if v.status == s) for s in _STATUSES}
         counts["held"] = len(planned.held)
+        counts["advanced"] = len(advanced.statuses)
+        counts["advance_failed"] = len(advanced.failures)
         get_run_logger().info("%s : %s", title, counts)
         return counts
     finally:

@@ -90,4 +90,21 @@ def test_the_weekly_digest_flow_sends_the_coordinator_and_the_digest_only_contac
 
 def test_a_scheduled_run_needs_no_parameter(prefect_server, dla_env):
     counts = sweep_reminders()
-    assert counts == {"sent": 0, "retry": 0, "failed": 0, "cancelled": 0, "held": 0}
+    assert counts == {
+        "sent": 0, "retry": 0, "failed": 0, "cancelled": 0, "held": 0,
+        "advanced": 0, "advance_failed": 0,
+    }  # fmt: skip
+
+
+def test_the_sweep_opens_the_stages_whose_day_has_come_and_refreshes_their_artifacts(
+    prefect_server, dla_env, tmp_path
+):
+    engine = make_engine(dla_env)
+    save_case(engine, tmp_path, outbox_case())
+    engine.dispose()
+    counts, _, artifacts = run(date(2024, 1, 8))
+    assert counts["advanced"] == 1 and counts["advance_failed"] == 0
+    keys = {a.key for a in artifacts}
+    assert {"cas-dla99-2024-01", "journal-dla99-2024-01", "livrables-dla99-2024-01"} <= keys
+    journal = next(a for a in artifacts if a.key == "journal-dla99-2024-01")
+    assert "Étape ouverte" in journal.data
