@@ -6,8 +6,12 @@ from typing import Annotated
 
 import typer
 
+from dla.cli_errors import FrenchUsage
+
 app = typer.Typer(
-    help="Pilotage des accompagnements DLA de mutualisation entre SIAE.", no_args_is_help=True
+    cls=FrenchUsage,
+    help="Pilotage des accompagnements DLA de mutualisation entre SIAE.",
+    no_args_is_help=True,
 )
 case_app = typer.Typer(help="Fichiers de cas : charger, lister, consulter.", no_args_is_help=True)
 app.add_typer(case_app, name="case")
@@ -19,6 +23,10 @@ app.command("deliver")(deliver)
 from dla.cli_remind import remind  # noqa: E402  (light module: heavy imports inside)
 
 app.command("remind")(remind)
+
+from dla.cli_contact import contact_app  # noqa: E402  (light module: heavy imports inside)
+
+app.add_typer(contact_app, name="contact")
 
 BAD_INPUT = 2
 
@@ -114,7 +122,7 @@ def case_list(
     from dla.portfolio import portfolio
     from dla.render_cli import print_portfolio
 
-    today = _parse_day(date_, "--date") if date_ else SystemClock().today()
+    today = _parse_day(date_, "--date") if date_ is not None else SystemClock().today()
     engine = _engine()
     _require_schema(engine)
     with Session(engine) as session:
@@ -150,7 +158,7 @@ def run(
     tous: Annotated[bool, typer.Option("--tous", help="Tous les cas de la base")] = False,
 ) -> None:
     """Faire avancer des accompagnements (flux Prefect) aussi loin que dates et validations le permettent."""
-    day = _parse_day(today, "--today") if today else None
+    day = _parse_day(today, "--today") if today is not None else None
     engine = _engine()
     _require_schema(engine)
     if tous == bool(references):
@@ -204,8 +212,8 @@ def validate(
     from dla.validations import DecisionInput, ValidationRefused, record_validation
     from models.enums import Body, Decision
 
-    clock = FixedClock.on(_parse_day(today, "--today")) if today else SystemClock()
-    decided_on = _parse_day(date_, "--date") if date_ else clock.today()
+    clock = FixedClock.on(_parse_day(today, "--today")) if today is not None else SystemClock()
+    decided_on = _parse_day(date_, "--date") if date_ is not None else clock.today()
     entry = DecisionInput(
         reference,
         stage,
@@ -214,7 +222,7 @@ def validate(
         _choice(Decision, decision, "--decision"),
         decided_on,
         commentaire,
-        _parse_day(report_au, "--report-au") if report_au else None,
+        _parse_day(report_au, "--report-au") if report_au is not None else None,
     )
     engine = _engine()
     _require_schema(engine)
@@ -232,17 +240,23 @@ def validate(
         if new
         else "Décision déjà enregistrée : inchangé"
     )
-    _resume(entry)
+    if not _resume(entry):
+        # No run waited for this decision: it takes effect now, not at the next daily pass.
+        from dla import progress
+
+        status = progress.advance(engine, reference, clock, progress.plain_steps(engine, True))
+        typer.echo(f"{reference} : {status}")
 
 
-def _resume(entry) -> None:
+def _resume(entry) -> int:
     from dla.settings import prefect_api_configured
 
     if not prefect_api_configured():
-        return
+        return 0
     import httpx
 
-    from flows.resume import decision_answer, resume_waiting_runs
+    from flows.decision_form import decision_answer
+    from flows.resume import resume_waiting_runs
 
     try:
         resumed = resume_waiting_runs(entry.reference, decision_answer(entry), stage=entry.stage)
@@ -254,6 +268,7 @@ def _resume(entry) -> None:
         ) from None
     if resumed:
         typer.echo(f"Flux en attente repris : {resumed}")
+    return resumed
 
 
 def _choice(enum, value: str, option: str):

@@ -54,7 +54,7 @@ def deliver(
     if not references and not all_cases:
         _fail("Indiquez au moins une référence de cas, ou --all pour tous les cas.")
     try:
-        clock = FixedClock.on(date.fromisoformat(today)) if today else SystemClock()
+        clock = FixedClock.on(date.fromisoformat(today)) if today is not None else SystemClock()
     except ValueError:
         _fail(f"--today : date invalide {today!r} ; attendu : AAAA-MM-JJ.")
     fmts = formats or list(FORMATS)
@@ -79,10 +79,13 @@ def deliver(
                     refs, kinds, fmts, session=session, var_dir=settings.var_dir, clock=clock
                 )
             )
+            failures = list(getattr(done, "failures", []))
             if all_cases or synthese:
-                done += synthesis(
+                synth = synthesis(
                     refs, fmts, session=session, var_dir=settings.var_dir, clock=clock
                 )
+                failures += synth.failures
+                done += synth
     except MissingFacts as exc:
         _fail("\n".join(exc.problems) + "\nAucun livrable n'a été généré.")
     except (DeliverableError, UnknownCase) as exc:
@@ -95,6 +98,12 @@ def deliver(
     new = sum(1 for d in done if d.new)
     folder = _shown(settings.var_dir / "livrables")
     typer.echo(f"{len(done)} fichier(s) dans {folder}/ dont {new} nouvelle(s) version(s).")
+    if failures:
+        # The other documents are kept: only the broken ones are to be fixed and re-run.
+        for f in failures:
+            typer.echo(f"{f.owner} · {f.title} · {f.fmt} : non généré, {f.reason}", err=True)
+        typer.echo(f"{len(failures)} fichier(s) non généré(s).", err=True)
+        raise typer.Exit(1)
 
 
 def _shown(path: Path) -> str:

@@ -24,8 +24,8 @@ def remind(
     from dla.cli import _engine, _fail, _parse_day, _require_schema
     from dla.clock import FixedClock, SystemClock
 
-    clock = FixedClock.on(_parse_day(today, "--today")) if today else SystemClock()
-    start = _parse_day(depuis, "--depuis") if depuis else None
+    clock = FixedClock.on(_parse_day(today, "--today")) if today is not None else SystemClock()
+    start = _parse_day(depuis, "--depuis") if depuis is not None else None
     if start and start > clock.today():
         raise _fail(
             f"--depuis : {start.isoformat()} est après la date du jour ; rien n'a été fait."

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from dla import progress
 from dla.clock import Clock
+from dla.db import DatabaseUnavailable
 from models import Case, Stage, Step, TimelineEvent, Validation
 from models.enums import CaseStatus, StageStatus, StepStatus
 
@@ -87,7 +88,7 @@ def advance_due(engine: Engine, clock: Clock, *, render: bool = True) -> Advance
     for reference in references:
         try:
             done.statuses[reference] = progress.advance(engine, reference, clock, steps)
-        except DBAPIError:
+        except (DBAPIError, DatabaseUnavailable):
             raise  # the database itself failed: the whole pass fails and is retried
         except Exception as exc:  # noqa: BLE001 - reported per case, the pass goes on
             done.failures[reference] = f"{type(exc).__name__} : {exc}"

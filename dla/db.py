@@ -10,6 +10,10 @@ from sqlmodel import Session, create_engine
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database could not be reached: nothing was read or written, try again later."""
+
+
 def make_engine(url: str) -> Engine:
     """Build an engine; SQLite files get their folder, foreign keys and a busy timeout."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
@@ -17,7 +21,21 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args=_connect_args(url))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "handle_error", _unavailable)
     return engine
+
+
+def _unavailable(context) -> None:
+    # No connection yet: the server is down or the file cannot be opened. Say so in French,
+    # and name the database without its password, so that the run's state explains itself.
+    if context.connection is not None or context.engine is None:
+        return
+    where = context.engine.url.render_as_string(hide_password=True)
+    reason = str(context.original_exception).strip().splitlines()[0]
+    raise DatabaseUnavailable(
+        f"Base de données injoignable ({where}) : {reason}. Rien n'a été lu ni écrit ; "
+        "relancez quand elle répond."
+    ) from context.original_exception
 
 
 def _connect_args(url: str) -> dict:

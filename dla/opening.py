@@ -4,6 +4,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from dla.casefile.fields import control_char
 from dla.casefile.form import NewCaseForm, case_from_form
 from dla.casefile.loader import build_plan, load_case_file
 from dla.casefile.problems import CaseFileError, Problem
@@ -20,20 +21,34 @@ def open_from_form(form: NewCaseForm, *, session: Session, clock: Clock, actor: 
     return save_plan(plan, session=session, clock=clock, actor=actor, reason="ouverture du cas")
 
 
+MAX_NAME = 200
+
+
 def case_file_path(name: str, folder: Path) -> Path:
     """Resolve a case file's name inside `folder`, refusing anything that would leave it."""
-    candidate = (folder / name).resolve()
+    expected = (
+        f"nom de fichier de cas attendu (x.yaml, {MAX_NAME} caractères au plus) dans {folder}"
+    )
+    # A NUL or an over-long name makes the OS calls below raise instead of answering.
     if (
-        not name
-        or Path(name).is_absolute()
-        or candidate.parent != folder.resolve()
-        or candidate.suffix not in (".yaml", ".yml")
+        not isinstance(name, str)
+        or not name
+        or len(name) > MAX_NAME
+        or control_char(name)
+        or "/" in name
+        or "\\" in name
     ):
-        raise CaseFileError(
-            name,
-            [Problem("fichier", f"nom de fichier de cas attendu (x.yaml) dans {folder}", name)],
-        )
-    if not candidate.is_file():
+        raise CaseFileError(str(folder), [Problem("fichier", expected, name)])
+    try:
+        candidate = (folder / name).resolve()
+        inside = candidate.parent == folder.resolve()
+        present = inside and candidate.is_file()
+    except OSError:  # a name too long for the file system, once encoded
+        message = f"{expected} : nom refusé par le système de fichiers (trop long ?)"
+        raise CaseFileError(str(folder), [Problem("fichier", message, name)]) from None
+    if not inside or candidate.suffix not in (".yaml", ".yml"):
+        raise CaseFileError(name, [Problem("fichier", expected, name)])
+    if not present:
         raise CaseFileError(name, [Problem("fichier", f"fichier absent de {folder}", name)])
     return candidate
 

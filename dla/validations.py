@@ -5,11 +5,17 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from dla.casefile.fields import FIRST_YEAR, LAST_YEAR, control_char
 from dla.clock import Clock
 from dla.frenchtext import fr_date, label
 from dla.timeline import record
 from models import Case, CaseMember, Organisation, Stage, Validation, ValidationRequirement
 from models.enums import Body, Decision
+
+MAX_COMMENT = 2000
+# Keys typed by people: bounded and printable, checked before they reach a query (PostgreSQL
+# refuses a NUL in a parameter with an error of its own).
+MAX_KEYS = {"référence": 40, "étape": 80, "structure": 80}
 
 
 class ValidationRefused(Exception):
@@ -36,6 +42,8 @@ def record_validation(
     entry: DecisionInput, *, session: Session, clock: Clock, recorded_by: str, channel: str
 ) -> tuple[Validation, bool]:
     """Check and write one decision; return it and whether it is new (replays add nothing)."""
+    if problems := _malformed(entry):
+        raise ValidationRefused(problems)
     case = session.exec(select(Case).where(Case.reference == entry.reference)).first()
     if case is None:
         raise ValidationRefused([f"cas inconnu : {entry.reference!r}"])
@@ -133,3 +141,35 @@ def record_validation(
         key=f"validation:{validation.id}",
     )
     return validation, True
+
+
+def _malformed(entry: DecisionInput) -> list[str]:
+    """Return what is wrong with the shape of the input, before any lookup."""
+    problems = []
+    keys = zip(MAX_KEYS.items(), (entry.reference, entry.stage, entry.structure), strict=True)
+    for (name, limit), value in keys:
+        if value is not None and (
+            not isinstance(value, str) or len(value) > limit or control_char(value)
+        ):
+            problems.append(
+                f"{name} invalide : {_shown(value)} ; attendu : {limit} caractères au plus, "
+                "sans retour à la ligne ni caractère de contrôle"
+            )
+    comment = entry.comment
+    if comment is not None and len(comment) > MAX_COMMENT:
+        problems.append(
+            f"commentaire trop long : {len(comment)} caractères (au plus {MAX_COMMENT})"
+        )
+    elif comment is not None and control_char(comment, "\n\t"):
+        problems.append(f"commentaire : caractère de contrôle refusé ({_shown(comment)})")
+    for name, day in (("date de décision", entry.decided_on), ("report_au", entry.postponed_to)):
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            problems.append(
+                f"{name} hors limites : {day.isoformat()} (attendu entre {FIRST_YEAR} et {LAST_YEAR})"
+            )
+    return problems
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

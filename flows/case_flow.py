@@ -16,10 +16,10 @@ from dla.clock import Clock, FixedClock, SystemClock
 from dla.db import make_engine, transaction
 from dla.frenchtext import fr_date, label
 from dla.settings import get_settings
-from dla.validations import DecisionInput, ValidationRefused, record_validation
+from dla.validations import ValidationRefused, record_validation
 from flows.case_artifacts import publish_case_artifacts, publish_documents
+from flows.decision_form import DecisionFields
 from models import CaseMember, Organisation, Stage
-from models.enums import Body, Decision
 from models.types import PARIS
 
 
@@ -44,22 +44,13 @@ class CaseRun(BaseModel):
     )
 
 
-class GateDecision(RunInput):
+class GateDecision(DecisionFields, RunInput):
     """The validation form shown in the Prefect UI's Resume dialog."""
 
     model_config = ConfigDict(
         title="Décision de validation",
         json_schema_extra={"description": "La décision d'une instance sur l'étape en attente."},
     )
-
-    structure: str = Field(
-        default="", title="Structure (clé)", description="Vide pour la coordination DLA"
-    )
-    instance: Body = Field(title="Instance qui décide")
-    decision: Decision = Field(title="Décision")
-    date_decision: date = Field(title="Date de la décision")
-    commentaire: str = Field(default="", title="Commentaire", max_length=2000)
-    report_au: date | None = Field(default=None, title="Reporté au (si reportée)")
 
 
 def _clock(today: date | None) -> Clock:
@@ -95,16 +86,7 @@ def check_gate(engine, reference: str, key: str, clock: Clock) -> lifecycle.Stag
 
 @task(cache_policy=NO_CACHE, task_run_name="{key} · décision saisie")
 def record_decision(engine, reference: str, key: str, answer: GateDecision, clock: Clock) -> bool:
-    entry = DecisionInput(
-        reference,
-        key,
-        answer.structure or None,
-        answer.instance,
-        answer.decision,
-        answer.date_decision,
-        answer.commentaire or None,
-        answer.report_au,
-    )
+    entry = answer.decision_for(reference, key)
     try:
         with transaction(engine) as session:
             return record_validation(

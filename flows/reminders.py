@@ -160,7 +160,15 @@ def _publish(lines: list[Line], key: str, title: str) -> None:
     create_table_artifact(rows, key=key, description=title)
 
 
-@flow(name="relances", flow_run_name=_run_name("relances"), log_prints=True)
+# A sweep that failed (the database or the SMTP server down at 08:00) is tried again: re-running
+# it never re-sends what was recorded as sent, and what was claimed comes back after its lease.
+@flow(
+    name="relances",
+    flow_run_name=_run_name("relances"),
+    log_prints=True,
+    retries=2,
+    retry_delay_seconds=300,
+)
 def sweep_reminders(demande: SweepRequest = TODAY) -> dict[str, int]:
     """Plan and send the reminders due; publish what was sent, held and failed."""
     engine = make_engine(get_settings().resolved_database_url)

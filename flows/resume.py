@@ -44,15 +44,3 @@ def _waits_on(run, stage: str) -> bool:
     # The case flow suspends with the key "<stage>-<question number>".
     key = run.state.state_details.pause_key if run.state else None
     return bool(key) and key.rpartition("-")[0] == stage
-
-
-def decision_answer(entry) -> dict:
-    """Return a decision (`dla.validations.DecisionInput`) as the case flow's gate form input."""
-    return {
-        "structure": entry.structure or "",
-        "instance": entry.body.value,
-        "decision": entry.decision.value,
-        "date_decision": entry.decided_on.isoformat(),
-        "commentaire": entry.comment or "",
-        "report_au": entry.postponed_to.isoformat() if entry.postponed_to else None,
-    }

@@ -1,20 +1,26 @@
 """Recording a validation from the UI's form, then resuming the case's waiting run."""
 
-from datetime import date
-
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict, Field
 
+from dla import progress
 from dla.clock import SystemClock
 from dla.db import make_engine, transaction
 from dla.settings import get_settings
 from dla.validations import DecisionInput, ValidationRefused, record_validation
-from flows.resume import decision_answer, resume_waiting_runs
-from models.enums import Body, Decision
+from flows.decision_form import DecisionFields, decision_answer
+from flows.resume import resume_waiting_runs
 
 
-class ValidationForm(BaseModel):
+class ValidationTarget(BaseModel):
+    """The case and stage a decision is about (first in the form)."""
+
+    reference: str = Field(title="Référence du cas", min_length=3, max_length=40)
+    etape: str = Field(title="Étape (clé)", description="ex. diagnostic", max_length=60)
+
+
+class ValidationForm(DecisionFields, ValidationTarget):
     """Form of the "enregistrer une validation" deployment."""
 
     model_config = ConfigDict(
@@ -22,28 +28,8 @@ class ValidationForm(BaseModel):
         json_schema_extra={"description": "La décision d'une instance sur une étape d'un cas."},
     )
 
-    reference: str = Field(title="Référence du cas", min_length=3, max_length=40)
-    etape: str = Field(title="Étape (clé)", description="ex. diagnostic", max_length=60)
-    structure: str = Field(
-        default="", title="Structure (clé)", description="Vide pour la coordination DLA"
-    )
-    instance: Body = Field(title="Instance qui décide")
-    decision: Decision = Field(title="Décision")
-    date_decision: date = Field(title="Date de la décision")
-    commentaire: str = Field(default="", title="Commentaire", max_length=2000)
-    report_au: date | None = Field(default=None, title="Reporté au (si reportée)")
-
     def entry(self) -> DecisionInput:
-        return DecisionInput(
-            self.reference,
-            self.etape,
-            self.structure or None,
-            self.instance,
-            self.decision,
-            self.date_decision,
-            self.commentaire or None,
-            self.report_au,
-        )
+        return self.decision_for(self.reference, self.etape)
 
 
 class DecisionRefused(Exception):
@@ -75,13 +61,28 @@ def resume(form: ValidationForm) -> int:
     return resume_waiting_runs(form.reference, decision_answer(form.entry()), stage=form.etape)
 
 
+@task(cache_policy=NO_CACHE, task_run_name="avancement du cas")
+def advance_case(form: ValidationForm) -> str:
+    """Take the case as far as the decision allows when no run waited for it."""
+    engine = make_engine(get_settings().resolved_database_url)
+    try:
+        return progress.advance(
+            engine, form.reference, SystemClock(), progress.plain_steps(engine, render=True)
+        )
+    finally:
+        engine.dispose()
+
+
 @flow(name="validation", flow_run_name="{decision.reference} · {decision.etape}")
 def validate_case(decision: ValidationForm) -> str:
     """Record a board's or committee's decision, then resume the case where it waits."""
     new = record(decision)
     resumed = resume(decision)
+    # No run waited on this stage (the case is driven by the daily pass, or its run is gone):
+    # the decision takes effect now rather than at tomorrow's pass.
+    status = "" if resumed else f" ; cas : {advance_case(decision)}"
     message = ("décision enregistrée" if new else "décision déjà enregistrée") + (
-        f" ; flux repris : {resumed}" if resumed else ""
+        f" ; flux repris : {resumed}" if resumed else status
     )
     get_run_logger().info(message)
     return message

@@ -48,6 +48,15 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def prefect_server():
+    """One real Prefect engine and server for the whole session (flow and fault tests)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path) -> str:
     """A migrated, empty database: a SQLite copy, or the PostgreSQL schema truncated."""

@@ -119,3 +119,18 @@ def save_case(
             actor="test",
             reason="test",
         )
+
+
+def snapshot(engine) -> dict:
+    """Row counts of every table and each case's source hash: what a refused input must not change."""
+    from sqlmodel import Session, SQLModel, func, select
+
+    from models import Case
+
+    with Session(engine) as session:
+        rows = {
+            table.name: session.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in SQLModel.metadata.sorted_tables
+        }
+        cases = sorted(session.exec(select(Case.reference, Case.source_hash)).all())
+    return {"rows": rows, "cases": cases}

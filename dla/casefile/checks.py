@@ -8,6 +8,10 @@ from dla.casefile.schema import CaseFile, StageIn, ValidatorIn
 from models.enums import ContactRole, GateRule, MemberRole, OrganisationKind
 
 OWNER_WORDS = {"coordination"} | {r.value for r in MemberRole}
+# Reminder settings count working days before a date: a huge one would overflow the calendar
+# when the reminders are planned, long after the file was accepted.
+REMINDER_LIMITS = {"retard_coordination": 120, "periode_avant": 60, "suivi_avant": 120}
+MAX_REMINDER_DAYS, MAX_REMINDERS = 60, 10
 
 
 def check_case(case: CaseFile, stages: list[StageIn], paths: list[StagePaths]) -> list[Problem]:
@@ -82,18 +86,58 @@ def check_case(case: CaseFile, stages: list[StageIn], paths: list[StagePaths]) -
     problems += [p for p in _duplicate_paths(task_paths, task_keys) if p not in problems]
     # The consultant is chosen during the plan stage: its role may be named before it is held.
     roles = {m.role.value for m in case.membres} | {"coordination", "prestataire"}
+    described = [s.cle for s in stages if s.temps is not None or s.titre is not None]
     for stage, located in zip(stages, paths, strict=True):
-        problems += _check_stage(located, stage, members, roles)
+        problems += _check_stage(located, stage, members, roles, described)
     for i, period in enumerate(case.periodes):
         if period.apres and period.apres not in task_keys:
             problems.append(Problem(f"periodes[{i}].apres", "tâche inconnue", period.apres))
+    return problems + _check_reminders(case)
+
+
+def _check_reminders(case: CaseFile) -> list[Problem]:
+    if case.relances is None:
+        return []
+    settings = case.relances.model_dump(exclude_unset=True)
+    problems = [
+        Problem(f"relances.{name}", f"une valeur au plus égale à {limit} est attendue", value)
+        for name, limit in REMINDER_LIMITS.items()
+        if (value := settings.get(name, 0)) > limit
+    ]
+    days = settings.get("echeance_proche", [])
+    if len(days) > MAX_REMINDERS:
+        problems.append(
+            Problem("relances.echeance_proche", f"au plus {MAX_REMINDERS} rappels", len(days))
+        )
+    problems += [
+        Problem(
+            f"relances.echeance_proche[{i}]",
+            f"un nombre de jours ouvrés entre 0 et {MAX_REMINDER_DAYS} est attendu",
+            n,
+        )
+        for i, n in enumerate(days)
+        if not 0 <= n <= MAX_REMINDER_DAYS
+    ]
     return problems
 
 
-def _check_stage(located: StagePaths, stage: StageIn, members, roles) -> list[Problem]:
+def _check_stage(
+    located: StagePaths, stage: StageIn, members, roles, described: list[str]
+) -> list[Problem]:
     here = located.stage
     problems = []
-    for name in ("temps", "titre"):
+    if stage.temps is None and stage.titre is None:
+        # A key the template does not know (a typo, or decisions on a stage that is not there).
+        known = ", ".join(described) or "aucune"
+        problems.append(
+            Problem(
+                f"{here}.cle",
+                f"étape inconnue (absente du modèle ; une nouvelle étape demande temps et titre) "
+                f"; étapes connues : {known}",
+                stage.cle,
+            )
+        )
+    for name in ("temps", "titre") if stage.temps is not None or stage.titre is not None else ():
         if getattr(stage, name) is None:
             problems.append(
                 Problem(

@@ -1,6 +1,7 @@
 """Constrained field types shared by case files and case templates."""
 
 import re
+import unicodedata
 from datetime import date
 from typing import Annotated, Any
 
@@ -13,8 +14,47 @@ ANCHOR_PATTERN = r"^(tache|debut|fin|validation):[a-z0-9][a-z0-9_-]{0,79}$"
 # References end up in file paths (var/livrables/<reference>/): no dots, no slashes.
 REFERENCE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,39}$"
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+# Control characters: Cc covers CR, LF, NUL, TAB…; Zl and Zp are Unicode line separators.
+_CONTROL = ("Cc", "Zl", "Zp")
+
+
+def control_char(value: str, allowed: str = "") -> str | None:
+    """Return the first line break or control character of `value` not in `allowed`, if any."""
+    return next(
+        (c for c in value if c not in allowed and unicodedata.category(c) in _CONTROL), None
+    )
+
+
+def one_line(value: str) -> str:
+    """Refuse a line break or a control character in a name or a title.
+
+    Names and titles end up in e-mail headers (header injection) and in PostgreSQL (no NUL).
+    """
+    if (char := control_char(value)) is not None:
+        raise ValueError(
+            f"retour à la ligne ou caractère de contrôle (U+{ord(char):04X}) refusé : "
+            "un texte d'une seule ligne est attendu"
+        )
+    return value
+
+
+def _plain_text(value: str) -> str:
+    # Long texts may span lines (YAML block scalars) and hold tabs; nothing else invisible.
+    if (char := control_char(value, "\n\t")) is not None:
+        raise ValueError(f"caractère de contrôle (U+{ord(char):04X}) refusé : à retirer du texte")
+    return value
+
+
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    AfterValidator(one_line),
+]
+LongText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=4000),
+    AfterValidator(_plain_text),
+]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
 Anchor = Annotated[str, StringConstraints(pattern=ANCHOR_PATTERN)]
 Reference = Annotated[str, StringConstraints(pattern=REFERENCE_PATTERN)]

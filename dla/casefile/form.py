@@ -1,15 +1,19 @@
 """Open a case from a short form (a template and a few fields), as the Prefect UI offers it."""
 
 from datetime import date
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
-from dla.casefile.fields import SLUG_PATTERN, Departement, Reference
+from dla.casefile.fields import SLUG_PATTERN, Departement, Reference, one_line
 from dla.casefile.loader import available_journeys
 from models.enums import DemandOrigin, MutualisationKind, SiaeKind, Vocabulary
 
 # The shipped case templates, as a choice list in the form.
 JourneyName = Vocabulary("JourneyName", {name: name for name in available_journeys()})
+
+# A name or title typed in the form: one line (it may reach an e-mail header).
+Line = Annotated[str, AfterValidator(one_line)]
 
 
 class StructureForm(BaseModel):
@@ -22,7 +26,7 @@ class StructureForm(BaseModel):
     )
 
     cle: str = Field(pattern=SLUG_PATTERN, title="Clé (ex. aci-vallee)", max_length=80)
-    nom: str = Field(min_length=2, max_length=200, title="Nom")
+    nom: Line = Field(min_length=2, max_length=200, title="Nom")
     siae: SiaeKind = Field(title="Type de SIAE")
     presidence: EmailStr | None = Field(default=None, title="E-mail de la présidence")
     direction: EmailStr | None = Field(default=None, title="E-mail de la direction")
@@ -39,14 +43,16 @@ class NewCaseForm(BaseModel):
     )
 
     reference: Reference = Field(title="Référence du cas", description="ex. DLA38-2026-04")
-    titre: str = Field(min_length=3, max_length=300, title="Intitulé")
+    titre: Line = Field(min_length=3, max_length=300, title="Intitulé")
     modele: JourneyName = Field(title="Modèle de parcours")
     departement: Departement = Field(title="Département", description="ex. 38, 2A, 974")
     debut: date = Field(title="Début de l'accompagnement")
     origine: DemandOrigin = Field(title="Origine de la demande")
-    mutualisations: list[MutualisationKind] = Field(min_length=1, title="Formes de mutualisation")
-    perimetre: str = Field(min_length=3, max_length=300, title="Périmètre")
-    porteur_dla: str = Field(min_length=2, max_length=200, title="Organisme de portage DLA (nom)")
+    mutualisations: list[MutualisationKind] = Field(
+        min_length=1, max_length=20, title="Formes de mutualisation"
+    )
+    perimetre: Line = Field(min_length=3, max_length=300, title="Périmètre")
+    porteur_dla: Line = Field(min_length=2, max_length=200, title="Organisme de portage DLA (nom)")
     coordination: EmailStr = Field(title="E-mail du ou de la chargé·e de mission")
     structures: list[StructureForm] = Field(
         min_length=1, max_length=50, title="Structures du collectif"

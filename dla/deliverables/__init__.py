@@ -8,13 +8,14 @@ from dla.deliverables.kinds import (
     DeliverableError,
     MissingFacts,
 )
-from dla.deliverables.produce import Generated
+from dla.deliverables.produce import Failure, Generated
 
 __all__ = [
     "FORMATS",
     "KINDS",
     "SYNTHESIS",
     "DeliverableError",
+    "Failure",
     "Generated",
     "MissingFacts",
     "generate",

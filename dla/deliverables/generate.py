@@ -94,7 +94,23 @@ def generate(
             data={"deliverable": job.spec.key, "versions": {d.fmt: d.version for d in created}},
         )
 
-    sink = Sink(existing, record, announce)
+    def failed(job, failures):
+        # Keyed on the reason and the data: a re-run that fails alike adds no event.
+        reasons = "; ".join(dict.fromkeys(f.reason for f in failures))
+        formats = ", ".join(f.fmt for f in failures)
+        digest = store.data_hash({"reasons": reasons, "data": store.data_hash(job.data)})
+        timeline.record(
+            session,
+            case_id=ids[job.owner],
+            at=clock.now(),
+            kind="deliverable.failed",
+            summary=f"Livrable non généré : {job.spec.title} ({formats}) : {reasons}",
+            actor="livrables",
+            data={"deliverable": job.spec.key, "formats": [f.fmt for f in failures]},
+            key=f"deliverable.failed:{job.spec.key}:{digest[:32]}",
+        )
+
+    sink = Sink(existing, record, announce, failed)
     return produce(jobs, fmts, sink, var_dir, clock, previews, on_progress)
 
 
@@ -139,6 +155,7 @@ def generate_for_stage(
     var_dir: Path,
     clock: Clock,
     formats: list[str] | tuple[str, ...] = FORMATS,
+    previews: bool = False,
 ) -> list[Generated]:
     """Generate the deliverables the stage's steps produce (Step.deliverable), in every format."""
     case = lifecycle.get_case(reference, session=session)
@@ -162,7 +179,7 @@ def generate_for_stage(
         return []
     return generate(
         [reference], kinds, formats, session=session, var_dir=var_dir, clock=clock,
-        stage_key=stage_key,
+        stage_key=stage_key, previews=previews,
     )  # fmt: skip
 
 

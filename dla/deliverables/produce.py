@@ -1,8 +1,11 @@
 """Render what changed and store it: the loop shared by case documents and the synthesis."""
 
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from jinja2 import TemplateError
 
 from dla.deliverables import store
 from dla.deliverables.charts import Chart
@@ -26,6 +29,25 @@ class Generated:
     preview: str | None = None  # markdown, when asked for
 
 
+@dataclass(frozen=True)
+class Failure:
+    """A document that could not be rendered in one format: nothing was written for it."""
+
+    owner: str
+    kind: str
+    title: str
+    fmt: str
+    reason: str  # French, names the template and its line when it is a template error
+
+
+class Results(list):
+    """The files generated (a list of Generated), plus the documents that failed to render."""
+
+    def __init__(self, items=(), failures=()):
+        super().__init__(items)
+        self.failures: list[Failure] = list(failures)
+
+
 @dataclass
 class Job:
     owner: str
@@ -41,16 +63,25 @@ class Sink:
     existing: Callable
     record: Callable
     announce: Callable | None = None
+    failed: Callable | None = None  # (job, [Failure]) → None, once per broken document
 
 
-def produce(jobs, fmts, sink: Sink, var_dir, clock, previews, on_progress) -> list[Generated]:
-    """Render each job in each format unless its stored version is current; record new ones."""
-    results, total, templates = [], len(jobs) * len(fmts), {}
+def produce(jobs, fmts, sink: Sink, var_dir, clock, previews, on_progress) -> Results:
+    """Render each job in each format unless its stored version is current; record new ones.
+
+    A document that fails to render (template error, converter error) is reported with its
+    reason and skipped: the other documents are still generated.
+    """
+    results, total, templates = Results(), len(jobs) * len(fmts), {}
+    done = 0
     for job in jobs:
         hash_ = store.data_hash(job.data)
         charts: dict[str, Chart] | None = None
         last_html = None
+        failed: list[Failure] = []
+        first = len(results)
         for fmt in fmts:
+            done += 1
             if (job.spec.key, fmt) not in templates:  # read the templates once per run
                 templates[job.spec.key, fmt] = template_version(job.spec, fmt)
             tv = templates[job.spec.key, fmt]
@@ -66,11 +97,18 @@ def produce(jobs, fmts, sink: Sink, var_dir, clock, previews, on_progress) -> li
                 meta = {"version": version, "generated_on": clock.today(), "as_of": None}
                 if job.spec.key in ("fiche_vigilance", SYNTHESIS.key):
                     meta["as_of"] = clock.today()
-                last_html = render_html(job.spec, job.data, charts=charts, meta=meta)
                 footer = f"{job.spec.title} — {job.owner} — version {version}"
-                content = convert(
-                    fmt, last_html, charts=charts, title=job.spec.title, footer=footer
-                )
+                try:
+                    last_html = render_html(job.spec, job.data, charts=charts, meta=meta)
+                    content = convert(
+                        fmt, last_html, charts=charts, title=job.spec.title, footer=footer
+                    )
+                except Exception as exc:  # noqa: BLE001  (one broken document must not stop the others)
+                    reason = failure_reason(job.spec, fmt, exc)
+                    failed.append(Failure(job.owner, job.spec.key, job.spec.title, fmt, reason))
+                    if on_progress:
+                        on_progress(done, total)
+                    continue
                 if new:
                     sink.record(job, fmt, version, tv, hash_, relative)
                 path = store.write_file(var_dir, relative, content)
@@ -78,16 +116,35 @@ def produce(jobs, fmts, sink: Sink, var_dir, clock, previews, on_progress) -> li
                 Generated(job.owner, job.spec.key, job.spec.title, fmt, version, path, new)
             )
             if on_progress:
-                on_progress(len(results), total)
-        created = [r for r in results[-len(fmts) :] if r.new]
+                on_progress(done, total)
+        created = [r for r in results[first:] if r.new]
         if created and sink.announce:
             sink.announce(job, created)
-        if previews:
+        if failed:
+            results.failures += failed
+            if sink.failed:
+                sink.failed(job, failed)
+        if previews and len(results) > first and (last_html or not failed):
             meta = {"version": version, "generated_on": clock.today(), "as_of": clock.today()}
             preview = to_markdown(
                 last_html or render_html(job.spec, job.data, charts={}, meta=meta)
             )
-            results[-len(fmts) :] = [
-                Generated(**{**r.__dict__, "preview": preview}) for r in results[-len(fmts) :]
+            results[first:] = [
+                Generated(**{**r.__dict__, "preview": preview}) for r in results[first:]
             ]
     return results
+
+
+def failure_reason(spec: Kind, fmt: str, exc: Exception) -> str:
+    """Say in French why a document failed: the template and its line, or the converter."""
+    if isinstance(exc, TemplateError):
+        where = getattr(exc, "name", None) or spec.template
+        line = getattr(exc, "lineno", None)
+        for frame in traceback.extract_tb(exc.__traceback__):
+            # Jinja maps template code back to the template file in tracebacks.
+            if "/templates/" in frame.filename and frame.filename.endswith(".html"):
+                where = frame.filename.rsplit("/templates/", 1)[1]
+                line = frame.lineno
+        at = f", ligne {line}" if line else ""
+        return f"erreur dans le modèle {where}{at} : {exc.message or exc}"
+    return f"échec de la conversion en {fmt} : {type(exc).__name__} : {exc}"

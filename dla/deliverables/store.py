@@ -19,6 +19,8 @@ from models import Deliverable
 
 FOLDER = "livrables"
 SAFE = re.compile(r"[^a-z0-9]+")
+# What may become a folder or file name: a case reference, a document kind, a format.
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}")
 
 
 @dataclass(frozen=True)
@@ -42,11 +44,16 @@ def _iso(value):
 
 
 def slug(text: str) -> str:
-    """Make a folder or file name from a reference or a kind (no separators, no dots)."""
-    value = SAFE.sub("-", text.lower()).strip("-")
-    if not value:
-        raise DeliverableError(f"nom de dossier impossible à partir de {text!r}")
-    return value
+    """Make a folder or file name from a reference or a kind; refuse anything else.
+
+    Refusing, not cleaning: "../../etc" must not quietly become "etc", nor two names one.
+    """
+    if not isinstance(text, str) or not NAME.fullmatch(text):
+        raise DeliverableError(
+            f"nom de dossier ou de fichier refusé : {text!r} ; attendu : lettres, chiffres, "
+            "- ou _ (80 au plus, sans / ni .)"
+        )
+    return SAFE.sub("-", text.lower()).strip("-")
 
 
 def relative_path(owner: str, kind: str, version: int, fmt: str) -> str:

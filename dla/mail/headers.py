@@ -29,7 +29,7 @@ def check_text(value: str, what: str) -> str:
 
 
 def check_address(address: str, what: str) -> str:
-    """Return the normalised form of an e-mail address, or refuse it with the reason."""
+    """Return the normalised ASCII form of an e-mail address, or refuse it with the reason."""
     check_text(address, what)
     try:
         valid = validate_email(address, check_deliverability=False)
@@ -37,7 +37,14 @@ def check_address(address: str, what: str) -> str:
         raise HeaderRefused(
             f"{what} : adresse électronique invalide (valeur : {address!r}) : {exc}"
         ) from None
-    return valid.normalized
+    # An accented domain travels in its ASCII (IDNA) form; an accented local part cannot
+    # travel without SMTPUTF8, and the email package would encode it as an invalid word.
+    if valid.ascii_email is None:
+        raise HeaderRefused(
+            f"{what} : adresse électronique non ASCII avant le @, non prise en charge "
+            f"(valeur : {address!r})"
+        )
+    return valid.ascii_email
 
 
 def mailbox(address: str, name: str | None, what: str) -> Address:

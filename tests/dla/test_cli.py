@@ -138,3 +138,20 @@ def test_run_wants_references_or_all_but_not_both(dla_env, tmp_path):
         result = run(*args)
         assert result.exit_code == 2
         assert "Indiquer des références de cas, ou --tous" in result.output
+
+
+def test_a_decision_nobody_waits_for_takes_effect_at_once(dla_env, tmp_path, monkeypatch):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    run("init")
+    run("case", "load", str(write_case(tmp_path)))
+    run("run", "DLA99-2024-01", "--today", "2024-01-22")
+    common = ["--decision", "validee", "--instance", "conseil_administration"]
+    for structure, day in [("aci-un", "2024-01-23"), ("ai-deux", "2024-01-24")]:
+        result = run(
+            "validate", "DLA99-2024-01", "diagnostic", *common,
+            "--structure", structure, "--date", day, "--today", day,
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "DLA99-2024-01 : en-cours" in result.output
+    shown = run("case", "show", "DLA99-2024-01").output
+    assert "Étape close : Diagnostic partagé" in shown

@@ -15,14 +15,6 @@ ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 120
 
 
-@pytest.fixture(scope="session")
-def prefect_server():
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
 SERVE = """
 import sys
 

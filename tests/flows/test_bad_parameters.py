@@ -2,11 +2,15 @@
 
 import pytest
 from prefect.exceptions import ParameterTypeError
+from pydantic import ValidationError
 
+from dla.casefile.form import NewCaseForm
+from dla.db import make_engine
 from flows.case_flow import CaseRun, run_case
 from flows.open_case import open_case
 from flows.validate_case import DecisionRefused, ValidationForm, validate_case
 from tests.dla.test_opening import FORM
+from tests.factories import save_case, snapshot
 
 
 def test_an_unknown_case_fails_its_run_and_names_the_reference(prefect_server, dla_env):
@@ -30,3 +34,83 @@ def test_a_decision_on_an_unknown_case_records_nothing_and_says_why(prefect_serv
 
     with pytest.raises(DecisionRefused, match="Décision refusée, rien n'a été enregistré"):
         validate_case(form)
+
+
+# --- Issue 8: every field of the two forms has a bound and a French message ---------------------
+
+DECISION = {
+    "reference": "DLA99-2024-01",
+    "etape": "diagnostic",
+    "instance": "conseil_administration",
+    "decision": "validee",
+    "date_decision": "2024-01-22",
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"commentaire": "x" * 2001}, "commentaire"),
+        ({"structure": "s" * 81}, "structure"),
+        ({"etape": "e" * 61}, "etape"),
+        ({"reference": "DLA" + "9" * 40}, "reference"),
+        ({"reference": ""}, "reference"),
+        ({"date_decision": "2024-02-30"}, "date_decision"),
+        ({"report_au": "demain"}, "report_au"),
+        ({"instance": "assemblee"}, "instance"),
+        ({"decision": "peut-etre"}, "decision"),
+    ],
+)
+def test_a_bad_decision_form_is_refused_on_its_field(changes, field):
+    with pytest.raises(ValidationError) as refused:
+        ValidationForm.model_validate(DECISION | changes)
+
+    assert [e["loc"][0] for e in refused.value.errors()] == [field]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"titre": "Poste\r\nBcc: victime@example.org"}, "titre"),
+        ({"perimetre": "Deux ACI\x00"}, "perimetre"),
+        ({"porteur_dla": "DLA\u2028Cantal"}, "porteur_dla"),
+        ({"titre": "x" * 301}, "titre"),
+        ({"coordination": "coordination@dla63.example.org\nBcc: x@y.org"}, "coordination"),
+        ({"departement": "99"}, "departement"),
+        ({"debut": "2026-02-30"}, "debut"),
+        ({"mutualisations": ["poste_partage"] * 21}, "mutualisations"),
+        ({"structures": [FORM["structures"][0]] * 51}, "structures"),
+        ({"structures": [{**FORM["structures"][0], "nom": "ACI\nUn"}]}, "structures"),
+        ({"structures": [{**FORM["structures"][0], "cle": "../aci"}]}, "structures"),
+        ({"structures": [{**FORM["structures"][0], "presidence": "a@b"}]}, "structures"),
+    ],
+)
+def test_a_bad_opening_form_is_refused_on_its_field(changes, field):
+    with pytest.raises(ValidationError) as refused:
+        NewCaseForm.model_validate(FORM | changes)
+
+    assert {e["loc"][0] for e in refused.value.errors()} == {field}
+
+
+def test_a_decision_on_an_unknown_stage_records_nothing_and_names_the_stages(
+    prefect_server, dla_env, tmp_path
+):
+    engine = make_engine(dla_env)
+    save_case(engine, tmp_path)
+    before = snapshot(engine)
+
+    with pytest.raises(DecisionRefused, match="étape inconnue : 'inconnue' ; attendu parmi"):
+        validate_case(ValidationForm.model_validate(DECISION | {"etape": "inconnue"}))
+
+    assert snapshot(engine) == before
+    engine.dispose()
+
+
+def test_an_oversized_comment_fails_the_run_before_anything_is_written(prefect_server, dla_env):
+    with pytest.raises(ParameterTypeError, match="commentaire"):
+        validate_case(decision=DECISION | {"commentaire": "x" * 10_000})
+
+
+def test_a_title_with_a_line_break_fails_the_opening_run(prefect_server, dla_env):
+    with pytest.raises(ParameterTypeError, match="titre"):
+        open_case(nouveau={**FORM, "titre": "Poste\r\nBcc: victime@example.org"})

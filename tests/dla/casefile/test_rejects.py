@@ -9,11 +9,16 @@ from pathlib import Path
 
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from dla.casefile.loader import load_case_file
 from dla.casefile.problems import CaseFileError
 from dla.casefile.schema import Journey
-from tests.factories import case_data, write_case
+from dla.cli import app
+from dla.clock import FixedClock
+from dla.db import make_engine, transaction
+from dla.opening import open_from_file
+from tests.factories import case_data, save_case, snapshot, write_case
 
 # --- Building one defect into the minimal valid case ------------------------------------------
 
@@ -450,6 +455,290 @@ REJECTS = [
     ),
 ]
 
+DECISION = {
+    "structure": "aci-un",
+    "instance": "conseil_administration",
+    "decision": "validee",
+    "date": "2024-02-01",
+}
+CONTACT = {"email": "direction@aci-un.example.org", "role": "direction", "organisation": "aci-un"}
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01"
+
+# Issue 8: more doors of the same kind, one defect each.
+REJECTS += [
+    # Wrong types
+    row("reference-given-as-a-number", case(put("reference", 12345)), "reference", "un texte"),
+    row("departement-given-as-a-decimal", case(put("departement", 38.0)), "departement", "texte"),
+    row(
+        "forms-of-mutualisation-given-as-text",
+        case(put("mutualisations", "poste_partage")),
+        "mutualisations",
+        "une liste est attendue",
+    ),
+    row(
+        "organisations-given-as-a-block",
+        case(put("organisations", {"cle": "dla-test"})),
+        "organisations",
+        "une liste est attendue",
+    ),
+    row(
+        "contact-given-as-text",
+        case(put("contacts[1]", "presidence@aci-un.example.org")),
+        "contacts[1]",
+        "un bloc de champs",
+    ),
+    row(
+        "yes-no-flag-given-as-a-word",
+        case(put("contacts[1].resume_seul", "peut-être")),
+        "contacts[1].resume_seul",
+        "oui ou non",
+    ),
+    row(
+        "siret-given-as-a-decimal",
+        case(put("organisations[1].siret", 73282932000074.0)),
+        "organisations[1].siret",
+        "un texte est attendu",
+    ),
+    row("phase-given-as-a-word", case(put("etapes[0].phase", "deux")), "etapes[0].phase", "entier"),
+    # Unknown fields
+    row(
+        "unknown-field-in-a-step",
+        case(put("etapes[0].taches[0].priorite", "haute")),
+        "etapes[0].taches[0].priorite",
+        "champ inconnu",
+    ),
+    row(
+        "unknown-field-in-a-relative-deadline",
+        case(put("etapes[0].taches[0].echeance.jours", 3)),
+        "etapes[0].taches[0].echeance.jours",
+        "champ inconnu",
+    ),
+    # Impossible or out-of-range dates
+    row("impossible-date-quoted", case(put("debut", "2023-02-30")), "debut", "AAAA-MM-JJ"),
+    row(
+        "impossible-date-of-a-decision",
+        case(add("etapes[0].decisions", {**DECISION, "date": "2024-02-30"})),
+        "etapes[0].decisions[0].date",
+        "une date AAAA-MM-JJ est attendue",
+    ),
+    row("date-with-a-time", case(put("debut", "2024-01-08T10:00:00")), "debut", "AAAA-MM-JJ"),
+    row("date-after-2100", case(put("debut", "2200-01-01")), "debut", "une date entre 1990"),
+    row(
+        "step-done-in-1900",
+        case(put("etapes[0].taches[0].fait_le", "1900-01-01")),
+        "etapes[0].taches[0].fait_le",
+        "une date entre 1990 et 2100",
+    ),
+    row(
+        "offset-landing-past-2100",
+        case(
+            put("etapes[0].taches[0].echeance.delai", 3650),
+            put("etapes[0].taches[0].echeance.unite", "mois"),
+        ),
+        "etapes[0].taches[0].echeance",
+        "date calculée hors limites",
+    ),
+    # Negative, zero or huge durations
+    row(
+        "period-of-zero-days",
+        case(add("periodes", {**PERIOD, "duree": 0})),
+        "periodes[0].duree",
+        "au moins égale à 1",
+    ),
+    row(
+        "period-of-negative-days",
+        case(add("periodes", {**PERIOD, "duree": -3})),
+        "periodes[0].duree",
+        "au moins égale à 1",
+    ),
+    row(
+        "delay-of-a-million-days",
+        case(put("etapes[0].taches[0].echeance.delai", 10**6)),
+        "etapes[0].taches[0].echeance.delai",
+        "au plus égale à 3650",
+    ),
+    row(
+        "negative-grace-period",
+        case(put("etapes[0].validation.delai_grace", -1)),
+        "etapes[0].validation.delai_grace",
+        "au moins égale à 0",
+    ),
+    row("follow-up-at-month-zero", case(put("suivis", [0])), "suivis[0]", "au moins égale à 1"),
+    row("phase-zero", case(put("etapes[0].phase", 0)), "etapes[0].phase", "au moins égale à 1"),
+    row(
+        "reminder-announced-a-hundred-million-days-ahead",
+        case(put("relances", {"suivi_avant": 10**8})),
+        "relances.suivi_avant",
+        "au plus égale à 120",
+    ),
+    row(
+        "reminder-after-its-deadline",
+        case(put("relances", {"echeance_proche": [7, -5]})),
+        "relances.echeance_proche[1]",
+        "entre 0 et 60",
+    ),
+    # Unknown template, département
+    row("template-given-as-a-path", case(put("modele", "../fusion")), "modele", "une clé"),
+    row("departement-given-as-a-name", case(put("departement", "Isère")), "departement", "numéro"),
+    row("departement-975", case(put("departement", "975")), "departement", "numéro de département"),
+    # Duplicates
+    row(
+        "two-contacts-with-one-address",
+        case(add("contacts", {**CONTACT, "email": "Presidence@aci-un.example.org"})),
+        "contacts[4].email",
+        "valeur en double",
+    ),
+    row(
+        "one-organisation-twice-a-member",
+        case(add("membres", {"organisation": "aci-un", "role": "membre"})),
+        "membres[3].organisation",
+        "valeur en double",
+    ),
+    row(
+        "two-periods-with-one-key",
+        case(
+            add("periodes", {**PERIOD, "duree": 5}),
+            add("periodes", {**PERIOD, "debut": date(2024, 5, 2), "duree": 9}),
+        ),
+        "periodes[1].cle",
+        "valeur en double",
+    ),
+    # References that would name a path, or cannot be stored
+    row("reference-with-a-slash", case(put("reference", "DLA38/2006-01")), "reference", "majus"),
+    row("reference-with-a-backslash", case(put("reference", "DLA38\\2006")), "reference", "majus"),
+    row("reference-dot-dot", case(put("reference", "..")), "reference", "une référence"),
+    row("reference-with-a-nul", case(put("reference", "DLA38\x002006")), "reference", "majus"),
+    row("reference-of-200-characters", case(put("reference", "DLA" + "9" * 197)), "reference", "m"),
+    row("empty-reference", case(put("reference", "")), "reference", "une référence en majuscules"),
+    # E-mail addresses
+    row(
+        "address-with-two-at-signs",
+        case(put("contacts[1].email", "presidence@@aci-un.example.org")),
+        "contacts[1].email",
+        "adresse e-mail invalide",
+    ),
+    row(
+        "address-with-a-space",
+        case(put("contacts[1].email", "pres idence@aci-un.example.org")),
+        "contacts[1].email",
+        "adresse e-mail invalide",
+    ),
+    row(
+        "address-without-a-dotted-domain",
+        case(put("contacts[1].email", "presidence@localhost")),
+        "contacts[1].email",
+        "adresse e-mail invalide",
+    ),
+    row(
+        "coordination-address-malformed",
+        case(put("coordination", "coordination.dla-test.example.org")),
+        "coordination",
+        "adresse e-mail invalide",
+    ),
+    row(
+        "address-of-300-characters",
+        case(put("contacts[1].email", "p" * 300 + "@aci-un.example.org")),
+        "contacts[1].email",
+        "adresse e-mail invalide",
+    ),
+    # Header injection: names and addresses end up in e-mail headers
+    row(
+        "address-with-crlf-and-bcc",
+        case(put("contacts[1].email", "presidence@aci-un.example.org\r\nBcc: x@evil.example")),
+        "contacts[1].email",
+        "adresse e-mail invalide",
+    ),
+    row(
+        "contact-name-with-crlf-and-bcc",
+        case(put("contacts[1].nom", "Élise\r\nBcc: x@evil.example")),
+        "contacts[1].nom",
+        "retour à la ligne ou caractère de contrôle (U+000D)",
+    ),
+    row(
+        "organisation-name-with-a-line-feed",
+        case(put("organisations[1].nom", "ACI Un\nSubject: gagné")),
+        "organisations[1].nom",
+        "un texte d'une seule ligne est attendu",
+    ),
+    row(
+        "title-with-a-unicode-line-separator",
+        case(put("titre", "Poste\u2028partagé")),
+        "titre",
+        "(U+2028) refusé",
+    ),
+    row("title-with-a-nul", case(put("titre", "Poste\x00partagé")), "titre", "(U+0000) refusé"),
+    row(
+        "comment-with-a-nul",
+        case(add("etapes[0].decisions", {**DECISION, "commentaire": "vu\x00"})),
+        "etapes[0].decisions[0].commentaire",
+        "caractère de contrôle (U+0000) refusé",
+    ),
+    # Decisions
+    row(
+        "decision-by-an-unknown-body",
+        case(add("etapes[0].decisions", {**DECISION, "instance": "assemblee"})),
+        "etapes[0].decisions[0].instance",
+        "valeur attendue parmi : conseil_administration",
+    ),
+    row(
+        "decision-of-an-unknown-kind",
+        case(add("etapes[0].decisions", {**DECISION, "decision": "peut-etre"})),
+        "etapes[0].decisions[0].decision",
+        "valeur attendue parmi : validee",
+    ),
+    row(
+        "decision-by-a-structure-outside-the-case",
+        case(add("etapes[0].decisions", {**DECISION, "structure": "cabinet-bis"})),
+        "etapes[0].decisions[0].structure",
+        "structure absente des membres du cas",
+    ),
+    row(
+        "decision-on-an-unknown-step",
+        case(add("etapes[0].decisions", {**DECISION, "tache": "inconnue"})),
+        "etapes[0].decisions[0].tache",
+        "tâche inconnue dans cette étape",
+    ),
+    row(
+        "decision-on-an-unknown-stage",
+        case(add("etapes", {"cle": "comite-final", "decisions": [DECISION]})),
+        "etapes[2].cle",
+        "étape inconnue (absente du modèle",
+    ),
+    # Oversized content
+    row("title-of-5000-characters", case(put("titre", "x" * 5000)), "titre", "texte trop long"),
+    row(
+        "five-thousand-members",
+        case(put("membres", [{"organisation": "aci-un", "role": "membre"} for _ in range(5000)])),
+        "membres",
+        "au plus 500 éléments",
+    ),
+    row(
+        "file-over-one-megabyte",
+        text().encode() + b"# " + b"x" * 1_100_000 + b"\n",
+        "",
+        "fichier trop gros",
+    ),
+    # Files that are not YAML case files
+    row("png-image", PNG, "", "encodé en UTF-8"),
+    row("utf-16-file", text().encode("utf-16"), "", "encodé en UTF-8"),
+    row("nul-byte-in-the-file", replaced("titre: Poste", "titre: Po\x00ste"), "", "interdit"),
+    row("whitespace-only", b"  \n\n   \n", "", "le fichier est vide"),
+    row("plain-sentence", b"Ceci n'est pas un fichier de cas.\n", "", "bloc de champs"),
+    row("recursive-alias", b"a: &a [*a]\n", "", "les alias YAML (*nom) ne sont pas acceptés"),
+    row(
+        "alias-of-a-scalar",
+        replaced("titre: Poste", "titre: &t Poste") + b"perimetre_bis: *t\n",
+        "",
+        "les alias YAML",
+    ),
+    row(
+        "duplicate-key-in-a-step",
+        replaced("    responsable: coordination\n", "    responsable: coordination\n" * 2),
+        "etapes[0].taches[0].responsable",
+        "clé en double : responsable",
+    ),
+]
+
 
 @pytest.mark.parametrize("reject", REJECTS)
 def test_a_malformed_case_file_is_refused_naming_the_field_and_the_rule(
@@ -568,8 +857,8 @@ def test_a_folder_is_reported_as_unreadable(tmp_path: Path):
 
 
 def _write(directory: Path, content: dict | bytes) -> Path:
-    if isinstance(content, dict):
-        return write_case(directory, content)
+    if isinstance(content, dict):  # named apart from its reference, which may be hostile
+        return write_case(directory, content, name="cas.yaml")
     path = directory / "cas.yaml"
     path.write_bytes(content)
     return path
@@ -607,3 +896,64 @@ def test_a_problem_inherited_from_the_template_is_located_in_the_template(
         "etapes[1].taches[0].responsable",
     }
     assert lines[found["modele.etapes[0].taches[0].responsable"].line - 1] == "modele: essai"
+
+
+# --- Nothing changes in the database: through dla.opening and through `dla case load` ----------
+
+
+def _content(reject: Reject) -> bytes:
+    return text(reject.content).encode() if isinstance(reject.content, dict) else reject.content
+
+
+def test_no_malformed_case_file_opened_from_the_cases_folder_changes_the_database(
+    engine, tmp_path: Path
+):
+    save_case(engine, tmp_path)
+    folder = tmp_path / "cas"
+    folder.mkdir()
+    before = snapshot(engine)
+    loaded = []
+    for param in REJECTS:
+        (reject,) = param.values
+        name = f"{param.id}.yaml"
+        (folder / name).write_bytes(_content(reject))
+        try:
+            with transaction(engine) as session:
+                open_from_file(
+                    name,
+                    folder,
+                    reject.max_bytes,
+                    session=session,
+                    clock=FixedClock.on(date(2024, 1, 5)),
+                    actor="test",
+                )
+        except CaseFileError as exc:
+            assert exc.file.endswith(name), param.id
+        else:
+            loaded.append(param.id)
+        assert snapshot(engine) == before, param.id
+    assert loaded == []
+
+
+def test_the_command_loads_nothing_from_a_batch_of_malformed_files(dla_env, tmp_path: Path):
+    cli = CliRunner()
+    assert cli.invoke(app, ["init"]).exit_code == 0
+    assert cli.invoke(app, ["case", "load", str(write_case(tmp_path))]).exit_code == 0
+    engine = make_engine(dla_env)
+    before = snapshot(engine)
+    paths = []
+    for param in REJECTS:
+        (reject,) = param.values
+        if reject.max_bytes == Reject.max_bytes:  # the command reads with the default limit
+            paths.append(tmp_path / f"{param.id}.yaml")
+            paths[-1].write_bytes(_content(reject))
+
+    result = cli.invoke(app, ["case", "load", *map(str, paths)])
+
+    assert result.exit_code == 2
+    assert "aucun fichier n'a été chargé" in result.output
+    assert [
+        p.name for p in paths if f"{p} " not in result.output and f"{p}:" not in result.output
+    ] == []
+    assert snapshot(engine) == before
+    engine.dispose()

@@ -96,9 +96,11 @@ def test_unknown_case_kind_or_format_is_refused_by_name(engine, tmp_path):
 
 def test_file_names_are_slugs_that_cannot_leave_the_deliverables_folder(tmp_path):
     assert slug("DLA38-2006-01") == "dla38-2006-01"
-    assert relative_path("../../etc/passwd", "x/../y", 3, "html") == (
-        "livrables/etc-passwd/x-y-v3.html"
+    assert relative_path("DLA38-2006-01", "note_diagnostic", 3, "html") == (
+        "livrables/dla38-2006-01/note-diagnostic-v3.html"
     )
+    with pytest.raises(DeliverableError, match="nom de dossier ou de fichier refusé"):
+        relative_path("../../etc/passwd", "x/../y", 3, "html")
     with pytest.raises(DeliverableError):
         slug("../..")
     with pytest.raises(DeliverableError, match="chemin de livrable refusé"):

@@ -1,0 +1,167 @@
+"""Bad arguments to `dla`: a French message naming what is wrong, a non-zero exit, nothing written."""
+
+import pytest
+from typer.testing import CliRunner
+
+from dla.cli import app
+from dla.db import make_engine
+from tests.factories import snapshot, write_case
+
+runner = CliRunner(env={"COLUMNS": "250"})
+
+REF, STAGE = "DLA99-2024-01", "diagnostic"
+DECIDE = ["--instance", "conseil_administration", "--decision", "validee", "--today", "2024-01-22"]
+
+
+def bad(name: str, args: list[str], *expected: str, code: int = 2):
+    return pytest.param(args, expected, code, id=name)
+
+
+BAD_ARGUMENTS = [
+    # Dates
+    bad("impossible-date-for-the-portfolio", ["case", "list", "--date", "2024-02-30"], "--date"),
+    bad("french-date-for-a-run", ["run", REF, "--today", "27/11/2006"], "--today", "AAAA-MM-JJ"),
+    bad(
+        "month-13-for-a-decision",
+        ["validate", REF, STAGE, *DECIDE, "--date", "2024-13-01"],
+        "--date : date invalide '2024-13-01'",
+    ),
+    bad(
+        "word-for-a-postponement",
+        ["validate", REF, STAGE, *DECIDE, "--report-au", "demain"],
+        "--report-au : date invalide",
+    ),
+    bad("word-for-the-reminders-day", ["remind", "--today", "lundi"], "--today", "AAAA-MM-JJ"),
+    bad("empty-date-for-a-replay", ["remind", "--depuis", ""], "--depuis", "AAAA-MM-JJ"),
+    bad("replay-from-the-future", ["remind", "--today", "2024-01-10", "--depuis", "2024-02-01"]),
+    bad(
+        "impossible-date-for-the-deliverables",
+        ["deliver", REF, "--today", "2024-02-30"],
+        "--today : date invalide",
+    ),
+    # Unknown references
+    bad("unknown-case-shown", ["case", "show", "DLA00-0000-00"], "Cas inconnu : 'DLA00-0000-00'"),
+    bad("unknown-case-run", ["run", "DLA00-0000-00"], "Cas inconnu : 'DLA00-0000-00'"),
+    bad("path-as-a-case-to-run", ["run", "../../etc"], "Cas inconnu : '../../etc'"),
+    bad(
+        "unknown-case-decided",
+        ["validate", "DLA00-0000-00", STAGE, *DECIDE],
+        "cas inconnu : 'DLA00-0000-00'",
+    ),
+    bad(
+        "unknown-case-delivered",
+        ["deliver", "DLA00-0000-00", "--format", "html"],
+        "DLA00-0000-00",
+        "aucun livrable",
+    ),
+    bad(
+        "path-as-a-document-kind",
+        ["deliver", REF, "--kind", "../../etc", "--format", "html"],
+        "livrable inconnu : '../../etc'",
+    ),
+    bad("unknown-format", ["deliver", REF, "--format", "odt"], "format inconnu : 'odt'"),
+    # Unknown options, commands and missing or extra arguments
+    bad("unknown-option", ["case", "load", "--force", "x.yaml"], "option inconnue : --force"),
+    bad("misspelt-option", ["case", "list", "--dat", "2024-01-10"], "vouliez-vous dire --date"),
+    bad("unknown-command", ["case", "lst"], "commande inconnue : lst"),
+    bad("unknown-top-level-option", ["--version"], "option inconnue : --version"),
+    bad("option-without-its-value", ["deliver", REF, "--kind"], "--kind demande une valeur"),
+    bad("missing-stage", ["validate", REF, *DECIDE], "argument manquant : STAGE"),
+    bad("missing-decision", ["validate", REF, STAGE, "--instance", "bureau"], "--decision"),
+    bad("extra-argument", ["case", "show", REF, "en-trop"], "argument(s) en trop : en-trop"),
+    # Decisions (validation input)
+    bad(
+        "unknown-stage",
+        ["validate", REF, "inconnue", *DECIDE],
+        "étape inconnue : 'inconnue' ; attendu parmi : diagnostic",
+    ),
+    bad(
+        "unknown-body",
+        ["validate", REF, STAGE, "--instance", "conseil", "--decision", "validee"],
+        "--instance : valeur inconnue 'conseil'",
+    ),
+    bad(
+        "unknown-decision",
+        ["validate", REF, STAGE, "--instance", "bureau", "--decision", "oui"],
+        "--decision : valeur inconnue 'oui'",
+    ),
+    bad(
+        "structure-outside-the-case",
+        ["validate", REF, STAGE, *DECIDE, "--structure", "cabinet-bis"],
+        "structure absente du cas : 'cabinet-bis'",
+    ),
+    bad(
+        "decision-in-the-future",
+        ["validate", REF, STAGE, *DECIDE, "--date", "2024-03-01"],
+        "date de décision dans le futur",
+    ),
+    bad(
+        "comment-of-3000-characters",
+        ["validate", REF, STAGE, *DECIDE, "--commentaire", "x" * 3000],
+        "commentaire trop long : 3000 caractères (au plus 2000)",
+    ),
+    bad(
+        "comment-with-a-nul",
+        ["validate", REF, STAGE, *DECIDE, "--commentaire", "vu\x00"],
+        "commentaire : caractère de contrôle refusé",
+    ),
+    bad(
+        "reference-with-a-nul",
+        ["validate", "DLA99\x00", STAGE, *DECIDE],
+        "référence invalide : 'DLA99\\x00'",
+    ),
+    bad(
+        "stage-of-500-characters",
+        ["validate", REF, "e" * 500, *DECIDE],
+        "étape invalide",
+        "80 caractères au plus",
+    ),
+    bad(
+        "structure-with-a-line-break",
+        ["validate", REF, STAGE, *DECIDE, "--structure", "aci-un\nBcc"],
+        "structure invalide",
+    ),
+    bad(
+        "postponed-to-year-9999",
+        ["validate", REF, STAGE, *DECIDE[:-4], "--decision", "reportee", "--today", "2024-01-22"]
+        + ["--report-au", "9999-12-31"],
+        "report_au hors limites : 9999-12-31",
+    ),
+]
+
+
+@pytest.fixture
+def loaded(dla_env, tmp_path) -> str:
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    assert runner.invoke(app, ["case", "load", str(write_case(tmp_path))]).exit_code == 0
+    return dla_env
+
+
+@pytest.mark.parametrize(("args", "expected", "code"), BAD_ARGUMENTS)
+def test_a_bad_argument_is_refused_in_french_and_changes_nothing(loaded, args, expected, code):
+    engine = make_engine(loaded)
+    before = snapshot(engine)
+
+    result = runner.invoke(app, args)
+
+    assert result.exit_code == code, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    for fragment in expected:
+        assert fragment in result.output
+    assert "Traceback" not in result.output and "Error" not in result.output
+    assert snapshot(engine) == before
+    engine.dispose()
+
+
+def test_a_second_file_with_the_reference_of_the_first_loads_nothing(loaded, tmp_path):
+    engine = make_engine(loaded)
+    before = snapshot(engine)
+    first = write_case(tmp_path, name="a.yaml")
+    second = write_case(tmp_path, name="b.yaml")
+
+    result = runner.invoke(app, ["case", "load", str(first), str(second)])
+
+    assert result.exit_code == 2
+    assert f"{second} : reference : référence déjà utilisée" in result.output
+    assert snapshot(engine) == before
+    engine.dispose()

@@ -1,0 +1,185 @@
+"""Helpers of the fault tests: a loopback SMTP server that can hold its answers, processes
+killed with SIGKILL at a chosen moment, and a ledger of the faults tried (printed at the end)."""
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+WAIT_SECONDS = 120
+
+
+def free_port() -> int:
+    """Return a loopback port nobody listens on (closed again at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Ledger:
+    """What the fault tests tried and observed, summed over the session."""
+
+    faults: list[str] = field(default_factory=list)
+    messages: int = 0  # messages the SMTP server received, duplicates included
+    duplicates: int = 0
+    lost: int = 0
+
+    def tried(self, fault: str, *, messages: int = 0, duplicates: int = 0, lost: int = 0) -> None:
+        self.faults.append(fault)
+        self.messages += messages
+        self.duplicates += duplicates
+        self.lost += lost
+        print(
+            f"\nFaute essayée : {fault} — {messages} message(s) reçu(s), "
+            f"{duplicates} doublon(s), {lost} perte(s)"
+        )
+
+
+LEDGER = Ledger()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not LEDGER.faults:
+        return
+    terminalreporter.write_sep("-", "fiabilité (tests de pannes)")
+    for fault, count in Counter(LEDGER.faults).items():
+        terminalreporter.write_line(f"{count} × {fault}")
+    terminalreporter.write_line(
+        f"{len(LEDGER.faults)} panne(s) essayée(s) ; {LEDGER.messages} message(s) reçu(s) ; "
+        f"{LEDGER.duplicates} doublon(s) ; {LEDGER.lost} perte(s)"
+    )
+
+
+class HoldingInbox:
+    """An aiosmtpd handler that stores every message, then holds its answer after `hold_after`.
+
+    A held message is counted as received: the server has it, but the client never hears the
+    250, as when the sending process is killed between the server's acceptance and its record.
+    """
+
+    def __init__(self) -> None:
+        self.hold_after: int | None = None
+        self.received: list[str] = []  # Message-IDs, in arrival order
+        self.held = 0
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        with self.lock:
+            self.received.append(str(message["Message-ID"]))
+            hold = self.hold_after is not None and len(self.received) > self.hold_after
+            self.held += hold
+        while hold and not self.release.is_set():
+            await asyncio.sleep(0.02)
+        return "250 OK"
+
+    def open(self) -> None:
+        """Answer every message at once from now on (held ones included)."""
+        self.hold_after = None
+        self.release.set()
+
+    def counts(self) -> Counter:
+        with self.lock:
+            return Counter(self.received)
+
+
+@dataclass
+class Smtp:
+    port: int
+    inbox: HoldingInbox
+
+    def env(self) -> dict[str, str]:
+        """The `dla` settings that send through this server (two connections per batch)."""
+        return {
+            "DLA_SMTP_HOST": "127.0.0.1",
+            "DLA_SMTP_PORT": str(self.port),
+            "DLA_SMTP_SECURITY": "none",
+            "DLA_SMTP_CONCURRENCY": "2",
+            "DLA_SMTP_MAX_ATTEMPTS": "1",
+            "DLA_SMTP_TIMEOUT": "30",
+        }
+
+
+@pytest.fixture
+def smtp() -> Iterator[Smtp]:
+    """A real SMTP server on loopback whose answers a test can hold."""
+    inbox = HoldingInbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield Smtp(port, inbox)
+    finally:
+        inbox.open()
+        controller.stop()
+
+
+def dla_env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a `dla` subprocess on the test's database and var/ folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DLA_", "PREFECT_"))}
+    return {**env, "DLA_DATABASE_URL": database_url, "DLA_VAR_DIR": str(var_dir), **extra}
+
+
+@dataclass
+class Child:
+    """A subprocess whose output goes to a log file read when something goes wrong."""
+
+    process: subprocess.Popen
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")[-4000:]
+
+    def wait(self, timeout: float = WAIT_SECONDS) -> int:
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            pytest.fail(f"le processus ne s'est pas terminé :\n{self.output()}")
+
+    def kill_when(self, reached: Callable[[], bool], what: str) -> None:
+        """SIGKILL the process as soon as `reached()`; fail if it ends first."""
+        end = time.monotonic() + WAIT_SECONDS
+        while not reached():
+            if self.process.poll() is not None:
+                pytest.fail(f"fini avant la panne ({what}) :\n{self.output()}")
+            if time.monotonic() > end:
+                self.process.kill()
+                pytest.fail(f"jamais atteint : {what}\n{self.output()}")
+            time.sleep(0.01)
+        self.process.send_signal(signal.SIGKILL)
+        assert self.process.wait(timeout=30) == -signal.SIGKILL
+
+
+def spawn(args: list[str], env: dict[str, str], log: Path) -> Child:
+    """Start a subprocess from the project's root, its output in `log`."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    return Child(process, log)
+
+
+def run(args: list[str], env: dict[str, str], log: Path) -> Child:
+    """Run a subprocess to its end; fail with its output unless it exits with 0."""
+    child = spawn(args, env, log)
+    if child.wait() != 0:
+        pytest.fail(f"{' '.join(args)} a échoué :\n{child.output()}")
+    return child
