@@ -137,6 +137,7 @@ def case_show(reference: Annotated[str, typer.Argument(help="Référence du cas"
     from dla.portfolio import case_detail
     from dla.render_cli import print_case
 
+    _check_reference(reference)
     engine = _engine()
     _require_schema(engine)
     with Session(engine) as session:
@@ -280,11 +281,25 @@ def _choice(enum, value: str, option: str):
         ) from None
 
 
+def _check_reference(reference: str) -> None:
+    """Refuse a reference no case can have before it reaches a query (NUL breaks PostgreSQL)."""
+    import re
+
+    from dla.casefile.fields import REFERENCE_PATTERN
+
+    if not re.match(REFERENCE_PATTERN, reference):
+        raise _fail(
+            f"Référence invalide : {reference[:60]!r} (attendu : majuscules, chiffres et tirets, "
+            "3 à 40 caractères, ex. DLA38-2006-01)."
+        )
+
+
 def _require_case(engine, reference: str) -> None:
     from sqlmodel import Session, select
 
     from models import Case
 
+    _check_reference(reference)
     with Session(engine) as session:
         if session.exec(select(Case.id).where(Case.reference == reference)).first() is None:
             raise _fail(f"Cas inconnu : {reference!r} (voir « dla case list »).")

@@ -1,4 +1,4 @@
-"""Render documents as self-contained HTML with one Jinja2 environment (autoescape, strict)."""
+"""Render documents as self-contained HTML with one sandboxed Jinja2 environment (autoescape, strict)."""
 
 import hashlib
 from datetime import date
@@ -12,6 +12,7 @@ from markupsafe import Markup
 from dla.deliverables.charts import Chart
 from dla.deliverables.kinds import Kind
 from dla.frenchtext import fr_date
+from dla.templating import Sandbox
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 # Bump when the code that turns HTML into Word or PDF changes what it produces.
@@ -41,10 +42,11 @@ def _css_text(value: str) -> Markup:
 
 
 @cache
-def environment() -> Environment:
-    """Return the environment of HTML documents (built once per process)."""
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
+def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
+    """Return the environment of HTML documents (built once per process and folder)."""
+    # Sandboxed: the templates are files the DLA team may edit.
+    env = Sandbox(
+        loader=FileSystemLoader(templates_dir),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -1,12 +1,13 @@
-"""The one Jinja2 environment for e-mails: text and HTML bodies from templates/mail/."""
+"""The one Jinja2 environment for e-mails (sandboxed): text and HTML bodies from templates/mail/."""
 
 import re
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 
 from dla.frenchtext import fr_date, label
 from dla.mail.headers import MailError
+from dla.templating import Sandbox
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE_NAME = re.compile(r"[a-z0-9][a-z0-9_\-]*(/[a-z0-9][a-z0-9_\-]*)*")
@@ -20,7 +21,8 @@ class MailRenderer:
     """Render `templates/mail/<name>.txt.j2` and `.html.j2`; build once, pass down."""
 
     def __init__(self, templates_dir: Path | None = None) -> None:
-        self.env = Environment(
+        # Sandboxed: the templates are files the DLA team may edit.
+        self.env = Sandbox(
             loader=FileSystemLoader(templates_dir or TEMPLATES_DIR),
             # Only the HTML templates are escaped; the text part must keep "l'équipe & co" as is.
             autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),

@@ -11,6 +11,7 @@ from dla.outbox.candidates import Candidate, stage_open, step_open
 from dla.outbox.rules import SUBJECTS, Rule, digest_day, week_of
 from dla.outbox.state import CaseState, load_states
 from dla.outbox.wording import RULE_LABELS
+from dla.privacy.scrub import is_pseudonym
 from models import Contact, Notification, TimelineEvent
 from models.enums import NotificationStatus
 
@@ -26,10 +27,17 @@ def digest_candidates(
         if not state.settings.resume_hebdo:
             continue
         coordinator = state.coordinator
-        readers.setdefault(coordinator.email, (coordinator, "coordination", []))[2].append(state)
+        if not is_pseudonym(coordinator.email):  # an erased person receives nothing
+            readers.setdefault(coordinator.email, (coordinator, "coordination", []))[2].append(
+                state
+            )
         for contacts in state.contacts.values():
             for contact in contacts:
-                if contact.digest_only and contact.email != coordinator.email:
+                if (
+                    contact.digest_only
+                    and contact.email != coordinator.email
+                    and not is_pseudonym(contact.email)
+                ):
                     entry = readers.setdefault(contact.email, (contact, "partenaire", []))
                     entry[2].append(state)
     out = []

@@ -3,6 +3,7 @@
 from datetime import date
 
 from dla.outbox.state import CaseState
+from dla.privacy.scrub import is_pseudonym
 from models import Contact, Stage, Step
 from models.enums import ContactRole, MemberRole, OrganisationKind, StepStatus
 
@@ -27,10 +28,10 @@ def step_open(step: Step, today: date) -> bool:
 
 
 def reachable(contacts: list[Contact]) -> list[Contact]:
-    """Drop digest-only contacts and duplicates, keeping the order."""
+    """Drop digest-only and erased contacts and duplicates, keeping the order."""
     seen, out = set(), []
     for c in contacts:
-        if not c.digest_only and c.email not in seen:
+        if not c.digest_only and not is_pseudonym(c.email) and c.email not in seen:
             seen.add(c.email)
             out.append(c)
     return out

@@ -3,13 +3,16 @@
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
 from dla.cli import app
+from dla.clock import FixedClock
 from dla.db import make_engine
+from dla.progress import advance, plain_steps
 from models import Case, TimelineEvent
 from tests.factories import case_data, write_case
 
@@ -144,7 +147,9 @@ def test_a_decision_nobody_waits_for_takes_effect_at_once(dla_env, tmp_path, mon
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     run("init")
     run("case", "load", str(write_case(tmp_path)))
-    run("run", "DLA99-2024-01", "--today", "2024-01-22")
+    engine = make_engine(dla_env)  # the gate waits (no Prefect run: the plain loop)
+    advance(engine, "DLA99-2024-01", FixedClock.on(date(2024, 1, 22)), plain_steps(engine))
+    engine.dispose()
     common = ["--decision", "validee", "--instance", "conseil_administration"]
     for structure, day in [("aci-un", "2024-01-23"), ("ai-deux", "2024-01-24")]:
         result = run(

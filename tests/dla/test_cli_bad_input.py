@@ -42,7 +42,10 @@ BAD_ARGUMENTS = [
     # Unknown references
     bad("unknown-case-shown", ["case", "show", "DLA00-0000-00"], "Cas inconnu : 'DLA00-0000-00'"),
     bad("unknown-case-run", ["run", "DLA00-0000-00"], "Cas inconnu : 'DLA00-0000-00'"),
-    bad("path-as-a-case-to-run", ["run", "../../etc"], "Cas inconnu : '../../etc'"),
+    bad("path-as-a-case-to-run", ["run", "../../etc"], "Référence invalide : '../../etc'"),
+    bad("nul-in-a-case-to-show", ["case", "show", "DLA38\x00"], "Référence invalide"),
+    bad("nul-in-a-case-to-run", ["run", "DLA38\x00-2006"], "Référence invalide"),
+    bad("oversized-case-to-show", ["case", "show", "A" * 5000], "3 à 40 caractères"),
     bad(
         "unknown-case-decided",
         ["validate", "DLA00-0000-00", STAGE, *DECIDE],

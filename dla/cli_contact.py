@@ -1,0 +1,121 @@
+"""`dla contact`: what is held about a person, and erasing it (RGPD); heavy imports inside."""
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+contact_app = typer.Typer(
+    help="Données personnelles des contacts (RGPD) : exporter, effacer.", no_args_is_help=True
+)
+UNKNOWN = 1
+
+
+@contact_app.command("export")
+def export(
+    email: Annotated[str, typer.Argument(help="Adresse e-mail du contact")],
+    sortie: Annotated[
+        Path | None, typer.Option("--sortie", help="Fichier JSON à écrire (défaut : affichage)")
+    ] = None,
+) -> None:
+    """Donner tout ce qui est conservé sur une personne (contacts, relances, journal, livrables)."""
+    from sqlmodel import Session
+
+    from dla.privacy import export_contact
+
+    engine, settings = _setup(email)
+    with Session(engine) as session:
+        held = export_contact(
+            email, session=session, var_dir=settings.var_dir, cases_dir=settings.resolved_cases_dir
+        )
+    if not held["donnees_conservees"]:
+        raise _unknown(held["adresse"])
+    text = json.dumps(held, ensure_ascii=False, indent=2)
+    if sortie is None:
+        typer.echo(text)
+        return
+    try:
+        sortie.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        _fail(f"--sortie : écriture impossible dans {sortie} ({exc.strerror or exc}).")
+    typer.echo(f"Données de {held['adresse']} écrites dans {sortie}.")
+
+
+@contact_app.command("forget")
+def forget(
+    email: Annotated[str, typer.Argument(help="Adresse e-mail du contact")],
+    oui: Annotated[bool, typer.Option("--oui", help="Ne pas demander de confirmation")] = False,
+) -> None:
+    """Effacer une personne : adresse et nom remplacés par un pseudonyme, historique conservé."""
+    from sqlmodel import Session
+
+    from dla.clock import SystemClock
+    from dla.db import transaction
+    from dla.privacy import export_contact, forget_contact
+
+    engine, settings = _setup(email)
+    with Session(engine) as session:
+        held = export_contact(email, session=session, cases_dir=settings.resolved_cases_dir)
+    address = held["adresse"]
+    if not held["donnees_conservees"]:
+        raise _unknown(address)
+    cases = ", ".join(c["reference"] for c in held["cas"]) or "aucun"
+    typer.echo(
+        f"{address} : {len(held['relances'])} relance(s), {len(held['journal'])} événement(s) "
+        f"du journal, {len(held['fichiers_de_cas'])} fichier(s) de cas ; cas : {cases}."
+    )
+    if not oui and not typer.confirm(
+        "Remplacer définitivement cette personne par un pseudonyme ?", default=False
+    ):
+        _fail("Abandon : rien n'a été modifié.", 1)
+    with transaction(engine) as session:
+        report = forget_contact(
+            email,
+            session=session,
+            clock=SystemClock(),
+            cases_dir=settings.resolved_cases_dir,
+            outbox_dir=settings.var_dir / "outbox",
+        )
+    typer.echo(
+        f"{address} effacée : remplacée par « {report.pseudonym} » ; {report.changed} "
+        f"donnée(s) modifiée(s), {report.cancelled} relance(s) à venir annulée(s)."
+    )
+    for path in report.files:
+        typer.echo(f"  - fichier de cas réécrit : {path}")
+    for path in report.left:
+        typer.echo(
+            f"Attention : {path} contient encore cette adresse ; corrigez-le avant de le "
+            "recharger, sinon la personne réapparaîtra.",
+            err=True,
+        )
+
+
+def _setup(email: str):
+    """Check the address and the database; return the engine and the settings."""
+    from dla.cli import _engine, _require_schema
+    from dla.privacy import PrivacyRefused
+    from dla.privacy.scrub import normalise_address
+    from dla.settings import get_settings
+
+    try:
+        normalise_address(email)
+    except PrivacyRefused as exc:
+        _fail(f"{exc} ; rien n'a été modifié.")
+    engine = _engine()
+    _require_schema(engine)
+    return engine, get_settings()
+
+
+def _unknown(address: str) -> typer.Exit:
+    typer.echo(
+        f"Aucune donnée n'est conservée pour {address} (adresse inconnue, ou déjà effacée) ; "
+        "rien n'a été modifié.",
+        err=True,
+    )
+    return typer.Exit(UNKNOWN)
+
+
+def _fail(message: str, code: int = 2):
+    typer.echo(message, err=True)
+    raise typer.Exit(code)

@@ -1,0 +1,137 @@
+"""Erase one person: their address and name become a pseudonym everywhere; history stays."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import Session
+
+from dla.casefile.loader import load_case_file
+from dla.casefile.problems import CaseFileError
+from dla.clock import Clock
+from dla.privacy.files import case_files, rewrite_case_file, scrub_outbox
+from dla.privacy.held import find_held
+from dla.privacy.scrub import Erasure, normalise_address
+from dla.timeline import record
+from models.enums import NotificationStatus
+
+PENDING = (NotificationStatus.planned, NotificationStatus.claimed)
+ERASED = "destinataire effacé à sa demande (données personnelles)"
+
+
+@dataclass
+class ForgetReport:
+    """What an erasure changed; `changed` is 0 when nothing named the person any more."""
+
+    email: str
+    pseudonym: str | None = None
+    changed: int = 0
+    cancelled: int = 0
+    cases: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # case files of the cases folder rewritten
+    left: list[str] = field(default_factory=list)  # case files elsewhere still naming them
+
+
+def forget_contact(
+    email: str,
+    *,
+    session: Session,
+    clock: Clock,
+    cases_dir: Path | None = None,
+    outbox_dir: Path | None = None,
+    actor: str = "dla contact forget",
+) -> ForgetReport:
+    """Replace the person's address and name by one pseudonym in every row and file."""
+    email = normalise_address(email)
+    held = find_held(email, session=session)
+    erasure = Erasure(email, frozenset(held.names()))
+    files = case_files(cases_dir, erasure)
+    report = ForgetReport(email)
+    if not held and not files:
+        return report
+    report.pseudonym = erasure.alias
+    touched: set[int] = set()
+    if held.contact is not None:
+        held.contact.email, held.contact.name = erasure.alias_email, erasure.alias
+        session.add(held.contact)
+        report.changed += 1
+    for case in held.cases:
+        case.document = erasure.json(case.document)
+        case.context = erasure.json(case.context)
+        case.title, case.perimeter = erasure.text(case.title), erasure.text(case.perimeter)
+        session.add(case)
+        touched.add(case.id)
+    own_keys = []
+    for row in held.notifications:
+        addressed = row.recipient.lower() == email
+        if addressed:
+            own_keys.append(row.key)
+            row.recipient = erasure.alias_email
+            if row.status in PENDING:
+                row.status, row.last_error = NotificationStatus.cancelled, ERASED
+                report.cancelled += 1
+        row.key = erasure.text(row.key)
+        row.payload = erasure.json(row.payload, addressed=addressed)
+        row.last_error = erasure.text(row.last_error)
+        session.add(row)
+        touched.add(row.case_id)
+    for event in held.events:
+        event.summary, event.actor = erasure.text(event.summary), erasure.text(event.actor)
+        event.key, event.data = erasure.text(event.key), erasure.json(event.data)
+        session.add(event)
+        touched.add(event.case_id)
+    for decision in held.validations:
+        decision.comment = erasure.text(decision.comment)
+        decision.recorded_by = erasure.text(decision.recorded_by)
+        session.add(decision)
+        touched.add(decision.case_id)
+    report.changed += len(held.cases) + len(held.notifications) + len(held.events)
+    report.changed += len(held.validations) + scrub_outbox(outbox_dir, erasure, own_keys)
+    session.flush()
+    report.files = [str(p) for p in files]
+    for path in files:
+        rewrite_case_file(path, erasure)
+    report.changed += len(files)
+    _sync_sources(held.cases, files, session)
+    report.left = sorted({c.source_path for c in held.cases if _names_still(c, erasure, files)})
+    _log(session, touched, erasure, clock, actor)
+    report.cases = sorted(c.reference for c in held.cases)
+    return report
+
+
+def _names_still(case, erasure: Erasure, rewritten: list[Path]) -> bool:
+    """Tell whether the case's source file, outside the cases folder, still has the address."""
+    if not case.source_path:
+        return False
+    path = Path(case.source_path)
+    if not path.is_file() or path.resolve() in {p.resolve() for p in rewritten}:
+        return False
+    return erasure.mentions(path.read_text(encoding="utf-8", errors="replace"))
+
+
+def _sync_sources(cases, rewritten: list[Path], session: Session) -> None:
+    """Keep a rewritten file's hash on its case, so that reloading it is a no-op."""
+    by_path = {p.resolve(): p for p in rewritten}
+    for case in cases:
+        path = by_path.get(Path(case.source_path).resolve()) if case.source_path else None
+        if path is None:
+            continue
+        try:
+            case.source_hash = load_case_file(path).source_hash
+        except CaseFileError:
+            continue  # an invalid file is refused on reload anyway
+        session.add(case)
+
+
+def _log(session: Session, case_ids: set[int], erasure: Erasure, clock: Clock, actor: str) -> None:
+    for case_id in sorted(case_ids):
+        record(
+            session,
+            case_id=case_id,
+            at=clock.now(),
+            kind="contact.erased",
+            summary=f"Données personnelles d'un contact effacées à sa demande : il apparaît "
+            f"désormais sous le pseudonyme {erasure.alias}",
+            actor=actor,
+            data={"pseudonyme": erasure.alias},
+            key=f"contact.erased:{erasure.alias}",
+        )

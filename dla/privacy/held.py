@@ -1,0 +1,114 @@
+"""Find every row that holds one person's address: contact, cases, outbox, timeline, decisions."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import String, cast, func, or_
+from sqlmodel import Session, select
+
+from dla.privacy.scrub import Erasure
+from models import Case, Contact, Notification, TimelineEvent, Validation
+
+
+@dataclass
+class Held:
+    """What the database holds about one address."""
+
+    email: str
+    contact: Contact | None = None
+    cases: list[Case] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+    events: list[TimelineEvent] = field(default_factory=list)
+    validations: list[Validation] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return any((self.contact, self.cases, self.notifications, self.events, self.validations))
+
+    def names(self) -> set[str]:
+        """Return the names recorded beside the address (contact row, case files, messages)."""
+        found = {self.contact.name} if self.contact and self.contact.name else set()
+        for case in self.cases:
+            found |= {c.get("nom") for c in file_entries(case, self.email)}
+        for row in self.notifications:
+            if row.recipient.lower() == self.email:
+                payload = row.payload or {}
+                found |= {payload.get("to_name"), payload.get("context", {}).get("recipient_name")}
+        return {n for n in found if isinstance(n, str) and n}
+
+
+def _like(column, email: str):
+    # autoescape: "_" and "%" are common in addresses and must not act as wildcards.
+    return func.lower(column).contains(email, autoescape=True)
+
+
+def file_entries(case: Case, email: str) -> list[dict]:
+    """Return the contact entries of a case's stored case file that carry the address."""
+    contacts = (case.document or {}).get("contacts") or []
+    return [c for c in contacts if str(c.get("email", "")).lower() == email]
+
+
+def find_held(email: str, *, session: Session) -> Held:
+    """Return everything that mentions `email` (already normalised, lower-case)."""
+    probe = Erasure(email)
+    held = Held(email)
+    held.contact = session.exec(select(Contact).where(func.lower(Contact.email) == email)).first()
+    coordinated = held.contact.id if held.contact else -1
+    held.cases = [
+        c
+        for c in session.exec(
+            select(Case)
+            .where(
+                or_(
+                    Case.coordinator_id == coordinated,
+                    _like(cast(Case.document, String), email),
+                    _like(cast(Case.context, String), email),
+                    _like(Case.title, email),
+                    _like(Case.perimeter, email),
+                )
+            )
+            .order_by(Case.reference)
+        )
+        if c.coordinator_id == coordinated
+        or any(probe.mentions(v) for v in (c.document, c.context, c.title, c.perimeter))
+    ]
+    held.notifications = [
+        n
+        for n in session.exec(
+            select(Notification)
+            .where(
+                or_(
+                    func.lower(Notification.recipient) == email,
+                    _like(Notification.key, email),
+                    _like(cast(Notification.payload, String), email),
+                    _like(Notification.last_error, email),
+                )
+            )
+            .order_by(Notification.due_at, Notification.id)
+        )
+        if any(probe.mentions(v) for v in (n.recipient, n.key, n.payload, n.last_error))
+    ]
+    held.events = [
+        e
+        for e in session.exec(
+            select(TimelineEvent)
+            .where(
+                or_(
+                    _like(TimelineEvent.summary, email),
+                    _like(TimelineEvent.actor, email),
+                    _like(TimelineEvent.key, email),
+                    _like(cast(TimelineEvent.data, String), email),
+                )
+            )
+            .order_by(TimelineEvent.at, TimelineEvent.id)
+        )
+        if any(probe.mentions(v) for v in (e.summary, e.actor, e.key, e.data))
+    ]
+    held.validations = [
+        v
+        for v in session.exec(
+            select(Validation)
+            .where(or_(_like(Validation.comment, email), _like(Validation.recorded_by, email)))
+            .order_by(Validation.decided_on, Validation.id)
+        )
+        if probe.mentions(v.comment or "") or probe.mentions(v.recorded_by)
+    ]
+    return held
