@@ -7,7 +7,6 @@ Self-contained (not the session's test harness, which cannot be restarted): its 
 import os
 import signal
 import subprocess
-import sys
 import time
 import urllib.request
 import uuid
@@ -20,8 +19,8 @@ from typer.testing import CliRunner
 
 from dla.cli import app
 from models.enums import StageStatus
-from tests.faults.conftest import BIN, LEDGER, ROOT, Child, free_port, spawn
-from tests.flows.conftest import SERVE, Served
+from tests.faults.conftest import BIN, LEDGER, Child, free_port, spawn
+from tests.flows.conftest import Served, serving_case_flow
 from tests.flows.test_case_deployment import (
     BOARDS,
     DECIDED,
@@ -101,42 +100,16 @@ def server(tmp_path) -> Iterator[PrefectServer]:
 @pytest.fixture
 def runner(server, dla_env, tmp_path) -> Iterator[Served]:
     """Serve the case flow against this server; the runner outlives the server's restart."""
-    from prefect.client.orchestration import get_client
-    from prefect.exceptions import ObjectNotFound
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     name = f"panne-{uuid.uuid4().hex[:8]}"
-    served = Served(f"accompagnement/{name}", tmp_path / "runner.log")
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")},
-        "PREFECT_API_URL": server.api_url,
-        "PREFECT_RUNNER_POLL_FREQUENCY": "1",
-        "PREFECT_HOME": str(tmp_path / "runner-home"),
-    }
-    with served.log.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-c", SERVE, name], cwd=ROOT, env=env, stdout=log, stderr=log
-        )
-    try:
-        with temporary_settings({PREFECT_API_URL: server.api_url}):
-            with get_client(sync_client=True) as client:
-                end = time.monotonic() + STARTUP_SECONDS
-                while True:
-                    if process.poll() is not None or time.monotonic() > end:
-                        pytest.fail(f"le runner n'a pas démarré :\n{served.runner_log()}")
-                    try:
-                        client.read_deployment_by_name(served.name)
-                        break
-                    except ObjectNotFound:
-                        time.sleep(0.5)
-            yield served
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    home, log = tmp_path / "runner-home", tmp_path / "runner.log"
+    with (
+        temporary_settings({PREFECT_API_URL: server.api_url}),
+        serving_case_flow(name, server.api_url, home, log, environ) as (served, _),
+    ):
+        yield served
 
 
 def validate(board: str) -> str:

@@ -6,6 +6,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,47 +40,37 @@ class Served:
         return self.log.read_text(encoding="utf-8", errors="replace")[-4000:]
 
 
-@pytest.fixture
-def case_deployment(prefect_server, dla_env, tmp_path) -> Iterator[Served]:
-    """Serve the case flow from a runner process that inherits the test's database settings."""
+@contextmanager
+def serving_case_flow(name: str, api_url: str, home: Path, log: Path, environ: dict):
+    """Serve the case flow as deployment `name` from a runner process; yield it and its id."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
     from prefect.exceptions import ObjectNotFound
-    from prefect.settings import PREFECT_API_URL
-    from prefect.states import Cancelled
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    name = f"test-{uuid.uuid4().hex[:8]}"
-    served = Served(f"accompagnement/{name}", tmp_path / "runner.log")
+    served = Served(f"accompagnement/{name}", log)
     # The runner and its flow-run subprocesses read DLA_DATABASE_URL from this environment.
     env = {
-        **os.environ,
-        "PREFECT_API_URL": PREFECT_API_URL.value(),
+        **environ,
+        "PREFECT_API_URL": api_url,
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
-        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_HOME": str(home),
     }
-    with served.log.open("wb") as log:
+    with log.open("wb") as out:
         runner = subprocess.Popen(
-            [sys.executable, "-c", SERVE, name], cwd=ROOT, env=env, stdout=log, stderr=log
+            [sys.executable, "-c", SERVE, name], cwd=ROOT, env=env, stdout=out, stderr=out
         )
     try:
-        with get_client(sync_client=True) as client:
-            deployment = None
+        with temporary_settings({PREFECT_API_URL: api_url}), get_client(sync_client=True) as c:
             end = time.monotonic() + STARTUP_SECONDS
-            while deployment is None:
+            while True:
                 if runner.poll() is not None or time.monotonic() > end:
                     pytest.fail(f"le runner n'a pas démarré :\n{served.runner_log()}")
                 try:
-                    deployment = client.read_deployment_by_name(served.name)
+                    deployment = c.read_deployment_by_name(served.name)
+                    break
                 except ObjectNotFound:
                     time.sleep(0.5)
-            yield served
-            # Leave no suspended run behind for a later test's `dla validate` to resume.
-            runs = client.read_flow_runs(
-                deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id]))
-            )
-            for run in runs:
-                if run.state is None or not run.state.is_final():
-                    client.set_flow_run_state(run.id, Cancelled(message="fin du test"), force=True)
+        yield served, deployment.id
     finally:
         runner.terminate()
         try:
@@ -87,3 +78,28 @@ def case_deployment(prefect_server, dla_env, tmp_path) -> Iterator[Served]:
         except subprocess.TimeoutExpired:
             runner.kill()
             runner.wait()
+
+
+@pytest.fixture
+def case_deployment(prefect_server, dla_env, tmp_path) -> Iterator[Served]:
+    """Serve the case flow from a runner process that inherits the test's database settings."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+    from prefect.settings import PREFECT_API_URL
+    from prefect.states import Cancelled
+
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    home, log = tmp_path / "prefect-home", tmp_path / "runner.log"
+    with serving_case_flow(name, PREFECT_API_URL.value(), home, log, dict(os.environ)) as (
+        served,
+        deployment_id,
+    ):
+        yield served
+        # Leave no suspended run behind for a later test's `dla validate` to resume.
+        with get_client(sync_client=True) as client:
+            runs = client.read_flow_runs(
+                deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id]))
+            )
+            for run in runs:
+                if run.state is None or not run.state.is_final():
+                    client.set_flow_run_state(run.id, Cancelled(message="fin du test"), force=True)
