@@ -6,29 +6,6 @@ cd "$(dirname "$0")/.."
 source deployments/env.sh
 DLA_UP_UNTIL=${DLA_UP_UNTIL:-2011-12-31}
 
-start() {  # name, command…: start in its own process group, remember the PID
-  local name=$1
-  shift
-  if alive "$RUN/$name.pid"; then
-    echo "$name : déjà démarré (PID $(cat "$RUN/$name.pid"))"
-    return
-  fi
-  setsid "$@" >"$LOG/$name.log" 2>&1 </dev/null &
-  echo $! >"$RUN/$name.pid"
-  echo "$name : démarré (PID $!, journal $LOG/$name.log)"
-}
-
-wait_for() {  # what, seconds, command…
-  local what=$1 seconds=$2
-  shift 2
-  for _ in $(seq "$seconds"); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
-    sleep 1
-  done
-  echo "ÉCHEC : $what ne répond pas après ${seconds} s (voir $LOG/)" >&2
-  exit 1
-}
-
 start prefect-server "$BIN/prefect" server start --host 127.0.0.1 --port "$DLA_UI_PORT"
 wait_for "le serveur Prefect" 180 "$BIN/python" -c \
   "import urllib.request, sys; urllib.request.urlopen(sys.argv[1] + '/health', timeout=2)" \

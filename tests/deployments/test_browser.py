@@ -221,6 +221,11 @@ def test_a_coordinator_opens_a_case_and_validates_its_gate_in_the_prefect_ui(sta
     page.locator("a[href*='/artifacts/artifact/']").first.click()  # the latest version
     page.get_by_text(REFERENCE).first.wait_for(timeout=30_000)
     page.screenshot(path=SHOTS / "tableau-de-bord.png", full_page=True)
+    # The replayed samples carry their documents: the case's artifact links each file.
+    page.goto(f"{url}/artifacts/key/livrables-dla38-2006-01")
+    page.locator("a[href*='/artifacts/artifact/']").first.click()
+    page.get_by_text("Cahier des charges de l'intervention").first.wait_for(timeout=30_000)
+    page.screenshot(path=SHOTS / "livrables-du-cas.png", full_page=True)
 
     engine = make_engine(f"sqlite:///{var / 'dla.db'}")
     with Session(engine) as session:
