@@ -1,7 +1,7 @@
 """The reminders: a daily sweep of the outbox ("relances") and a weekly digest flow.
 
 The daily sweep first advances the cases with something due (stages whose day has come), then
-plans and sends. A few tasks per batch (plan, claim, send, record), never one task per row.
+plans and sends. A fixed number of tasks (advance, plan, send, publish), whatever the volume.
 """
 
 from datetime import date
@@ -16,12 +16,11 @@ from sqlmodel import Session, col, select
 from dla.clock import Clock, FixedClock, SystemClock
 from dla.daily import Advanced, advance_due
 from dla.db import make_engine, transaction
-from dla.outbox import claim as claims
 from dla.outbox.plan import PlanResult, plan_digests, plan_due_window
-from dla.outbox.record import Verdict, record
+from dla.outbox.record import Verdict
 from dla.outbox.run import Line, line, preview
 from dla.outbox.sending import mail_renderer
-from dla.outbox.sweep import run_async, send_batch
+from dla.outbox.sweep import run_async, sweep
 from dla.settings import get_settings
 from flows.case_artifacts import publish_case_artifacts
 from flows.dashboards import publish_portfolio
@@ -110,39 +109,22 @@ def plan(engine: Engine, clock: Clock, digests_only: bool = False) -> PlanResult
         return plan_due_window(session=session, today=clock.today(), now=clock.now(), digests=False)
 
 
-@task(cache_policy=NO_CACHE, task_run_name="réserver un lot")
-def claim(engine: Engine, clock: Clock, limit: int) -> list[claims.Claimed]:
-    """Claim the next batch of due rows."""
-    return claims.claim(engine, now=clock.now(), limit=limit)
-
-
-@task(cache_policy=NO_CACHE, task_run_name="envoyer le lot")
-def send(engine: Engine, rows: list[claims.Claimed], clock: Clock, transport, renderer):
-    """Re-check, build and deliver a claimed batch; return one verdict per row."""
-    return send_batch(
-        rows,
+@task(cache_policy=NO_CACHE, task_run_name="envoyer les relances dues")
+def send_due(engine: Engine, clock: Clock, limit: int) -> list[Verdict]:
+    """Claim, re-check, send and record the due rows, batch after batch (one task in all)."""
+    transport, renderer = _transport_and_renderer(clock)
+    report = sweep(
         engine=engine,
         transport=transport,
         renderer=renderer,
-        now=clock.now(),
+        clock=clock,
+        limit=limit,
         links=waiting_run_links,
     )
-
-
-@task(cache_policy=NO_CACHE, task_run_name="enregistrer les résultats")
-def save(engine: Engine, verdicts: list[Verdict], clock: Clock) -> int:
-    """Record the batch's outcomes and their timeline events."""
-    return record(engine, verdicts, now=clock.now())
-
-
-def _sweep(engine: Engine, clock: Clock, limit: int) -> list[Verdict]:
-    transport, renderer = _transport_and_renderer(clock)
-    verdicts: list[Verdict] = []
-    while rows := claim(engine, clock, limit):
-        batch = send(engine, rows, clock, transport, renderer)
-        save(engine, batch, clock)
-        verdicts += batch
-    return verdicts
+    get_run_logger().info(
+        "%d lot(s), %d relance(s) traitée(s)", report.batches, len(report.verdicts)
+    )
+    return report.verdicts
 
 
 def _publish(lines: list[Line], key: str, title: str) -> None:
@@ -181,7 +163,7 @@ def sweep_reminders(demande: SweepRequest = TODAY) -> dict[str, int]:
             return {"simulation": len(lines)}
         advanced = advance_cases(engine, clock)
         planned = plan(engine, clock)
-        verdicts = _sweep(engine, clock, demande.lot)
+        verdicts = send_due(engine, clock, demande.lot)
         publish_portfolio(engine, clock.today())
         publish_cases(engine, sorted(advanced.statuses), clock.today())
         lines = [line(v.row, v.status, v.detail or "") for v in verdicts]
@@ -213,7 +195,7 @@ def weekly_digest(demande: SweepRequest = TODAY) -> dict[str, int]:
     clock = _clock(demande.aujourdhui)
     try:
         plan(engine, clock, digests_only=True)
-        verdicts = _sweep(engine, clock, demande.lot)
+        verdicts = send_due(engine, clock, demande.lot)
         lines = [line(v.row, v.status, v.detail or "") for v in verdicts]
         _publish(lines, DIGEST_ARTIFACT_KEY, f"Résumés de la semaine du {clock.today():%d/%m/%Y}")
         return {s: sum(1 for v in verdicts if v.status == s) for s in _STATUSES}

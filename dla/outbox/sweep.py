@@ -151,12 +151,15 @@ def sweep_batch(
     now: datetime,
     limit: int,
     lease: timedelta = LEASE,
+    links: Links | None = None,
 ) -> list[Verdict] | None:
     """Claim, re-check, build, deliver and record one batch; None when nothing is due."""
     rows = claim(engine, now=now, limit=limit, lease=lease)
     if not rows:
         return None
-    verdicts = send_batch(rows, engine=engine, transport=transport, renderer=renderer, now=now)
+    verdicts = send_batch(
+        rows, engine=engine, transport=transport, renderer=renderer, now=now, links=links
+    )
     record(engine, verdicts, now=now)
     return verdicts
 
@@ -170,6 +173,7 @@ def sweep(
     limit: int = 200,
     lease: timedelta = LEASE,
     max_batches: int | None = None,
+    links: Links | None = None,
 ) -> SweepReport:
     """Send every due notification, batch after batch, until none is left."""
     report = SweepReport()
@@ -181,6 +185,7 @@ def sweep(
             now=clock.now(),
             limit=limit,
             lease=lease,
+            links=links,
         )
         if verdicts is None:
             break
