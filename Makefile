@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint format clean up down
+.PHONY: demo test bench lint format clean up up-pg down
 
 # The virtualenv is (re)built only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -31,9 +31,23 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
+# Benchmarks at national scale (10,000 cases); writes BENCHMARKS.md (under 10 minutes).
+BENCH_STAMP := $(VENV)/.bench-stamp
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	PREFECT_LOGGING_LEVEL=WARNING $(BIN)/python -m benchmarks
+
 # A local Prefect server and every deployment served, on embedded defaults (see README).
 up: $(STAMP)
 	bash deployments/up.sh
+
+# The same on PostgreSQL, with a work pool and two workers (see README, « Passer à l'échelle »).
+up-pg: $(STAMP)
+	bash deployments/up-pg.sh
 
 down:
 	bash deployments/down.sh

@@ -24,5 +24,10 @@ stop() {  # name: SIGINT first (a Prefect runner ignores a single SIGTERM), then
   echo "$1 : arrêté (PID $pid)"
 }
 
+# Workers of `make up-pg` first, so that none takes a run while the server goes.
+for pidfile in "$RUN"/worker-*.pid; do
+  if [ -e "$pidfile" ]; then stop "$(basename "$pidfile" .pid)"; fi
+done
 stop deployments
 stop prefect-server
+rm -f "$RUN/postgresql"

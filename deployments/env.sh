@@ -18,3 +18,27 @@ export PREFECT_API_URL=$PREFECT_API_URL
 END
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# Shared by up.sh and up-pg.sh (up.sh still carries its own copies, identical).
+start() {  # name, command…: start in its own process group, remember the PID
+  local name=$1
+  shift
+  if alive "$RUN/$name.pid"; then
+    echo "$name : déjà démarré (PID $(cat "$RUN/$name.pid"))"
+    return
+  fi
+  setsid "$@" >"$LOG/$name.log" 2>&1 </dev/null &
+  echo $! >"$RUN/$name.pid"
+  echo "$name : démarré (PID $!, journal $LOG/$name.log)"
+}
+
+wait_for() {  # what, seconds, command…
+  local what=$1 seconds=$2
+  shift 2
+  for _ in $(seq "$seconds"); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 1
+  done
+  echo "ÉCHEC : $what ne répond pas après ${seconds} s (voir $LOG/)" >&2
+  exit 1
+}

@@ -44,7 +44,13 @@ class StageOutcome:
 
 
 def get_case(reference: str, *, session: Session) -> Case:
-    case = session.exec(select(Case).where(Case.reference == reference)).first()
+    """Return the case, its row locked until the transaction ends (PostgreSQL)."""
+    # Every step that changes a case starts here: two workers advancing the same case (two
+    # sweeps, a sweep and the case's flow) take turns and the second sees what the first wrote,
+    # instead of both inserting the same keyed event. NO KEY UPDATE leaves other transactions'
+    # foreign-key checks on this case (outbox records) unblocked. SQLite serialises writers.
+    query = select(Case).where(Case.reference == reference).with_for_update(key_share=True)
+    case = session.exec(query).first()
     if case is None:
         raise LookupError(f"cas inconnu : {reference!r}")
     return case

@@ -25,7 +25,7 @@ from dla.deliverables.produce import Generated, Job, Progress, Sink, produce
 from dla.deliverables.synthesis import synthesis_charts, synthesis_context
 from dla.deliverables.vigilance import findings_of, report
 from models import Case, Stage, Step
-from models.enums import StepStatus
+from models.enums import StageStatus, StepStatus
 
 
 def generate(
@@ -164,6 +164,11 @@ def generate_for_stage(
     ).first()
     if stage is None:
         raise DeliverableError(f"{reference} : étape inconnue {stage_key!r}")
+    if stage.status is StageStatus.close:
+        # Closed by another worker since this pass read the stages (the case row is locked
+        # now): its documents were rendered before it closed; a late render would only add a
+        # version whose count depends on which worker came second.
+        return []
     kinds = sorted(
         set(
             session.exec(

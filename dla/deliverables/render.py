@@ -2,7 +2,7 @@
 
 import hashlib
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel.dates import format_date
@@ -19,11 +19,14 @@ TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 RENDERER_VERSIONS = {"html": "1", "docx": "1", "pdf": "1"}
 
 
+# Documents repeat the same few dates (stage bounds, deadlines): Babel formats each once.
+@lru_cache(maxsize=4096)
 def _day(value: date | str | None) -> str:
     # Facts of the case context keep dates as ISO strings (JSON).
     return fr_date(date.fromisoformat(value) if isinstance(value, str) else value)
 
 
+@lru_cache(maxsize=1024)
 def _month(day: date | None) -> str:
     return "—" if day is None else format_date(day, "MMMM y", locale="fr_FR")
 

@@ -12,15 +12,30 @@ from models.enums import CaseStatus
 __all__ = ["Candidate", "case_candidates", "latest_only", "stage_open", "step_open"]
 
 
-def case_candidates(state: CaseState, today: date) -> list[Candidate]:
-    """Return every notification the case warrants as of `today` (any sending day)."""
+def case_candidates(
+    state: CaseState, today: date, targets: set[str] | None = None
+) -> list[Candidate]:
+    """Return every notification the case warrants as of `today` (any sending day).
+
+    With `targets` (re-checking claimed rows), only the series of those targets are built:
+    a series never spans targets, so the answer for them is the same, for a fraction of the work.
+    """
     if state.case.status is CaseStatus.close:
         return []
+    ref = state.case.reference
+
+    def wanted(prefix: str) -> bool:
+        return targets is None or any(t.startswith(prefix) for t in targets)
+
     out: list[Candidate] = []
     for step in state.steps:
-        out += step_candidates(state, step, today)
+        if targets is None or f"{ref}/tache/{step.key}" in targets:
+            out += step_candidates(state, step, today)
     for stage in state.stages.values():
-        out += validation_candidates(state, stage, today)
-    out += period_candidates(state, today)
-    out += follow_up_candidates(state, today)
+        if wanted(f"{ref}/validation/{stage.key}/"):
+            out += validation_candidates(state, stage, today)
+    if wanted(f"{ref}/periode/"):
+        out += period_candidates(state, today)
+    if wanted(f"{ref}/suivi/"):
+        out += follow_up_candidates(state, today)
     return out

@@ -22,19 +22,27 @@ def recheck(
     states = load_states(
         session=session, today=today, case_ids=case_ids, since=min(days, default=today)
     )
-    cands = [c for s in states.values() for c in case_candidates(s, today)]
+    # Only the claimed rows' series are rebuilt (all of a case's when a row lacks its target).
+    targets: dict[int, set[str] | None] = {}
+    for r in rows:
+        target = r.payload.get("target")
+        known = targets.setdefault(r.case_id, set())
+        if known is not None:
+            targets[r.case_id] = known | {target} if target else None
+    cands = [c for s in states.values() for c in case_candidates(s, today, targets[s.case.id])]
     _, superseded = latest_only(cands, today)
     live = {c.key for c in cands if c.cancelled is None}
     emails = sorted({r.recipient for r in rows})
-    contacts = {
-        c.email: c for c in session.exec(select(Contact).where(col(Contact.email).in_(emails)))
-    }
+    digest_only = dict(
+        session.exec(
+            select(Contact.email, Contact.digest_only).where(col(Contact.email).in_(emails))
+        ).all()
+    )
     keep, cancel = [], []
     for row in rows:
-        contact = contacts.get(row.recipient)
         if row.rule == "resume_hebdo":
             keep.append(row)
-        elif contact is not None and contact.digest_only:
+        elif digest_only.get(row.recipient):
             cancel.append((row, "le destinataire ne reçoit plus que le résumé hebdomadaire"))
         elif row.key in superseded:
             cancel.append((row, "remplacée par un rappel plus récent"))

@@ -1,21 +1,22 @@
 """Write the notifications the rules ask for as outbox rows; planning twice adds nothing."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from dla.frenchtext import fr_date, label
 from dla.outbox.candidates import Candidate, case_candidates, latest_only
 from dla.outbox.digest import digest_candidates
 from dla.outbox.rules import at_hour
-from dla.outbox.state import LOOKBACK, load_states
+from dla.outbox.state import LOOKBACK, CaseState, load_states
 from dla.outbox.store import insert_ignore, to_json
 from dla.outbox.wording import RULE_LABELS
-from models import Notification, TimelineEvent
-from models.enums import NotificationStatus
+from models import Case, Notification, TimelineEvent
+from models.enums import CaseStatus, NotificationStatus
 
 DEFAULT_HORIZON = timedelta(days=1)
+CHUNK = 500  # cases planned together
 
 
 @dataclass
@@ -25,6 +26,12 @@ class PlanResult:
     inserted: list[str]
     held: list[str]
     cancelled: list[str]
+
+    def __iadd__(self, other: "PlanResult") -> "PlanResult":
+        self.inserted += other.inserted
+        self.held += other.held
+        self.cancelled += other.cancelled
+        return self
 
 
 def plan_case(
@@ -54,12 +61,48 @@ def plan_due_window(
     now: datetime | None = None,
     digests: bool = True,
 ) -> PlanResult:
-    """Plan every open case's notifications and the weekly digests, in a handful of queries."""
-    states = load_states(session=session, today=today, horizon=horizon)
-    cands = [c for s in states.values() for c in case_candidates(s, today)]
+    """Plan every open case's notifications and the weekly digests, a chunk of cases at a time.
+
+    A handful of queries per chunk; memory follows the chunk, not the portfolio (a national
+    installation plans 10,000 cases). Reminder series never span cases, so each chunk is
+    planned on its own; the digests, which gather a coordinator's cases, keep only the light
+    part of each state.
+    """
+    ids = open_case_ids(session=session)
+    result, light = PlanResult([], [], []), {}
+    for start in range(0, len(ids), CHUNK):
+        states = load_states(
+            session=session, today=today, horizon=horizon, case_ids=ids[start : start + CHUNK]
+        )
+        cands = [c for s in states.values() for c in case_candidates(s, today)]
+        result += write(cands, session=session, today=today, horizon=horizon, now=now)
+        if digests:
+            light |= {i: lighten(s) for i, s in states.items()}
     if digests:
-        cands += digest_candidates(states, session=session, today=today, horizon=horizon)
-    return write(cands, session=session, today=today, horizon=horizon, now=now)
+        cands = digest_candidates(light, session=session, today=today, horizon=horizon)
+        result += write(cands, session=session, today=today, horizon=horizon, now=now)
+    return result
+
+
+def open_case_ids(*, session: Session) -> list[int]:
+    """Return the ids of the cases not closed, in order."""
+    return list(
+        session.exec(select(Case.id).where(Case.status != CaseStatus.close).order_by(Case.id))
+    )
+
+
+def lighten(state: CaseState) -> CaseState:
+    """Keep what the digests read of a state (case, people, settings), drop its plan."""
+    return replace(
+        state,
+        stages={},
+        steps=[],
+        periods=[],
+        follow_ups=[],
+        indicators=[],
+        requirements=[],
+        validations=[],
+    )
 
 
 def plan_digests(

@@ -1,5 +1,7 @@
 """Wire the sweep to the mail layer: one renderer and one transport built from the settings."""
 
+from functools import lru_cache
+
 from dla.clock import Clock
 from dla.mail.base import Notice, Outgoing, Transport
 from dla.settings import Settings
@@ -7,15 +9,17 @@ from dla.settings import Settings
 
 def mail_renderer(settings: Settings, clock: Clock, sender: str | None = None):
     """Return a Notice → Outgoing builder sharing one Jinja2 environment."""
+    from dla.mail.headers import parse_sender
     from dla.mail.message import build_outgoing
     from dla.mail.render import MailRenderer
 
     renderer = MailRenderer()
+    # Checked once, not per message; a refused sender is not cached and fails each message.
+    checked = lru_cache(maxsize=4)(parse_sender)
 
     def render(notice: Notice) -> Outgoing:
-        return build_outgoing(
-            notice, sender=sender or settings.mail_sender, renderer=renderer, clock=clock
-        )
+        source = checked(sender or settings.mail_sender)
+        return build_outgoing(notice, sender=source, renderer=renderer, clock=clock)
 
     return render
 

@@ -17,6 +17,9 @@ def insert_ignore(
     dialect = session.get_bind().dialect.name
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
     table = model.__table__
+    # One order for everyone: two transactions inserting overlapping keys (a sweep's planning,
+    # a stage opening on another worker) then wait for each other in turn, never in a cycle.
+    rows = sorted(rows, key=lambda row: tuple(str(row[c]) for c in unique))
     created = []
     for start in range(0, len(rows), CHUNK):
         stmt = insert(table).values(rows[start : start + CHUNK])

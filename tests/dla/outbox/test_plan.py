@@ -41,3 +41,33 @@ def test_only_the_window_is_planned(loaded, session):
     assert due.date() <= date(2024, 1, 9)
     later = plan_due_window(session=session, today=date(2024, 1, 18), horizon=timedelta(days=1))
     assert later.inserted  # the days in between come when their turn comes
+
+
+def test_planning_case_by_case_writes_the_same_rows_as_all_cases_at_once(
+    engine, session, tmp_path, monkeypatch
+):
+    from dla import lifecycle
+    from dla.clock import FixedClock
+    from dla.db import transaction
+    from dla.outbox import plan as planning
+    from tests.dla.outbox.conftest import outbox_case
+    from tests.factories import save_case
+
+    for n in range(1, 4):
+        save_case(engine, tmp_path, outbox_case() | {"reference": f"DLA99-2024-0{n}"})
+        with transaction(engine) as tx:
+            lifecycle.open_stage(
+                f"DLA99-2024-0{n}", "diagnostic", session=tx, clock=FixedClock.on(date(2024, 1, 8))
+            )
+
+    def planned(chunk: int) -> list[tuple]:
+        monkeypatch.setattr(planning, "CHUNK", chunk)
+        plan_due_window(session=session, today=date(2024, 1, 8), horizon=MONTH)
+        rows = session.exec(select(Notification.key, Notification.payload, Notification.status))
+        result = sorted((k, str(p), s) for k, p, s in rows)
+        session.rollback()
+        return result
+
+    together = planned(500)
+    assert any(k.startswith("resume_hebdo") for k, _, _ in together)
+    assert planned(1) == together

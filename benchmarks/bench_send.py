@@ -1,0 +1,181 @@
+"""Sending: the sweep (claim, re-check, build, deliver, record) against an SMTP server on loopback.
+
+Compared, on the same messages, with a naive baseline (smtplib, one connection per message,
+sequential) and with the floor (a bare aiosmtplib blast over as many connections as the
+sweep opens, no bookkeeping). The server (aiosmtpd's Sink) runs in its own process so that
+it does not share the client's interpreter lock.
+"""
+
+import asyncio
+import smtplib
+import socket
+import subprocess
+import sys
+import time
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import aiosmtplib
+from sqlalchemy import Engine, delete, update
+from sqlmodel import col
+
+from benchmarks.measure import side_by_side
+from dla.clock import FixedClock
+from dla.mail.config import Security, SmtpConfig
+from dla.mail.smtp import SmtpTransport
+from dla.outbox.sending import mail_renderer
+from dla.outbox.sweep import sweep
+from dla.settings import Settings
+from models import Notification, TimelineEvent
+from models.enums import NotificationStatus
+
+CONCURRENCY = 2  # DLA_SMTP_CONCURRENCY's default
+BATCH = 200
+T = Notification.__table__
+
+
+@contextmanager
+def smtp_sink() -> Iterator[int]:
+    """Run aiosmtpd's Sink handler in a subprocess on a free loopback port; yield the port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [
+        sys.executable,
+        "-m",
+        "aiosmtpd",
+        "-n",
+        "-c",
+        "aiosmtpd.handlers.Sink",
+        "-l",
+        f"127.0.0.1:{port}",
+    ]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("aiosmtpd did not start") from None
+                time.sleep(0.1)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+class Capture:
+    """A transport that remembers the messages it passes on (to replay them to the baselines)."""
+
+    def __init__(self, inner):
+        self.inner, self.messages = inner, []
+
+    async def deliver(self, batch):
+        self.messages += [o.message for o in batch]
+        return await self.inner.deliver(batch)
+
+
+def ours(engine: Engine, port: int, now: datetime, count: int, transport=None):
+    """Send `count` due reminders with the product's sweep; return its report."""
+    config = SmtpConfig(
+        host="127.0.0.1",
+        port=port,
+        security=Security.none,
+        concurrency=CONCURRENCY,
+        max_attempts=1,
+        timeout=30,
+    )
+    renderer = mail_renderer(Settings(), FixedClock(now))
+    limit = min(BATCH, count)
+    return sweep(
+        engine=engine,
+        transport=transport or SmtpTransport(config),
+        renderer=renderer,
+        clock=FixedClock(now),
+        limit=limit,
+        max_batches=count // limit,
+    )
+
+
+def naive(messages: list, port: int) -> int:
+    """The baseline: smtplib, a new connection for each message, one after the other."""
+    for message in messages:
+        with smtplib.SMTP("127.0.0.1", port) as client:
+            client.send_message(message)
+    return len(messages)
+
+
+def floor(messages: list, port: int) -> int:
+    """The floor: aiosmtplib over CONCURRENCY connections, no building, no bookkeeping."""
+
+    async def blast() -> None:
+        queue = deque(messages)
+
+        async def worker() -> None:
+            client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
+            await client.connect()
+            while queue:
+                await client.send_message(queue.popleft())
+            await client.quit()
+
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+
+    asyncio.run(blast())
+    return len(messages)
+
+
+def reset(engine: Engine, ids: list[int], now: datetime) -> None:
+    """Put the sent rows back to due and drop the events the sweep wrote (between runs)."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(T)
+            .where(T.c.id.in_(ids))
+            .values(
+                status=NotificationStatus.planned,
+                attempts=T.c.attempts - 1,
+                sent_at=None,
+                message_id=None,
+                claimed_at=None,
+                last_error=None,
+            )
+        )
+        conn.execute(delete(TimelineEvent).where(col(TimelineEvent.at) == now))
+
+
+def run(engine: Engine, now: datetime, *, count: int, runs: int) -> dict:
+    """Measure the three side by side on the same `count` messages; return the figures."""
+    with smtp_sink() as port:
+        capture = Capture(None)
+        config = SmtpConfig(
+            host="127.0.0.1",
+            port=port,
+            security=Security.none,
+            concurrency=CONCURRENCY,
+            max_attempts=1,
+        )
+        capture.inner = SmtpTransport(config)
+        report = ours(engine, port, now, count, capture)
+        ids = [v.row.id for v in report.verdicts]
+        reset(engine, ids, now)
+        messages = capture.messages
+        timings = side_by_side(
+            {
+                "ours": lambda: ours(engine, port, now, count),
+                "naive": lambda: naive(messages, port),
+                "floor": lambda: floor(messages, port),
+            },
+            runs=runs,
+            reset=lambda: reset(engine, ids, now),
+        )
+    return {
+        "claimed": len(ids),
+        "sent": report.count("sent"),
+        "cancelled": report.count("cancelled"),
+        "messages": len(messages),
+        "timings": timings,
+    }

@@ -1,0 +1,65 @@
+"""Sweep decision: claim what is due and re-check each case's state, against the bare SQL floor.
+
+The decision is what the sweep does before building any message: `claim` batch after batch,
+and `recheck` of each batch against the cases' state (what the flow's "envoyer le lot" task
+does first). The floor is the one SQL query that selects the due rows, fetched raw.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Engine, update
+from sqlmodel import Session
+
+from benchmarks.bulk import _sqlite_instant
+from benchmarks.measure import side_by_side
+from dla.outbox.check import recheck
+from dla.outbox.claim import claim
+from models import Notification
+from models.enums import NotificationStatus
+
+T = Notification.__table__
+BATCH = 200  # the sweep flow's default batch ("lot")
+
+
+def decide(engine: Engine, now: datetime, limit: int = BATCH) -> dict[str, int]:
+    """Claim every due row batch by batch and re-check it; return kept and cancelled counts."""
+    kept = cancelled = 0
+    while rows := claim(engine, now=now, limit=limit):
+        with Session(engine) as session:
+            keep, cancel = recheck(rows, session=session, today=now.date())
+        kept, cancelled = kept + len(keep), cancelled + len(cancel)
+    return {"kept": kept, "cancelled": cancelled}
+
+
+def floor(engine: Engine, now: datetime) -> int:
+    """Select the due rows with one bare SQL query (no ORM, no type processing)."""
+    sqlite = engine.dialect.name == "sqlite"
+    sql = (
+        "SELECT * FROM notification WHERE status = 'planned' AND due_at <= {p} ORDER BY due_at, id"
+    ).format(p="?" if sqlite else "%s")
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(sql, ((_sqlite_instant(now) if sqlite else now),)).fetchall()
+    return len(rows)
+
+
+def unclaim(engine: Engine) -> None:
+    """Put the rows a decision claimed back as they were (between timed runs)."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(T)
+            .where(T.c.status == NotificationStatus.claimed)
+            .values(status=NotificationStatus.planned, claimed_at=None, attempts=T.c.attempts - 1)
+        )
+
+
+def run(engine: Engine, now: datetime, *, runs: int) -> dict:
+    """Measure the decision and its floor side by side; return the figures."""
+    counts = decide(engine, now)
+    unclaim(engine)
+    due = floor(engine, now)
+    timings = side_by_side(
+        {"decision": lambda: decide(engine, now), "floor": lambda: floor(engine, now)},
+        runs=runs,
+        reset=lambda: unclaim(engine),
+    )
+    return {"due": due, **counts, "timings": timings}

@@ -1,0 +1,33 @@
+"""The runner writes BENCHMARKS.md with every section, each target marked pass or miss."""
+
+from benchmarks.runner import main
+
+
+def test_a_quick_run_writes_every_figure_with_its_target_and_verdict(tmp_path):
+    output = tmp_path / "BENCHMARKS.md"
+    report = main(
+        [
+            "--sizes",
+            "6,12",
+            "--runs",
+            "1",
+            "--messages",
+            "4",
+            "--files",
+            "2",
+            "--documents",
+            "1",
+            "--heavy",
+            "1",
+            "--no-prefect",
+            "--no-postgresql",
+            "--output",
+            str(output),
+        ]
+    )
+    text = output.read_text(encoding="utf-8")
+    for section in ("Sweep decision", "Sending", "Rendering", "Memory", "Loading", "CLI start"):
+        assert f"## {section}" in text
+    targeted = [f for f in report.figures if f.target != "—"]
+    assert targeted and all(f.ok in (True, False) for f in targeted)
+    assert all(f.name in text for f in report.figures)

@@ -1,0 +1,11 @@
+"""What the scale-out test measured, printed at the end of the session (README quotes it)."""
+
+SCALE_OUT: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not SCALE_OUT:
+        return
+    terminalreporter.write_sep("-", "passage à l'échelle (PostgreSQL, plusieurs workers)")
+    for line in SCALE_OUT:
+        terminalreporter.write_line(line)
