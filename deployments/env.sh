@@ -42,3 +42,15 @@ wait_for() {  # what, seconds, command…
   echo "ÉCHEC : $what ne répond pas après ${seconds} s (voir $LOG/)" >&2
   exit 1
 }
+
+server_and_samples() {  # the Prefect server up and answering, the case database with the samples
+  start prefect-server "$BIN/prefect" server start --host 127.0.0.1 --port "$DLA_UI_PORT"
+  wait_for "le serveur Prefect" 180 "$BIN/python" -c \
+    "import urllib.request, sys; urllib.request.urlopen(sys.argv[1] + '/health', timeout=2)" \
+    "$PREFECT_API_URL"
+
+  "$BIN/dla" init
+  mkdir -p "$DLA_VAR_DIR/cas"
+  cp -n samples/cases/*.yaml "$DLA_VAR_DIR/cas/" 2>/dev/null || true
+  "$BIN/dla" case load samples/cases/*.yaml
+}

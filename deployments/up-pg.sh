@@ -24,15 +24,7 @@ fi
 echo "$DLA_DATABASE_URL" >"$RUN/postgresql"
 echo "export DLA_DATABASE_URL=$DLA_DATABASE_URL" >>"$RUN/env"
 
-start prefect-server "$BIN/prefect" server start --host 127.0.0.1 --port "$DLA_UI_PORT"
-wait_for "le serveur Prefect" 180 "$BIN/python" -c \
-  "import urllib.request, sys; urllib.request.urlopen(sys.argv[1] + '/health', timeout=2)" \
-  "$PREFECT_API_URL"
-
-"$BIN/dla" init
-mkdir -p "$DLA_VAR_DIR/cas"
-cp -n samples/cases/*.yaml "$DLA_VAR_DIR/cas/" 2>/dev/null || true
-"$BIN/dla" case load samples/cases/*.yaml
+server_and_samples
 
 "$BIN/python" -m deployments.pool enregistrer "$DLA_POOL" >"$LOG/pool.log" 2>&1 ||
   { echo "ÉCHEC de l'enregistrement des déploiements : voir $LOG/pool.log" >&2; exit 1; }

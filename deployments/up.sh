@@ -6,15 +6,7 @@ cd "$(dirname "$0")/.."
 source deployments/env.sh
 DLA_UP_UNTIL=${DLA_UP_UNTIL:-2011-12-31}
 
-start prefect-server "$BIN/prefect" server start --host 127.0.0.1 --port "$DLA_UI_PORT"
-wait_for "le serveur Prefect" 180 "$BIN/python" -c \
-  "import urllib.request, sys; urllib.request.urlopen(sys.argv[1] + '/health', timeout=2)" \
-  "$PREFECT_API_URL"
-
-"$BIN/dla" init
-mkdir -p "$DLA_VAR_DIR/cas"
-cp -n samples/cases/*.yaml "$DLA_VAR_DIR/cas/" 2>/dev/null || true
-"$BIN/dla" case load samples/cases/*.yaml
+server_and_samples
 
 start deployments "$BIN/python" -m deployments.serve
 "$BIN/python" -m deployments.check 180 || { echo "ÉCHEC : voir $LOG/deployments.log" >&2; exit 1; }
