@@ -1,5 +1,6 @@
 """SQLModel tables and schemas of the DLA pipeline (no Prefect import here)."""
 
+from models import revision as _revision  # noqa: F401  (registers the hook)
 from models.case import Case, CaseCreate, CaseMember, CasePublic
 from models.organisation import (
     Contact,

@@ -37,6 +37,9 @@ class Case(CaseBase, table=True):
     document: dict = Field(default_factory=dict, sa_column=Column(JSON))
     # Hash of the normalised case file: loading an unchanged file is a no-op.
     source_hash: str | None = Field(default=None, max_length=64)
+    # Bumped by every change to what the reminder rules read of the case (models/revision.py):
+    # a reminder confirmed today at the current revision needs no re-check before sending.
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(sa_type=AwareDateTime)
     updated_at: datetime = Field(sa_type=AwareDateTime)
 

@@ -1,6 +1,6 @@
 """What a case leaves behind: deliverables, outbox notifications and its timeline."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -29,7 +29,11 @@ class Deliverable(SQLModel, table=True):
 class Notification(SQLModel, table=True):
     """An outbox row; its idempotency key (rule, target, occurrence, recipient) is unique."""
 
-    __table_args__ = (Index("ix_notification_status_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_notification_status_due", "status", "due_at"),
+        # Each claim first looks for stale claims: without it, a scan of the rows claimed.
+        Index("ix_notification_status_claimed", "status", "claimed_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=300)
@@ -44,6 +48,9 @@ class Notification(SQLModel, table=True):
     message_id: str | None = Field(default=None, max_length=300)
     last_error: str | None = Field(default=None, max_length=1000)
     payload: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    # The day the planning pass last found the row warranted, and the case revision it read.
+    checked_on: date | None = None
+    checked_revision: int | None = None
 
 
 class TimelineEvent(SQLModel, table=True):

@@ -16,8 +16,41 @@ from models.enums import CaseStatus, StepStatus
 def recheck(
     rows: list[Claimed], *, session: Session, today: date
 ) -> tuple[list[Claimed], list[tuple[Claimed, str]]]:
-    """Split claimed rows into those still warranted and those to cancel (with the reason)."""
-    case_ids = sorted({r.case_id for r in rows if r.rule != "resume_hebdo"})
+    """Split claimed rows into those still warranted and those to cancel (with the reason).
+
+    Rows the claim found fresh (confirmed by today's planning pass, case unchanged since) are
+    kept as they are: the rules, a function of the case's state and the day, would warrant them
+    again. The others are rebuilt from their cases' state.
+    """
+    keep = [r for r in rows if r.fresh or r.rule == "resume_hebdo"]
+    rest = [r for r in rows if not (r.fresh or r.rule == "resume_hebdo")]
+    if not rest:
+        return keep, []
+    emails = sorted({r.recipient for r in rest})
+    digest_only = dict(
+        session.exec(
+            select(Contact.email, Contact.digest_only).where(col(Contact.email).in_(emails))
+        ).all()
+    )
+    live, superseded, states = rebuild(rest, session=session, today=today)
+    cancel = []
+    for row in rest:
+        if digest_only.get(row.recipient):
+            cancel.append((row, "le destinataire ne reçoit plus que le résumé hebdomadaire"))
+        elif row.key in superseded:
+            cancel.append((row, "remplacée par un rappel plus récent"))
+        elif row.key in live:
+            keep.append(row)
+        else:
+            cancel.append((row, why_not(row, states.get(row.case_id), today)))
+    return sorted(keep, key=lambda r: r.id), cancel
+
+
+def rebuild(
+    rows: list[Claimed], *, session: Session, today: date
+) -> tuple[set[str], set[str], dict[int, CaseState]]:
+    """Rebuild the claimed rows' series from their cases' state: live and superseded keys."""
+    case_ids = sorted({r.case_id for r in rows})
     days = [date.fromisoformat(r.payload["send_on"]) for r in rows if r.payload.get("send_on")]
     states = load_states(
         session=session, today=today, case_ids=case_ids, since=min(days, default=today)
@@ -31,26 +64,7 @@ def recheck(
             targets[r.case_id] = known | {target} if target else None
     cands = [c for s in states.values() for c in case_candidates(s, today, targets[s.case.id])]
     _, superseded = latest_only(cands, today)
-    live = {c.key for c in cands if c.cancelled is None}
-    emails = sorted({r.recipient for r in rows})
-    digest_only = dict(
-        session.exec(
-            select(Contact.email, Contact.digest_only).where(col(Contact.email).in_(emails))
-        ).all()
-    )
-    keep, cancel = [], []
-    for row in rows:
-        if row.rule == "resume_hebdo":
-            keep.append(row)
-        elif digest_only.get(row.recipient):
-            cancel.append((row, "le destinataire ne reçoit plus que le résumé hebdomadaire"))
-        elif row.key in superseded:
-            cancel.append((row, "remplacée par un rappel plus récent"))
-        elif row.key in live:
-            keep.append(row)
-        else:
-            cancel.append((row, why_not(row, states.get(row.case_id), today)))
-    return keep, cancel
+    return {c.key for c in cands if c.cancelled is None}, superseded, states
 
 
 def why_not(row: Claimed, state: CaseState | None, today: date) -> str:

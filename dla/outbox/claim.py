@@ -7,12 +7,14 @@ longer sees the rows as due. Each claim adds one to `attempts`, which then fence
 a sweep only records an outcome on a row still claimed with the attempt number it claimed.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
-from sqlalchemy import Engine, and_, select, update
+from sqlalchemy import Engine, Text, and_, bindparam, cast, select, update
 
-from models import Notification
+from models import Case, Notification
 from models.enums import NotificationStatus
 
 # A claim older than this is taken to come from a sweep that died: the row becomes due again.
@@ -20,6 +22,7 @@ from models.enums import NotificationStatus
 # it is still sending to another sweep.
 LEASE = timedelta(hours=1)
 T = Notification.__table__
+CASES = Case.__table__
 
 
 @dataclass(frozen=True)
@@ -32,11 +35,67 @@ class Claimed:
     rule: str
     recipient: str
     attempts: int
-    payload: dict
+    payload_json: str | None  # parsed on first use: a confirmed row is decided without it
     reclaimed: bool  # the previous claim went stale: a crash may have sent it already
+    # Confirmed by today's planning pass at the case's current revision: the re-check can
+    # trust it without rebuilding the case.
+    fresh: bool = False
+
+    @cached_property
+    def payload(self) -> dict:
+        """Return the stored payload (what the message is built from)."""
+        return json.loads(self.payload_json) if self.payload_json else {}
 
 
 INTERRUPTED = "envoi interrompu (lease expiré) : renvoi avec le même Message-ID"
+
+
+def _fresh():
+    """Say, in SQL, whether a row was confirmed today and its case has not changed since.
+
+    A change to a recipient (single reminders given up, contact forgotten) moves the revision
+    of every case they belong to (models/revision.py), so the revision covers people too.
+    """
+    case = CASES.alias("revised")
+    revision = select(case.c.revision).where(case.c.id == T.c.case_id).scalar_subquery()
+    return and_(T.c.checked_on == bindparam("today"), T.c.checked_revision == revision)
+
+
+# Built once (the sweep claims batch after batch); the values come as parameters.
+_DUE = and_(T.c.status == NotificationStatus.planned, T.c.due_at <= bindparam("now"))
+_PICK = select(T.c.id).where(_DUE).order_by(T.c.due_at, T.c.id).limit(bindparam("limit"))
+_RECOVER = (
+    update(T)
+    .where(T.c.status == NotificationStatus.claimed, T.c.claimed_at < bindparam("stale_before"))
+    .values(status=NotificationStatus.planned, last_error=INTERRUPTED)
+)
+
+
+def _take(target):
+    return (
+        update(T)
+        .where(target, _DUE)
+        .values(
+            status=NotificationStatus.claimed,
+            claimed_at=bindparam("now"),
+            attempts=T.c.attempts + 1,
+        )
+        .returning(
+            T.c.id,
+            T.c.key,
+            T.c.case_id,
+            T.c.rule,
+            T.c.recipient,
+            T.c.attempts,
+            cast(T.c.payload, Text),  # left as text: parsed only when the message is built
+            T.c.last_error,
+            _fresh(),
+        )
+    )
+
+
+_TAKE_PICKED = _take(T.c.id.in_(_PICK.scalar_subquery()))
+_TAKE_IDS = _take(T.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def claim(engine: Engine, *, now: datetime, limit: int, lease: timedelta = LEASE) -> list[Claimed]:
@@ -45,47 +104,18 @@ def claim(engine: Engine, *, now: datetime, limit: int, lease: timedelta = LEASE
     Only writes happen in it (no read first): on SQLite a read then a write could fail
     with a busy snapshot instead of waiting for the other sweep's lock.
     """
-    due = and_(T.c.status == NotificationStatus.planned, T.c.due_at <= now)
-    pick = select(T.c.id).where(due).order_by(T.c.due_at, T.c.id).limit(limit)
+    params = {"now": now, "limit": limit, "today": now.date()}
     with engine.begin() as conn:
-        conn.execute(
-            update(T)
-            .where(T.c.status == NotificationStatus.claimed, T.c.claimed_at < now - lease)
-            .values(status=NotificationStatus.planned, last_error=INTERRUPTED)
-        )
+        conn.execute(_RECOVER, {"stale_before": now - lease})
         if engine.dialect.name == "postgresql":
-            ids = list(conn.execute(pick.with_for_update(skip_locked=True)).scalars())
+            ids = list(conn.execute(_PICK.with_for_update(skip_locked=True), params).scalars())
             if not ids:
                 return []
-            target = T.c.id.in_(ids)
+            rows = conn.execute(_TAKE_IDS, {**params, "ids": ids}).all()
         else:
-            target = T.c.id.in_(pick.scalar_subquery())
-        rows = conn.execute(
-            update(T)
-            .where(target, due)
-            .values(status=NotificationStatus.claimed, claimed_at=now, attempts=T.c.attempts + 1)
-            .returning(
-                T.c.id,
-                T.c.key,
-                T.c.case_id,
-                T.c.rule,
-                T.c.recipient,
-                T.c.attempts,
-                T.c.payload,
-                T.c.last_error,
-            )
-        ).all()
+            rows = conn.execute(_TAKE_PICKED, params).all()
     claimed = [
-        Claimed(
-            r.id,
-            r.key,
-            r.case_id,
-            r.rule,
-            r.recipient,
-            r.attempts,
-            r.payload or {},
-            r.last_error == INTERRUPTED,
-        )
-        for r in rows
+        Claimed(i, key, case, rule, to, n, payload, error == INTERRUPTED, bool(fresh))
+        for i, key, case, rule, to, n, payload, error, fresh in rows
     ]
     return sorted(claimed, key=lambda c: c.id)

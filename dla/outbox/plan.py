@@ -3,6 +3,7 @@
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
 from dla.frenchtext import fr_date, label
@@ -17,6 +18,7 @@ from models.enums import CaseStatus, NotificationStatus
 
 DEFAULT_HORIZON = timedelta(days=1)
 CHUNK = 500  # cases planned together
+T = Notification.__table__
 
 
 @dataclass
@@ -50,7 +52,8 @@ def plan_case(
         for c in cands:
             if "prefect_ui_url" in c.context:
                 c.context["prefect_ui_url"] = prefect_ui_url
-    return write(cands, session=session, today=today, horizon=horizon, now=now)
+    revisions = {i: s.revision for i, s in states.items()}
+    return write(cands, session=session, today=today, horizon=horizon, now=now, revisions=revisions)
 
 
 def plan_due_window(
@@ -75,7 +78,10 @@ def plan_due_window(
             session=session, today=today, horizon=horizon, case_ids=ids[start : start + CHUNK]
         )
         cands = [c for s in states.values() for c in case_candidates(s, today)]
-        result += write(cands, session=session, today=today, horizon=horizon, now=now)
+        revisions = {i: s.revision for i, s in states.items()}
+        result += write(
+            cands, session=session, today=today, horizon=horizon, now=now, revisions=revisions
+        )
         if digests:
             light |= {i: lighten(s) for i, s in states.items()}
     if digests:
@@ -121,8 +127,13 @@ def write(
     today: date,
     horizon: timedelta,
     now: datetime | None = None,
+    revisions: dict[int, int] | None = None,
 ) -> PlanResult:
-    """Insert the candidates sent within the window; existing keys are left untouched."""
+    """Insert the candidates sent within the window; existing keys are left untouched.
+
+    With the case `revisions` the states were read at, the rows found warranted are also
+    marked confirmed today: the sweep sends those without rebuilding the case's state.
+    """
     cands, _ = latest_only(cands, today)
     window = [c for c in cands if today - LOOKBACK <= c.send_on <= today + horizon]
     by_key = {c.key: c for c in window}
@@ -143,8 +154,28 @@ def write(
         for k in held
     ]
     insert_ignore(session, TimelineEvent, events, ["case_id", "key"])
+    if revisions is not None:
+        confirm(window, session=session, today=today, revisions=revisions)
     cancelled = [k for k in inserted if by_key[k].cancelled]
     return PlanResult(inserted, held, cancelled)
+
+
+def confirm(
+    cands: list[Candidate], *, session: Session, today: date, revisions: dict[int, int]
+) -> None:
+    """Mark the planned rows of these warranted candidates as confirmed today, in one batch."""
+    marks = [
+        {"b_key": c.key, "b_revision": revisions[c.case_id]}
+        for c in cands
+        if c.cancelled is None and c.case_id in revisions
+    ]
+    if marks:
+        session.connection().execute(
+            update(T)
+            .where(T.c.key == bindparam("b_key"), T.c.status == NotificationStatus.planned)
+            .values(checked_on=today, checked_revision=bindparam("b_revision")),
+            marks,
+        )
 
 
 def _row(c: Candidate) -> dict:

@@ -1,5 +1,6 @@
 """One day of reminders (plan, then sweep), a dry run of it, and a replay along past dates."""
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -63,7 +64,16 @@ def preview(*, engine: Engine, clock: Clock, digests: bool = True) -> list[Line]
             .order_by(Notification.due_at, Notification.id)
         ).all()
         claimed = [
-            Claimed(r.id, r.key, r.case_id, r.rule, r.recipient, r.attempts, r.payload, False)
+            Claimed(
+                r.id,
+                r.key,
+                r.case_id,
+                r.rule,
+                r.recipient,
+                r.attempts,
+                json.dumps(r.payload),
+                False,
+            )
             for r in rows
         ]
         keep, cancel = recheck(claimed, session=session, today=now.date())

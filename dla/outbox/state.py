@@ -48,6 +48,7 @@ class CaseState:
     contacts: dict[int, list[Contact]] = field(default_factory=lambda: defaultdict(list))
     requirements: list[ValidationRequirement] = field(default_factory=list)
     validations: list[Validation] = field(default_factory=list)
+    revision: int = 0  # the case's revision, read before the rest of its state
 
 
 def rows(model):
@@ -68,6 +69,8 @@ def load_states(
     where = col(Case.id).in_(case_ids) if case_ids is not None else Case.status != CaseStatus.close
     # The case file and the facts are large and unused here: leave them in the database.
     lean = (defer(Case.document), defer(Case.context))
+    # Read first: a change made while the state loads then shows as a newer revision.
+    revisions = dict(session.execute(select(Case.id, Case.revision).where(where)).all())
     cases = session.exec(select(Case).where(where).options(*lean)).all()
     if not cases:
         return {}
@@ -85,7 +88,11 @@ def load_states(
     }
     states = {
         c.id: CaseState(
-            c, calendar_for(c.departement), settings[c.id], coordinators[c.coordinator_id]
+            c,
+            calendar_for(c.departement),
+            settings[c.id],
+            coordinators[c.coordinator_id],
+            revision=revisions.get(c.id, -1),
         )
         for c in cases
     }
