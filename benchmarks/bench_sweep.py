@@ -2,7 +2,8 @@
 
 The decision is what the sweep does before building any message: `claim` batch after batch,
 and `recheck` of each batch against the cases' state (what the flow's "envoyer le lot" task
-does first). The floor is the one SQL query that selects the due rows, fetched raw.
+does first). The floor is the one SQL query that selects the due rows, fetched raw. The bare claim is the
+same batches' UPDATE … RETURNING in bare SQL, each committed: the write the decision cannot skip.
 """
 
 from datetime import datetime
@@ -42,6 +43,31 @@ def floor(engine: Engine, now: datetime) -> int:
     return len(rows)
 
 
+CLAIM_SQL = (
+    "UPDATE notification SET status = 'claimed', claimed_at = {p}, attempts = attempts + 1 "
+    "WHERE id IN (SELECT id FROM notification WHERE status = 'planned' AND due_at <= {p} "
+    "ORDER BY due_at, id LIMIT {limit}{lock}) "
+    "RETURNING id, key, case_id, rule, recipient, attempts, payload, last_error"
+)
+
+
+def bare_claim(engine: Engine, now: datetime, limit: int = BATCH) -> int:
+    """Claim the due rows with the same batches in bare SQL, one commit each (no Python work)."""
+    sqlite = engine.dialect.name == "sqlite"
+    sql = CLAIM_SQL.format(
+        p="?" if sqlite else "%s", limit=limit, lock="" if sqlite else " FOR UPDATE SKIP LOCKED"
+    )
+    instant = _sqlite_instant(now) if sqlite else now
+    claimed = 0
+    with engine.connect() as conn:
+        while True:
+            rows = conn.exec_driver_sql(sql, (instant, instant)).fetchall()
+            conn.commit()
+            if not rows:
+                return claimed
+            claimed += len(rows)
+
+
 def unclaim(engine: Engine) -> None:
     """Put the rows a decision claimed back as they were (between timed runs)."""
     with engine.begin() as conn:
@@ -53,12 +79,18 @@ def unclaim(engine: Engine) -> None:
 
 
 def run(engine: Engine, now: datetime, *, runs: int) -> dict:
-    """Measure the decision and its floor side by side; return the figures."""
+    """Measure the decision, its floor and the bare claim side by side; return the figures."""
     counts = decide(engine, now)
     unclaim(engine)
     due = floor(engine, now)
+    assert bare_claim(engine, now) == due, "the bare claim must take the same rows"
+    unclaim(engine)
     timings = side_by_side(
-        {"decision": lambda: decide(engine, now), "floor": lambda: floor(engine, now)},
+        {
+            "decision": lambda: decide(engine, now),
+            "floor": lambda: floor(engine, now),
+            "claim": lambda: bare_claim(engine, now),
+        },
         runs=runs,
         reset=lambda: unclaim(engine),
     )
