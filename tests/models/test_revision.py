@@ -75,3 +75,12 @@ def test_an_object_read_but_not_changed_leaves_the_revision_alone(engine, tmp_pa
         step.title = step.title  # set to the same value: dirty, but not modified
         session.add(step)
     assert revisions(engine) == before
+
+
+def test_reloading_a_changed_case_file_moves_the_revision_on(engine, tmp_path):
+    saved(engine, tmp_path)
+    before = revisions(engine)["DLA99-2024-01"]
+    data = case_data()
+    data["etapes"][0]["taches"][0]["titre"] = "Titre changé"
+    save_case(engine, tmp_path, data, day=date(2024, 1, 9))
+    assert revisions(engine)["DLA99-2024-01"] > before
