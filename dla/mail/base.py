@@ -3,8 +3,10 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from enum import StrEnum
+from functools import cached_property
 from typing import Protocol
 
 
@@ -34,11 +36,35 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class Wire:
+    """A message already serialised: 7-bit bytes with CRLF line ends, and its SMTP envelope."""
+
+    data: bytes
+    sender: str
+    recipients: tuple[str, ...]
+    message_id: str
+
+
+@dataclass(frozen=True)
 class Outgoing:
-    """A built message ready for a transport."""
+    """A built message ready for a transport: its bytes (`Wire`) or an `EmailMessage`."""
 
     key: str
-    message: EmailMessage
+    content: EmailMessage | Wire
+
+    @cached_property
+    def message(self) -> EmailMessage:
+        """Return the message as an `EmailMessage` (parsed from its bytes when needed)."""
+        if isinstance(self.content, Wire):
+            return message_from_bytes(self.content.data, policy=policy.default)
+        return self.content
+
+    @property
+    def message_id(self) -> str | None:
+        """Return the Message-ID, without parsing the bytes."""
+        if isinstance(self.content, Wire):
+            return self.content.message_id
+        return self.content.get("Message-ID")
 
 
 class Outcome(StrEnum):

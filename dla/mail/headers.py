@@ -2,6 +2,7 @@
 
 import unicodedata
 from email.headerregistry import Address
+from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -31,20 +32,30 @@ def check_text(value: str, what: str) -> str:
 def check_address(address: str, what: str) -> str:
     """Return the normalised ASCII form of an e-mail address, or refuse it with the reason."""
     check_text(address, what)
-    try:
-        valid = validate_email(address, check_deliverability=False)
-    except EmailNotValidError as exc:
+    ascii_email, error = _validated(address)
+    if error is not None:
         raise HeaderRefused(
-            f"{what} : adresse électronique invalide (valeur : {address!r}) : {exc}"
-        ) from None
+            f"{what} : adresse électronique invalide (valeur : {address!r}) : {error}"
+        )
     # An accented domain travels in its ASCII (IDNA) form; an accented local part cannot
     # travel without SMTPUTF8, and the email package would encode it as an invalid word.
-    if valid.ascii_email is None:
+    if ascii_email is None:
         raise HeaderRefused(
             f"{what} : adresse électronique non ASCII avant le @, non prise en charge "
             f"(valeur : {address!r})"
         )
-    return valid.ascii_email
+    return ascii_email
+
+
+# Cached: a sweep writes to the same people several times, and validating is not cheap.
+@lru_cache(maxsize=4096)
+def _validated(address: str) -> tuple[str | None, str | None]:
+    """Return (ASCII form, None) or (None, the validator's reason) for an address."""
+    try:
+        valid = validate_email(address, check_deliverability=False)
+    except EmailNotValidError as exc:
+        return None, str(exc)
+    return valid.ascii_email, None
 
 
 def mailbox(address: str, name: str | None, what: str) -> Address:

@@ -5,14 +5,19 @@ from datetime import UTC
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import lru_cache
 
 from dla.clock import Clock, SystemClock
-from dla.mail.base import Notice, Outgoing
+from dla.mail import wire
+from dla.mail.base import Notice, Outgoing, Wire
 from dla.mail.headers import check_text, mailbox, parse_sender
 from dla.mail.ics import build_ics
 from dla.mail.render import MailRenderer
 
 ICS_FILENAME = "evenements.ics"
+ICS_TYPE = 'text/calendar; method="PUBLISH"; charset="utf-8"'
+# The people of one case get the same events in one sweep: write their calendar once.
+cached_ics = lru_cache(maxsize=256)(build_ics)
 
 
 def message_id(key: str, domain: str) -> str:
@@ -21,14 +26,14 @@ def message_id(key: str, domain: str) -> str:
     return f"<{digest}@{domain}>"
 
 
-def build_message(
+def build_wire(
     notice: Notice,
     *,
     sender: str | Address,
     renderer: MailRenderer,
     clock: Clock | None = None,
-) -> EmailMessage:
-    """Render `notice` into a checked multipart message; raise `MailError` when refused."""
+) -> Wire:
+    """Render `notice` into the bytes of a checked multipart message; raise `MailError` if refused."""
     what = f"message {notice.key!r}"
     source = sender if isinstance(sender, Address) else parse_sender(sender)
     recipient = mailbox(notice.to, notice.to_name, f"{what}, destinataire")
@@ -47,25 +52,42 @@ def build_message(
     }
     text, html = renderer.render(notice.template, context)
 
-    message = EmailMessage()
-    message["From"] = source
-    message["To"] = recipient
-    message["Subject"] = f"[{reference}] {subject}"
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = message_id(notice.key, source.domain)
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies loops
-    message.set_content(text, subtype="plain", charset="utf-8")
-    message.add_alternative(html, subtype="html", charset="utf-8")
+    mid = message_id(notice.key, source.domain)
+    tag = mid[1:25]  # the boundaries derive from the key: the same notice gives the same bytes
+    body = wire.multipart(
+        "alternative",
+        f"==alt_{tag}==",
+        [wire.text_part(text, "plain"), wire.text_part(html, "html")],
+    )
     if notice.events:
-        ics = build_ics(notice.events, domain=source.domain, stamp=now.astimezone(UTC))
-        message.add_attachment(
-            ics,
-            maintype="text",
-            subtype="calendar",
-            filename=ICS_FILENAME,
-            params={"method": "PUBLISH", "charset": "utf-8"},
+        ics = cached_ics(notice.events, domain=source.domain, stamp=now.astimezone(UTC))
+        body = wire.multipart(
+            "mixed", f"==mixed_{tag}==", [body, wire.attachment(ics, ICS_TYPE, ICS_FILENAME)]
         )
-    return message
+    head = b"".join(
+        (
+            wire.mailbox("From", source.display_name, source.addr_spec),
+            wire.mailbox("To", recipient.display_name, recipient.addr_spec),
+            wire.unstructured("Subject", f"[{reference}] {subject}"),
+            f"Date: {format_datetime(now)}\r\n".encode("ascii"),
+            f"Message-ID: {mid}\r\n".encode("ascii"),
+            b"Auto-Submitted: auto-generated\r\n",  # RFC 3834: no vacation replies loops
+            b"MIME-Version: 1.0\r\n",
+        )
+    )
+    return Wire(head + body, source.addr_spec, (recipient.addr_spec,), mid)
+
+
+def build_message(
+    notice: Notice,
+    *,
+    sender: str | Address,
+    renderer: MailRenderer,
+    clock: Clock | None = None,
+) -> EmailMessage:
+    """Render `notice` into a checked multipart message; raise `MailError` when refused."""
+    built = build_wire(notice, sender=sender, renderer=renderer, clock=clock)
+    return Outgoing(notice.key, built).message
 
 
 def build_outgoing(
@@ -74,5 +96,5 @@ def build_outgoing(
     """Build the message of `notice` paired with its key, ready for a transport."""
     return Outgoing(
         key=notice.key,
-        message=build_message(notice, sender=sender, renderer=renderer, clock=clock),
+        content=build_wire(notice, sender=sender, renderer=renderer, clock=clock),
     )

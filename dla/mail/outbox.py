@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from email import policy
 from pathlib import Path
 
-from dla.mail.base import Delivery, Outcome, Outgoing
+from dla.mail.base import Delivery, Outcome, Outgoing, Wire
 
 log = logging.getLogger(__name__)
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -39,7 +39,10 @@ class OutboxTransport:
             self.directory.mkdir(parents=True, exist_ok=True)
             if target.exists():
                 return Delivery(item.key, Outcome.sent, f"déjà déposé : {target}")
-            data = item.message.as_bytes(policy=policy.SMTP)
+            content = item.content
+            data = (
+                content.data if isinstance(content, Wire) else content.as_bytes(policy=policy.SMTP)
+            )
             fd, temp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".eml")
             try:
                 with os.fdopen(fd, "wb") as handle:

@@ -31,6 +31,9 @@ class MailRenderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        # A renderer lives for one sweep: look each template up once, not per message (Jinja2
+        # would check the file's modification time each time).
+        self._templates: dict = {}
         self.env.filters["fr_date"] = fr_date
         self.env.filters["label"] = label
 
@@ -45,6 +48,9 @@ class MailRenderer:
 
     def _one(self, path: str, context: dict) -> str:
         try:
-            return self.env.get_template(path).render(context)
+            template = self._templates.get(path)
+            if template is None:
+                template = self._templates[path] = self.env.get_template(path)
+            return template.render(context)
         except TemplateError as exc:
             raise RenderRefused(f"modèle de courriel {path} : {exc}") from exc

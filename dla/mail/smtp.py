@@ -16,7 +16,7 @@ from aiosmtplib import (
     SMTPResponseException,
 )
 
-from dla.mail.base import Delivery, Outcome, Outgoing
+from dla.mail.base import Delivery, Outcome, Outgoing, Wire
 from dla.mail.config import Security, SmtpConfig
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ class SmtpTransport:
             try:
                 if client is None:
                     client = await self._connect()
-                errors, reply = await client.send_message(item.message)
+                errors, reply = await _transmit(client, item)
                 detail = self._scrub(reply) or "accepté"
                 if errors:
                     detail += " ; refusés : " + "; ".join(f"{a} : {r}" for a, r in errors.items())
@@ -173,6 +173,14 @@ class SmtpTransport:
         for form in (secret, base64.b64encode(secret.encode()).decode()):
             text = text.replace(form, "***")
         return text
+
+
+async def _transmit(client: aiosmtplib.SMTP, item: Outgoing):
+    """Send the prepared bytes as they are (7-bit: no extension needed), else the message."""
+    if isinstance(item.content, Wire):
+        wire = item.content
+        return await client.sendmail(wire.sender, list(wire.recipients), wire.data)
+    return await client.send_message(item.content)
 
 
 def _reply(exc: SMTPResponseException) -> str:

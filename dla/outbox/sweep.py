@@ -114,13 +114,12 @@ def deliver(transport: Transport, built: list[tuple[Claimed, Outgoing]]) -> list
         return []
     deliveries: list[Delivery] = run_async(transport.deliver([o for _, o in built]))
     by_key = {d.key: d for d in deliveries}
+    status = {Outcome.sent: "sent", Outcome.temporary: "retry", Outcome.permanent: "failed"}
     verdicts = []
     for row, outgoing in built:
         d = by_key.get(row.key) or Delivery(row.key, Outcome.temporary, "aucun résultat")
-        status = {Outcome.sent: "sent", Outcome.temporary: "retry", Outcome.permanent: "failed"}
-        verdicts.append(
-            Verdict(row, status[d.outcome], d.detail, outgoing.message.get("Message-ID"))
-        )
+        # The Message-ID travels with the built message: no parsing it back from the bytes.
+        verdicts.append(Verdict(row, status[d.outcome], d.detail, outgoing.message_id))
     return verdicts
 
 
