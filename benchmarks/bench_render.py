@@ -1,9 +1,10 @@
 """Rendering: monographies in HTML, DOCX and PDF per second, and the HTML path against Jinja2.
 
-The HTML path is the product's `generate` (gather the facts in a few queries, check, hash,
-render, store a version, write the file) for distinct cases; the floor renders the same
-template with the same data in a bare Jinja2 environment. Each run writes into a fresh folder
-and rolls its database writes back, so every run renders everything again.
+The HTML path is the product's `generate` for a batch of distinct cases, as `dla deliver --all`
+and the flows call it (gather the facts in a few set-based queries, check, hash, render, record
+the versions in one insert, write the files); the floor renders the same template with the
+same data in a bare Jinja2 environment. Each run writes into a fresh folder (removed after the
+timings) and rolls its database writes back, so every run renders everything again.
 """
 
 import tempfile
@@ -23,12 +24,17 @@ from dla.deliverables.render import TEMPLATES_DIR, environment, render_html
 DOCUMENT = "monographie"
 
 
-def produce(engine: Engine, references: list[str], fmt: str, clock: FixedClock) -> int:
-    """Generate the monographie of each case in one format; roll the records back."""
-    with tempfile.TemporaryDirectory() as var, Session(engine) as session:
-        made = generate(
-            references, [DOCUMENT], [fmt], session=session, var_dir=Path(var), clock=clock
-        )
+def produce(
+    engine: Engine, references: list[str], fmt: str, clock: FixedClock, scratch: Path | None = None
+) -> int:
+    """Generate the monographie of each case in one format into a new folder; roll back."""
+    if scratch is None:
+        with tempfile.TemporaryDirectory() as folder:
+            return produce(engine, references, fmt, clock, Path(folder))
+    var = Path(tempfile.mkdtemp(dir=scratch))  # removed with `scratch`, outside the timings
+    with Session(engine) as session:
+        made = generate(references, [DOCUMENT], [fmt], session=session, var_dir=var, clock=clock)
+        session.flush()  # what a commit would write (the timeline events), then undo it
         session.rollback()
     if len(made) != len(references) or made.failures:
         raise RuntimeError(f"{fmt}: {len(made)} documents, failures: {made.failures}")
@@ -75,20 +81,22 @@ def run(engine: Engine, references: list[str], clock: FixedClock, *, runs: int, 
             {k: c[k] for k in spec.reads} for c in gather(references, session=session).values()
         ]
     env = bare_environment()
-    html = side_by_side(
-        {
-            "html": lambda: produce(engine, references, "html", clock),
-            "render": lambda: product_render(contexts, clock),
-            "floor": lambda: bare(env, contexts, clock),
-        },
-        runs=runs,
-    )
-    few = references[:heavy]
-    heavy_runs = side_by_side(
-        {
-            "docx": lambda: produce(engine, few, "docx", clock),
-            "pdf": lambda: produce(engine, few, "pdf", clock),
-        },
-        runs=max(1, runs - 2),
-    )
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder)
+        html = side_by_side(
+            {
+                "html": lambda: produce(engine, references, "html", clock, scratch),
+                "render": lambda: product_render(contexts, clock),
+                "floor": lambda: bare(env, contexts, clock),
+            },
+            runs=runs,
+        )
+        few = references[:heavy]
+        heavy_runs = side_by_side(
+            {
+                "docx": lambda: produce(engine, few, "docx", clock, scratch),
+                "pdf": lambda: produce(engine, few, "pdf", clock, scratch),
+            },
+            runs=max(1, runs - 2),
+        )
     return {"documents": len(references), "heavy": len(few), "timings": {**html, **heavy_runs}}

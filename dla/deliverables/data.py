@@ -1,8 +1,10 @@
 """Gather cases into document contexts: plain, JSON-able dicts, in a fixed number of queries."""
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from datetime import date
+from functools import cache
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from dla.casefile.schema import ContextIn
@@ -38,58 +40,106 @@ class UnknownCase(LookupError):
 
 def gather(references: list[str], *, session: Session) -> dict[str, dict]:
     """Return each case's document context by reference, from about ten queries in all."""
-    cases = list(session.exec(select(Case).where(col(Case.reference).in_(references))))
+    session.flush()  # the queries below run on the connection: no autoflush of pending changes
+    cases = _records(session, QUERIES["cases"], list(references))
     unknown = sorted(set(references) - {c.reference for c in cases})
     if unknown:
         raise UnknownCase("cas inconnu(s) : " + ", ".join(unknown) + " (voir « dla case list »)")
     ids = [c.id for c in cases]
 
-    def rows(model, *order):
+    def rows(name):
         grouped = defaultdict(list)
-        query = select(model).where(col(model.case_id).in_(ids)).order_by(*order)
-        for row in session.exec(query):
+        for row in _records(session, QUERIES[name], ids):
             grouped[row.case_id].append(row)
         return grouped
 
-    members = defaultdict(list)
-    for member, org in session.exec(
-        select(CaseMember, Organisation)
-        .join(Organisation, col(Organisation.id) == CaseMember.organisation_id)
-        .where(col(CaseMember.case_id).in_(ids))
-        .order_by(Organisation.name)
-    ):
-        members[member.case_id].append((member, org))
+    members = rows("members")
     for rows_ in members.values():
-        rows_.sort(key=lambda mo: ROLE_ORDER.index(mo[0].role.value))  # stable: names stay sorted
-    org_ids = {c.dla_host_id for c in cases} | {o.id for ms in members.values() for _, o in ms}
-    orgs = {
-        o.id: o for o in session.exec(select(Organisation).where(col(Organisation.id).in_(org_ids)))
-    }
-    contacts = {
-        c.id: c
-        for c in session.exec(
-            select(Contact).where(col(Contact.id).in_([c.coordinator_id for c in cases]))
-        )
-    }
+        rows_.sort(key=lambda m: ROLE_ORDER.index(m.role.value))  # stable: names stay sorted
+    org_ids = {c.dla_host_id for c in cases} | {m.id for ms in members.values() for m in ms}
+    names = dict(_records(session, QUERIES["names"], list(org_ids)))
+    coordinators = list({c.coordinator_id for c in cases})
+    contacts = {c.id: c for c in _records(session, QUERIES["contacts"], coordinators)}
     bundle = {
-        "stages": rows(Stage, Stage.position),
-        "steps": rows(Step, Step.due_date, Step.key),
-        "validations": rows(Validation, Validation.decided_on, Validation.id),
-        "requirements": rows(ValidationRequirement, ValidationRequirement.id),
-        "periods": rows(Period, Period.start_on),
-        "indicators": rows(Indicator, Indicator.key),
-        "follow_ups": rows(FollowUp, FollowUp.months_after),
+        name: rows(name)
+        for name in ("stages", "steps", "validations", "requirements", "periods")
+        + ("indicators", "follow_ups")
     }
     return {
-        c.reference: _context(c, orgs, contacts[c.coordinator_id], members[c.id], bundle)
+        c.reference: _context(c, names, contacts[c.coordinator_id], members[c.id], bundle)
         for c in cases
     }
 
 
-def _context(case: Case, orgs, coordinator, members, bundle) -> dict:
-    names = {o.id: o.name for o in orgs.values()}
-    by_key = {o.key: o.name for _, o in members}
-    by_role = {m.role.value: o.name for m, o in members}
+# The columns the contexts read, not whole rows: no ORM object is needed (nothing is written
+# back), and loading entities with every column (the stored case file, JSON deadline rules,
+# timestamps) cost more than building the contexts. The case id comes first in each table.
+CASE = (Case.id, Case.reference, Case.title, Case.departement, Case.perimeter, Case.origin,
+        Case.mutualisation_kinds, Case.journey, Case.diagnostic_year, Case.started_on,
+        Case.status, Case.dla_host_id, Case.coordinator_id, Case.context, Case.strategic_goals,
+        Case.operational_expectations)  # fmt: skip
+MEMBER = (CaseMember.case_id, CaseMember.role, Organisation.id, Organisation.key,
+          Organisation.name, Organisation.kind, Organisation.siae_kind)  # fmt: skip
+MEMBER_JOIN = col(Organisation.id) == CaseMember.organisation_id
+CONTACT = (Contact.id, Contact.name, Contact.email)
+STAGE = (Stage.case_id, Stage.id, Stage.key, Stage.title, Stage.moment, Stage.phase,
+         Stage.planned_start, Stage.planned_end, Stage.status, Stage.gate_rule,
+         Stage.gate_quorum)  # fmt: skip
+STEP = (Step.case_id, Step.id, Step.stage_id, Step.key, Step.title, Step.owner, Step.due_date,
+        Step.status, Step.done_on, Step.deliverable)  # fmt: skip
+VALIDATION = (Validation.case_id, Validation.stage_id, Validation.step_id,
+              Validation.organisation_id, Validation.body, Validation.decision,
+              Validation.decided_on, Validation.comment, Validation.postponed_to)  # fmt: skip
+REQUIREMENT = (ValidationRequirement.case_id, ValidationRequirement.stage_id,
+               ValidationRequirement.step_id, ValidationRequirement.organisation_id,
+               ValidationRequirement.body)  # fmt: skip
+PERIOD = (Period.case_id, Period.kind, Period.start_on, Period.end_on, Period.after_step,
+          Period.note)  # fmt: skip
+INDICATOR = (Indicator.case_id, Indicator.key, Indicator.label, Indicator.kind, Indicator.unit,
+             Indicator.target_value, Indicator.target_text, Indicator.target_set_on,
+             Indicator.measured_value, Indicator.measured_text, Indicator.measured_on)  # fmt: skip
+FOLLOW_UP = (FollowUp.case_id, FollowUp.months_after, FollowUp.due_date, FollowUp.done_on,
+             FollowUp.notes)  # fmt: skip
+
+KEYS = bindparam("keys", expanding=True)
+
+
+def _by_case(columns: tuple, *order, join=None):
+    query = select(*columns).where(col(columns[0]).in_(KEYS)).order_by(*order)
+    return query.join(*join) if join else query
+
+
+# Built once: a new statement per call would be compiled again, or at least keyed again.
+QUERIES = {
+    "cases": select(*CASE).where(col(Case.reference).in_(KEYS)),
+    "members": _by_case(MEMBER, Organisation.name, join=(Organisation, MEMBER_JOIN)),
+    "names": select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(KEYS)),
+    "contacts": select(*CONTACT).where(col(Contact.id).in_(KEYS)),
+    "stages": _by_case(STAGE, Stage.position),
+    "steps": _by_case(STEP, Step.due_date, Step.key),
+    "validations": _by_case(VALIDATION, Validation.decided_on, Validation.id),
+    "requirements": _by_case(REQUIREMENT, ValidationRequirement.id),
+    "periods": _by_case(PERIOD, Period.start_on),
+    "indicators": _by_case(INDICATOR, Indicator.key),
+    "follow_ups": _by_case(FOLLOW_UP, FollowUp.months_after),
+}
+
+
+def _records(session: Session, query, keys: list) -> list:
+    """Run a query for some keys; return its rows as named tuples (Row attributes are slow)."""
+    result = session.connection().execute(query, {"keys": keys})  # Core: no ORM loading
+    record = _record_type(tuple(result.keys()))
+    return [record._make(row) for row in result.tuples()]
+
+
+@cache
+def _record_type(fields: tuple[str, ...]) -> type:
+    return namedtuple("Record", fields)
+
+
+def _context(case, names: dict[int, str], coordinator, members, bundle) -> dict:
+    by_key = {m.key: m.name for m in members}
+    by_role = {m.role.value: m.name for m in members}
     titles = {s.key: s.title for s in bundle["steps"][case.id]}
     return {
         "_id": case.id,  # read by no template, so never hashed
@@ -108,18 +158,18 @@ def _context(case: Case, orgs, coordinator, members, bundle) -> dict:
         },
         # Read by the synthesis only: a status change alone makes no new case document.
         "statut": label(case.status.value),
-        "porteur": {"nom": orgs[case.dla_host_id].name},
+        "porteur": {"nom": names[case.dla_host_id]},
         "coordination": {"nom": coordinator.name, "email": str(coordinator.email)},
         "membres": [
             {
-                "nom": o.name,
-                "type": o.kind.value,
-                "type_label": KINDS[o.kind.value],
-                "siae": o.siae_kind.value if o.siae_kind else None,
+                "nom": m.name,
+                "type": m.kind.value,
+                "type_label": KINDS[m.kind.value],
+                "siae": m.siae_kind.value if m.siae_kind else None,
                 "role": m.role.value,
                 "role_label": ROLES[m.role.value],
             }
-            for m, o in members
+            for m in members
         ],
         "contexte": _facts(case.context),
         "objectifs": list(case.strategic_goals),

@@ -67,18 +67,24 @@ def generate(
     def existing(job, fmt):
         return latest.get((ids[job.owner], job.spec.key, fmt))
 
-    def record(job, fmt, version, tv, hash_, relative):
-        store.add_version(
-            session=session,
-            case_id=ids[job.owner],
-            stage_id=stages.get(ids[job.owner]),
-            kind=job.spec.key,
-            fmt=fmt,
-            version=version,
-            template_version=tv,
-            hash_=hash_,
-            path=relative,
-            at=clock.now(),
+    def record(versions):
+        at = clock.now()
+        store.add_versions(
+            session,
+            [
+                {
+                    "case_id": ids[v.job.owner],
+                    "stage_id": stages.get(ids[v.job.owner]),
+                    "kind": v.job.spec.key,
+                    "fmt": v.fmt,
+                    "version": v.version,
+                    "template_version": v.template_version,
+                    "data_hash": v.data_hash,
+                    "path": v.path,
+                    "created_at": at,
+                }
+                for v in versions
+            ],
         )
 
     def announce(job, created):
@@ -136,10 +142,16 @@ def generate_synthesis(
         rows = versions.get(fmt)
         return store.Existing(**rows[-1]) if rows else None
 
-    def record(_job, fmt, version, tv, hash_, relative):
-        versions.setdefault(fmt, []).append(
-            {"version": version, "template_version": tv, "data_hash": hash_, "path": relative}
-        )
+    def record(new):
+        for v in new:
+            versions.setdefault(v.fmt, []).append(
+                {
+                    "version": v.version,
+                    "template_version": v.template_version,
+                    "data_hash": v.data_hash,
+                    "path": v.path,
+                }
+            )
 
     results = produce([job], fmts, Sink(existing, record), var_dir, clock, previews, None)
     if any(r.new for r in results):

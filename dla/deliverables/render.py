@@ -69,7 +69,10 @@ def template_version(spec: Kind, fmt: str) -> str:
     return digest.hexdigest()
 
 
-def render_html(spec: Kind, context: dict, *, charts: dict[str, Chart], meta: dict) -> str:
+def render_html(
+    spec: Kind, context: dict, *, charts: dict[str, Chart], meta: dict, template=None
+) -> str:
     """Render one document; `meta` says its version and generation date."""
-    template = environment().get_template(spec.template)
+    # A run passes the template it loaded once (as it hashes it once): no reload check per file.
+    template = template or environment().get_template(spec.template)
     return template.render(**context, charts=charts, meta=meta, document=spec)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from sqlalchemy import bindparam, insert
 from sqlmodel import Session, col, select
 
 from dla.deliverables.kinds import DeliverableError
@@ -63,64 +64,62 @@ def relative_path(owner: str, kind: str, version: int, fmt: str) -> str:
 
 def write_file(var_dir: Path, relative: str, content: bytes) -> Path:
     """Write atomically under var_dir/livrables, refusing any path that would leave it."""
-    root = (var_dir / FOLDER).resolve()
-    target = (var_dir / relative).resolve()
-    if not target.is_relative_to(root):
-        raise DeliverableError(f"chemin de livrable refusé : {relative!r}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_bytes(content)
-    os.replace(temporary, target)
-    return target
+    return Files(var_dir).write(relative, content)
+
+
+class Files:
+    """Write files atomically under var_dir/livrables; make each folder once per batch.
+
+    No fsync: a version whose file is lost is rendered again by the next run (`produce` checks
+    that the file exists), and the rename keeps a reader from ever seeing half a file.
+    """
+
+    def __init__(self, var_dir: Path):
+        self.var_dir = var_dir
+        self.root = (var_dir / FOLDER).resolve()
+        self.folders: set[Path] = set()
+
+    def write(self, relative: str, content: bytes) -> Path:
+        """Write one file (temporary name, then rename), refusing a path that leaves the root."""
+        target = (self.var_dir / relative).resolve()
+        if not target.is_relative_to(self.root):
+            raise DeliverableError(f"chemin de livrable refusé : {relative!r}")
+        if target.parent not in self.folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(target.parent)
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_bytes(content)
+        os.replace(temporary, target)
+        return target
 
 
 def latest_versions(
     case_ids: list[int], kinds: list[str], formats: list[str], *, session: Session
 ) -> dict[tuple[int, str, str], Existing]:
     """Return the latest version of each (case, kind, format), in one query."""
-    rows = session.exec(
-        select(Deliverable)
-        .where(
-            col(Deliverable.case_id).in_(case_ids),
-            col(Deliverable.kind).in_(kinds),
-            col(Deliverable.fmt).in_(formats),
-        )
-        .order_by(Deliverable.version)
-    )
+    params = {"cases": list(case_ids), "kinds": list(kinds), "formats": list(formats)}
     return {
         (d.case_id, d.kind, d.fmt): Existing(d.version, d.template_version, d.data_hash, d.path)
-        for d in rows
+        for d in session.execute(LATEST, params)
     }
 
 
-def add_version(
-    *,
-    session: Session,
-    case_id: int,
-    stage_id: int | None,
-    kind: str,
-    fmt: str,
-    version: int,
-    template_version: str,
-    hash_: str,
-    path: str,
-    at: datetime,
-) -> None:
-    """Record a new version (the unique key refuses a concurrent duplicate)."""
-    session.add(
-        Deliverable(
-            case_id=case_id,
-            stage_id=stage_id,
-            kind=kind,
-            fmt=fmt,
-            version=version,
-            template_version=template_version,
-            data_hash=hash_,
-            path=path,
-            created_at=at,
-        )
+# Built once (a new statement per call is keyed again); rows in version order, the last wins.
+LATEST = (
+    select(Deliverable.case_id, Deliverable.kind, Deliverable.fmt, Deliverable.version)
+    .add_columns(Deliverable.template_version, Deliverable.data_hash, Deliverable.path)
+    .where(
+        col(Deliverable.case_id).in_(bindparam("cases", expanding=True)),
+        col(Deliverable.kind).in_(bindparam("kinds", expanding=True)),
+        col(Deliverable.fmt).in_(bindparam("formats", expanding=True)),
     )
-    session.flush()
+    .order_by(Deliverable.version)
+)
+
+
+def add_versions(session: Session, rows: list[dict]) -> None:
+    """Record new versions in one insert (the unique key refuses a concurrent duplicate)."""
+    session.execute(insert(Deliverable), rows)
 
 
 MANIFEST = "versions.json"
