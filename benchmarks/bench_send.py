@@ -3,10 +3,12 @@
 Compared, on the same messages, with a naive baseline (smtplib, one connection per message,
 sequential) and with the floor (a bare aiosmtplib blast over as many connections as the
 sweep opens, no bookkeeping). The server (aiosmtpd's Sink) runs in its own process so that
-it does not share the client's interpreter lock.
+it does not share the client's interpreter lock; its CPU seconds during each run are read
+from /proc, since no client can finish before the server has handled every message.
 """
 
 import asyncio
+import os
 import smtplib
 import socket
 import subprocess
@@ -16,12 +18,13 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 import aiosmtplib
 from sqlalchemy import Engine, delete, update
 from sqlmodel import col
 
-from benchmarks.measure import side_by_side
+from benchmarks.measure import Timing, side_by_side
 from dla.clock import FixedClock
 from dla.mail.config import Security, SmtpConfig
 from dla.mail.smtp import SmtpTransport
@@ -34,6 +37,17 @@ from models.enums import NotificationStatus
 CONCURRENCY = 2  # DLA_SMTP_CONCURRENCY's default
 BATCH = 200
 T = Notification.__table__
+SERVERS: dict[int, int] = {}  # port → pid of the aiosmtpd process listening on it
+
+
+def server_cpu(port: int) -> float | None:
+    """Return the CPU seconds (user + system) used so far by the server on `port` (Linux)."""
+    try:
+        stat = Path(f"/proc/{SERVERS[port]}/stat").read_text()
+    except (KeyError, OSError):
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
@@ -63,20 +77,26 @@ def smtp_sink() -> Iterator[int]:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise RuntimeError("aiosmtpd did not start") from None
                 time.sleep(0.1)
+        SERVERS[port] = server.pid
         yield port
     finally:
+        SERVERS.pop(port, None)
         server.terminate()
         server.wait(timeout=10)
 
 
 class Capture:
-    """A transport that remembers the messages it passes on (to replay them to the baselines)."""
+    """A transport that remembers the messages it passes on (to replay them to the baselines).
+
+    It keeps what the sweep hands to SMTP (the prepared bytes and envelope), so that the
+    baselines send exactly the same bytes and none of them pays for building or serialising.
+    """
 
     def __init__(self, inner):
         self.inner, self.messages = inner, []
 
     async def deliver(self, batch):
-        self.messages += [o.message for o in batch]
+        self.messages += [o.content for o in batch]
         return await self.inner.deliver(batch)
 
 
@@ -106,7 +126,7 @@ def naive(messages: list, port: int) -> int:
     """The baseline: smtplib, a new connection for each message, one after the other."""
     for message in messages:
         with smtplib.SMTP("127.0.0.1", port) as client:
-            client.send_message(message)
+            client.sendmail(message.sender, list(message.recipients), message.data)
     return len(messages)
 
 
@@ -120,7 +140,8 @@ def floor(messages: list, port: int) -> int:
             client = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, start_tls=False)
             await client.connect()
             while queue:
-                await client.send_message(queue.popleft())
+                message = queue.popleft()
+                await client.sendmail(message.sender, list(message.recipients), message.data)
             await client.quit()
 
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
@@ -163,11 +184,21 @@ def run(engine: Engine, now: datetime, *, count: int, runs: int) -> dict:
         ids = [v.row.id for v in report.verdicts]
         reset(engine, ids, now)
         messages = capture.messages
+        cpu: dict[str, list[float]] = {"ours": [], "naive": [], "floor": []}
+
+        def metered(name, fn):
+            """Run `fn`, adding the server's CPU seconds during the run to cpu[name]."""
+            before = server_cpu(port)
+            fn()
+            after = server_cpu(port)
+            if before is not None and after is not None:
+                cpu[name].append(after - before)
+
         timings = side_by_side(
             {
-                "ours": lambda: ours(engine, port, now, count),
-                "naive": lambda: naive(messages, port),
-                "floor": lambda: floor(messages, port),
+                "ours": lambda: metered("ours", lambda: ours(engine, port, now, count)),
+                "naive": lambda: metered("naive", lambda: naive(messages, port)),
+                "floor": lambda: metered("floor", lambda: floor(messages, port)),
             },
             runs=runs,
             reset=lambda: reset(engine, ids, now),
@@ -178,4 +209,5 @@ def run(engine: Engine, now: datetime, *, count: int, runs: int) -> dict:
         "cancelled": report.count("cancelled"),
         "messages": len(messages),
         "timings": timings,
+        "server_cpu": {name: Timing(runs) if runs else None for name, runs in cpu.items()},
     }

@@ -13,6 +13,7 @@ from benchmarks.report import Report, log, machine, markdown
 from dla.db import make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
+SECTIONS = ("generated", "sweep", "prefect", "memory", "sending", "rendering", "loading", "cli")
 
 
 def main(argv: list[str] | None = None) -> Report:
@@ -26,6 +27,9 @@ def main(argv: list[str] | None = None) -> Report:
     parser.add_argument("--no-postgresql", action="store_true")
     parser.add_argument("--no-prefect", action="store_true")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument(
+        "--only", type=_only, default=SECTIONS, help=f"sections to run: {','.join(SECTIONS)}"
+    )
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
     started, info = time.monotonic(), machine()
@@ -39,7 +43,7 @@ def main(argv: list[str] | None = None) -> Report:
         report.notes.append(f"PostgreSQL skipped: {pg_down}")
     with tempfile.TemporaryDirectory(prefix="dla-bench-") as tmp:
         work = Path(tmp)
-        for size in sizes:
+        for size in sizes if _needs_portfolio(args.only) else ():
             _portfolio(
                 report,
                 work,
@@ -50,32 +54,53 @@ def main(argv: list[str] | None = None) -> Report:
                 smallest=size == sizes[0],
             )
             gc.collect()
-        sections.loading(report, work / "files", args.files, args.runs)
-        sections.cli(report, args.runs)
+        if "loading" in args.only:
+            sections.loading(report, work / "files", args.files, args.runs)
+        if "cli" in args.only:
+            sections.cli(report, args.runs)
     text = markdown(report, info, time.monotonic() - started)
     args.output.write_text(text, encoding="utf-8")
     print(f"{args.output} : {time.monotonic() - started:.0f} s")
     return report
 
 
+def _only(value: str) -> tuple[str, ...]:
+    """Parse `--only`: comma-separated section names, each one of SECTIONS."""
+    names = tuple(n.strip() for n in value.split(",") if n.strip())
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown section(s) {unknown}; choose from {SECTIONS}")
+    return names
+
+
+def _needs_portfolio(only: tuple[str, ...]) -> bool:
+    """Tell whether any selected section needs the generated portfolio."""
+    return any(n not in ("loading", "cli") for n in only)
+
+
 def _portfolio(report, work: Path, size: int, args, pg_down, *, largest: bool, smallest: bool):
+    only = args.only
     log(f"portfolio of {size} cases: building")
     portfolio = build(cases=size)
     with sqlite_database(work, f"portfolio-{size}") as url:
         engine = make_engine(url)
         log("writing it to SQLite")
         write(portfolio, engine)
-        sections.generated(report, "SQLite", portfolio)
-        sections.sweep(report, "SQLite", portfolio, engine, args.runs, profile=largest)
-        if smallest and not args.no_prefect:
+        if "generated" in only:
+            sections.generated(report, "SQLite", portfolio)
+        if "sweep" in only:
+            sections.sweep(report, "SQLite", portfolio, engine, args.runs, profile=largest)
+        if smallest and not args.no_prefect and "prefect" in only:
             sections.prefect(report, work, portfolio, url, args.runs)
-        if largest:
+        if largest and "memory" in only:
             copy = copy_sqlite(url, work / "memory.db")
             sections.memory(report, copy, portfolio)
             (work / "memory.db").unlink()
+        if largest and "sending" in only:
             sections.sending(report, engine, portfolio, args.messages, args.runs)
+        if largest and "rendering" in only:
             sections.rendering(report, engine, portfolio, args.documents, args.heavy, args.runs)
-        if not pg_down:
+        if not pg_down and "sweep" in only:
             with postgres_database() as pg_url:
                 pg = make_engine(pg_url)
                 log("writing it to PostgreSQL")

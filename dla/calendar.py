@@ -40,6 +40,8 @@ class WorkingCalendar:
         self.departement = departement
         self._holidays = holidays.France(subdiv=_SUBDIVISIONS.get(departement), language="fr")
         self._weekday_holidays: dict[int, list[date]] = {}
+        # Loading a case file asks for the same few offsets from the same dates again and again.
+        self._added: dict[tuple[date, int], date] = {}
 
     def holiday_name(self, day: date) -> str | None:
         """Return the public holiday's name on `day`, if any."""
@@ -51,6 +53,15 @@ class WorkingCalendar:
 
     def add_working_days(self, start: date, count: int) -> date:
         """Move `count` working days from `start` (backwards when negative)."""
+        key = (start, count)
+        day = self._added.get(key)
+        if day is None:
+            if len(self._added) > 100_000:  # bound the memo of a long-running process
+                self._added.clear()
+            day = self._added[key] = self._add_working_days(start, count)
+        return day
+
+    def _add_working_days(self, start: date, count: int) -> date:
         step = 1 if count >= 0 else -1
         day, remaining = start, abs(count)
         # Jump whole weeks first (five working days each, less their holidays), stopping short

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, insert, select
 
 from dla.casefile.loader import CasePlan
 from dla.clock import Clock
@@ -54,14 +54,17 @@ def save_plan(
         for name, value in _case_fields(plan, orgs, contacts, now).items():
             setattr(case, name, value)
     session.add(case)
+    # The case row is modified in this flush (source_hash, updated_at): the revision hook bumps
+    # it, which covers the rows written below with bulk INSERTs the hook does not see.
     session.flush()
     log = _Log(session, case.id, now, actor, reason)
-    _save_members(plan, case.id, orgs, session)
-    stages = _save_stages(plan, case.id, session, log)
-    _save_steps(plan, case.id, stages, orgs, session, log)
-    _save_decisions(plan, case.id, stages, orgs, session, actor, now)
-    _save_rhythm(plan, case.id, session)
-    _log_pauses(plan, case.id, session, now, actor)
+    with session.no_autoflush:  # one flush at commit, not one per query
+        _save_members(plan, case.id, orgs, session, created)
+        stages = _save_stages(plan, case.id, session, log, created)
+        steps = _save_steps(plan, case.id, stages, orgs, session, log, created)
+        _save_decisions(plan, case.id, stages, steps, orgs, session, actor, now, created)
+        _save_rhythm(plan, case.id, session, created)
+        _log_pauses(plan, case.id, session, now, actor)
     if created:
         log.event("case.created", f"Accompagnement créé depuis {plan.source_path}")
     else:
@@ -118,12 +121,16 @@ class _Log:
         self.summaries.append(summary)
 
 
-def _save_members(plan, case_id, orgs, session) -> None:
+def _existing(session, model, case_id, created: bool) -> list:
+    """Return the case's rows of `model` (none to read for a case just created)."""
+    if created:
+        return []
+    return list(session.exec(select(model).where(model.case_id == case_id)))
+
+
+def _save_members(plan, case_id, orgs, session, created) -> None:
     wanted = {orgs[m.organisation].id: m.role for m in plan.case.membres}
-    existing = {
-        m.organisation_id: m
-        for m in session.exec(select(CaseMember).where(CaseMember.case_id == case_id))
-    }
+    existing = {m.organisation_id: m for m in _existing(session, CaseMember, case_id, created)}
     for org_id, member in existing.items():
         if org_id not in wanted:
             session.delete(member)
@@ -135,8 +142,9 @@ def _save_members(plan, case_id, orgs, session) -> None:
         session.add(member)
 
 
-def _save_stages(plan, case_id, session, log) -> dict[str, Stage]:
-    existing = {s.key: s for s in session.exec(select(Stage).where(Stage.case_id == case_id))}
+def _save_stages(plan, case_id, session, log, created) -> dict[str, int]:
+    """Update the existing stages, insert the new ones; return the stage ids by key."""
+    existing = {s.key: s for s in _existing(session, Stage, case_id, created)}
     wanted = {p.source.cle for p in plan.stages}
     for key, stage in existing.items():
         if key not in wanted:
@@ -150,20 +158,32 @@ def _save_stages(plan, case_id, session, log) -> dict[str, Stage]:
             session.exec(delete(Step).where(Step.stage_id == stage.id))
             session.delete(stage)
             log.event("stage.removed", f"Étape « {key} » retirée")
-    stages = {}
+    stages: dict[str, int] = {}
+    new: list[dict] = []
     order = sorted(plan.stages, key=lambda p: (p.start, p.position))
     for planned in plan.stages:
         src = planned.source
-        stage = existing.get(src.cle) or Stage(
-            case_id=case_id,
-            key=src.cle,
-            moment=src.temps,
-            position=0,
-            title=src.titre,
-            planned_start=planned.start,
-            planned_end=planned.end,
-        )
+        earlier = order[: order.index(planned)]
+        waits_for = [p.source.cle for p in earlier if p.end <= planned.start]
         gate = src.validation
+        stage = existing.get(src.cle)
+        if stage is None:
+            new.append(
+                {
+                    "case_id": case_id,
+                    "key": src.cle,
+                    "moment": src.temps,
+                    "phase": src.phase,
+                    "position": planned.position,
+                    "title": src.titre,
+                    "planned_start": planned.start,
+                    "planned_end": planned.end,
+                    "gate_quorum": gate.quorum if gate else None,
+                    "waits_for": waits_for,
+                }
+                | ({"gate_rule": gate.regle, "gate_grace_days": gate.delai_grace} if gate else {})
+            )
+            continue
         stage.moment, stage.phase, stage.position, stage.title = (
             src.temps,
             src.phase,
@@ -173,54 +193,85 @@ def _save_stages(plan, case_id, session, log) -> dict[str, Stage]:
         stage.gate_rule = gate.regle if gate else stage.gate_rule
         stage.gate_quorum = gate.quorum if gate else None
         stage.gate_grace_days = gate.delai_grace if gate else stage.gate_grace_days
-        for attr, new, word in (
+        for attr, value, word in (
             ("planned_start", planned.start, "Début"),
             ("planned_end", planned.end, "Fin"),
         ):
             old = getattr(stage, attr)
-            if stage.id is not None and old != new:
+            if old != value:
                 log.event(
                     "stage.moved",
                     f"{word} de l'étape « {src.titre} » déplacé(e) du {fr_date(old)} "
-                    f"au {fr_date(new)} (motif : {log.reason})",
+                    f"au {fr_date(value)} (motif : {log.reason})",
                     stage=src.cle,
                     old=old.isoformat(),
-                    new=new.isoformat(),
+                    new=value.isoformat(),
                 )
-            setattr(stage, attr, new)
-        earlier = order[: order.index(planned)]
-        stage.waits_for = [p.source.cle for p in earlier if p.end <= planned.start]
+            setattr(stage, attr, value)
+        stage.waits_for = waits_for
         session.add(stage)
-        stages[src.cle] = stage
-    session.flush()
+        stages[src.cle] = stage.id
+    stages |= _insert(session, Stage, new)
     return stages
 
 
-def _save_steps(plan, case_id, stages, orgs, session, log) -> None:
-    existing = {s.key: s for s in session.exec(select(Step).where(Step.case_id == case_id))}
-    stage_ids = [s.id for s in stages.values()]
-    if stage_ids:
+def _insert(session, model, rows: list[dict]) -> dict[str, int]:
+    """Insert rows in one statement (no ORM object per row); return their ids by key."""
+    if not rows:
+        return {}
+    table = model.__table__
+    ids = session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), _uniform(table, rows)
+    ).scalars()
+    return {row["key"]: id_ for row, id_ in zip(rows, ids, strict=True)}
+
+
+def _uniform(table, rows: list[dict]) -> list[dict]:
+    """Give every row the same keys (one executemany), a missing one its column default."""
+    keys = {key for row in rows for key in row}
+    defaults = {
+        c.name: c.default.arg if c.default is not None and c.default.is_scalar else None
+        for c in table.columns
+        if c.name in keys
+    }
+    return [defaults | row for row in rows]
+
+
+def _save_steps(plan, case_id, stages, orgs, session, log, created) -> dict[str, int]:
+    """Update the existing steps, insert the new ones, rewrite the requirements; return ids."""
+    existing = {s.key: s for s in _existing(session, Step, case_id, created)}
+    if stages and not created:
         session.exec(
-            delete(ValidationRequirement).where(col(ValidationRequirement.stage_id).in_(stage_ids))
+            delete(ValidationRequirement).where(
+                col(ValidationRequirement.stage_id).in_(list(stages.values()))
+            )
         )
-    planned_keys: set[str] = set()
-    before = set(existing)
+    steps = {key: step.id for key, step in existing.items()}
+    new: list[dict] = []
     for planned in plan.stages:
-        stage = stages[planned.source.cle]
+        stage_id = stages[planned.source.cle]
         for task in planned.tasks:
-            planned_keys.add(task.key)
             step = existing.get(task.key)
             if step is None:
-                step = Step(
-                    case_id=case_id,
-                    stage_id=stage.id,
-                    key=task.key,
-                    title=task.title,
-                    owner=task.owner,
-                    due_date=task.due,
-                    deadline=task.deadline,
+                new.append(
+                    {
+                        "case_id": case_id,
+                        "stage_id": stage_id,
+                        "key": task.key,
+                        "title": task.title,
+                        "owner": task.owner,
+                        "due_date": task.due,
+                        "deadline": task.deadline,
+                        "deliverable": task.deliverable,
+                    }
+                    | (
+                        {"status": StepStatus.faite, "done_on": task.done_on}
+                        if task.done_on
+                        else {}
+                    )
                 )
-            elif step.due_date != task.due:
+                continue
+            if step.due_date != task.due:
                 log.event(
                     "step.moved",
                     f"Échéance de « {task.title} » déplacée du {fr_date(step.due_date)} au "
@@ -229,9 +280,8 @@ def _save_steps(plan, case_id, stages, orgs, session, log) -> None:
                     old=step.due_date.isoformat(),
                     new=task.due.isoformat(),
                 )
-            existing[task.key] = step
             step.stage_id, step.title, step.owner, step.due_date = (
-                stage.id,
+                stage_id,
                 task.title,
                 task.owner,
                 task.due,
@@ -240,11 +290,10 @@ def _save_steps(plan, case_id, stages, orgs, session, log) -> None:
             if task.done_on and step.status is not StepStatus.faite:
                 step.status, step.done_on = StepStatus.faite, task.done_on
             session.add(step)
-        session.flush()
-        _add_requirements(case_id, stage.id, None, planned.validators, orgs, session)
-        for task in planned.tasks:
-            _add_requirements(case_id, stage.id, existing[task.key], task.validators, orgs, session)
-    for key in before - planned_keys:
+    steps |= _insert(session, Step, new)
+    _add_requirements(plan, case_id, stages, steps, orgs, session)
+    planned_keys = {task.key for planned in plan.stages for task in planned.tasks}
+    for key in existing.keys() - planned_keys:
         step = existing[key]
         if step.status is not StepStatus.annulee:
             step.status = StepStatus.annulee
@@ -252,29 +301,38 @@ def _save_steps(plan, case_id, stages, orgs, session, log) -> None:
             log.event(
                 "step.cancelled", f"Tâche « {step.title} » retirée du fichier : annulée", step=key
             )
+    return steps
 
 
-def _add_requirements(case_id, stage_id, step, validators, orgs, session) -> None:
-    for org_key, body in validators:
-        session.add(
-            ValidationRequirement(
-                case_id=case_id,
-                stage_id=stage_id,
-                step_id=step.id if step else None,
-                organisation_id=orgs[org_key].id if org_key else None,
-                body=body,
-            )
-        )
+def _add_requirements(plan, case_id, stages, steps, orgs, session) -> None:
+    """Insert every requirement of the plan (stage gates and task validations) at once."""
+    rows = [
+        {
+            "case_id": case_id,
+            "stage_id": stages[planned.source.cle],
+            "step_id": step_id,
+            "organisation_id": orgs[org_key].id if org_key else None,
+            "body": body,
+        }
+        for planned in plan.stages
+        for step_id, validators in [
+            (None, planned.validators),
+            *((steps[t.key], t.validators) for t in planned.tasks),
+        ]
+        for org_key, body in validators
+    ]
+    if rows:
+        session.execute(insert(ValidationRequirement.__table__), rows)
 
 
-def _save_decisions(plan, case_id, stages, orgs, session, actor, now) -> None:
+def _save_decisions(plan, case_id, stages, steps, orgs, session, actor, now, created) -> None:
     existing = {
         (v.stage_id, v.step_id, v.organisation_id, v.body, v.decided_on, v.decision)
-        for v in session.exec(select(Validation).where(Validation.case_id == case_id))
+        for v in _existing(session, Validation, case_id, created)
     }
-    steps = {s.key: s.id for s in session.exec(select(Step).where(Step.case_id == case_id))}
+    rows = []
     for planned in plan.stages:
-        stage_id = stages[planned.source.cle].id
+        stage_id = stages[planned.source.cle]
         for d in planned.decisions:
             org_id = orgs[d.structure].id if d.structure else None
             step_id = steps[d.tache] if d.tache else None
@@ -282,21 +340,23 @@ def _save_decisions(plan, case_id, stages, orgs, session, actor, now) -> None:
             if identity in existing:
                 continue
             existing.add(identity)
-            session.add(
-                Validation(
-                    case_id=case_id,
-                    stage_id=stage_id,
-                    step_id=step_id,
-                    organisation_id=org_id,
-                    body=d.instance,
-                    decision=d.decision,
-                    decided_on=d.date,
-                    comment=d.commentaire,
-                    recorded_by=actor,
-                    channel="fichier",
-                    recorded_at=now,
-                )
+            rows.append(
+                {
+                    "case_id": case_id,
+                    "stage_id": stage_id,
+                    "step_id": step_id,
+                    "organisation_id": org_id,
+                    "body": d.instance,
+                    "decision": d.decision,
+                    "decided_on": d.date,
+                    "comment": d.commentaire,
+                    "recorded_by": actor,
+                    "channel": "fichier",
+                    "recorded_at": now,
+                }
             )
+    if rows:
+        session.execute(insert(Validation.__table__), rows)
 
 
 def _log_pauses(plan, case_id, session, now, actor) -> None:
@@ -331,8 +391,8 @@ def _log_pauses(plan, case_id, session, now, actor) -> None:
         )
 
 
-def _save_rhythm(plan, case_id, session) -> None:
-    periods = {p.key: p for p in session.exec(select(Period).where(Period.case_id == case_id))}
+def _save_rhythm(plan, case_id, session, created) -> None:
+    periods = {p.key: p for p in _existing(session, Period, case_id, created)}
     for p in plan.periods:
         row = periods.pop(p.key, None) or Period(
             case_id=case_id, key=p.key, kind=p.kind, start_on=p.start, end_on=p.end
@@ -347,9 +407,7 @@ def _save_rhythm(plan, case_id, session) -> None:
         session.add(row)
     for row in periods.values():
         session.delete(row)
-    indicators = {
-        i.key: i for i in session.exec(select(Indicator).where(Indicator.case_id == case_id))
-    }
+    indicators = {i.key: i for i in _existing(session, Indicator, case_id, created)}
     for i in plan.case.indicateurs:
         row = indicators.pop(i.cle, None) or Indicator(
             case_id=case_id, key=i.cle, label=i.libelle, kind=i.type
@@ -364,9 +422,7 @@ def _save_rhythm(plan, case_id, session) -> None:
         session.add(row)
     for row in indicators.values():
         session.delete(row)
-    follow_ups = {
-        f.months_after: f for f in session.exec(select(FollowUp).where(FollowUp.case_id == case_id))
-    }
+    follow_ups = {f.months_after: f for f in _existing(session, FollowUp, case_id, created)}
     for months, due in plan.follow_ups:
         row = follow_ups.pop(months, None) or FollowUp(
             case_id=case_id, months_after=months, due_date=due

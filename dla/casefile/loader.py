@@ -182,13 +182,26 @@ def _schedule(
     months = case.suivis if case.suivis is not None else (journey.suivis if journey else [3, 6, 12])
     implementation = [s for s in planned if s.source.temps is Moment.mise_en_oeuvre] or planned
     follow_ups = [(m, add_months(implementation[-1].end, m)) for m in sorted(set(months))]
-    digest = hashlib.sha256(
-        json.dumps(
-            [case.model_dump(mode="json"), journey and journey.model_dump(mode="json")],
-            sort_keys=True,
-        ).encode()
-    ).hexdigest()
+    # The text json.dumps([case, journey], sort_keys=True) gives, the template's part once.
+    text = f"[{json.dumps(case.model_dump(mode='json'), sort_keys=True)}, {_json_of(journey)}]"
+    digest = hashlib.sha256(text.encode()).hexdigest()
     return CasePlan(case, planned, periods, follow_ups, digest, name, journey, shifts)
+
+
+_journey_json: dict[int, tuple[Journey, str]] = {}
+
+
+def _json_of(journey: Journey | None) -> str:
+    """Return the template as sorted JSON, computed once per (shipped, unchanging) template."""
+    if journey is None:
+        return "null"
+    cached = _journey_json.get(id(journey))
+    if cached is None or cached[0] is not journey:
+        cached = _journey_json[id(journey)] = (
+            journey,
+            json.dumps(journey.model_dump(mode="json"), sort_keys=True),
+        )
+    return cached[1]
 
 
 def _resolve_with_pauses(case: CaseFile, rules, calendar):

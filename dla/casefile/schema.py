@@ -3,12 +3,13 @@
 from datetime import date as _date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Discriminator, EmailStr, Field, Tag, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from dla.casefile.fields import (
     Anchor,
     Day,
     Departement,
+    Email,
     LongText,
     Reference,
     Siret,
@@ -100,7 +101,7 @@ class OrganisationIn(Strict):
 class ContactIn(Strict):
     model_config = ConfigDict(title="Contact")
 
-    email: EmailStr = Field(title="Adresse e-mail")
+    email: Email = Field(title="Adresse e-mail")
     nom: Text | None = Field(default=None, title="Nom ou fonction")
     role: ContactRole = Field(title="Rôle")
     organisation: Slug = Field(title="Organisation (clé)")
@@ -316,7 +317,7 @@ class CaseFile(Strict):
     modele: Slug | None = Field(default=None, title="Modèle de parcours")
     departement: Departement = Field(title="Département")
     porteur_dla: Slug = Field(title="Organisme de portage DLA (clé)")
-    coordination: EmailStr = Field(title="E-mail du ou de la chargé·e de mission")
+    coordination: Email = Field(title="E-mail du ou de la chargé·e de mission")
     perimetre: Text = Field(title="Périmètre")
     origine: DemandOrigin = Field(title="Origine de la demande")
     mutualisations: list[MutualisationKind] = Field(min_length=1, title="Formes de mutualisation")
