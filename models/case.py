@@ -29,8 +29,9 @@ class Case(CaseBase, table=True):
     __tablename__ = "accompagnement"
 
     id: int | None = Field(default=None, primary_key=True)
-    dla_host_id: int = Field(foreign_key="organisation.id")
-    coordinator_id: int = Field(foreign_key="contact.id")
+    # Indexed: a change to a person or an organisation finds its cases (models/revision.py).
+    dla_host_id: int = Field(foreign_key="organisation.id", index=True)
+    coordinator_id: int = Field(foreign_key="contact.id", index=True)
     status: CaseStatus = Field(default=CaseStatus.en_preparation, index=True)
     source_path: str | None = None
     # The case file as validated (JSON): replanning re-resolves its anchors with real decisions.
@@ -61,5 +62,5 @@ class CaseMember(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="accompagnement.id", index=True)
-    organisation_id: int = Field(foreign_key="organisation.id")
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
     role: MemberRole
