@@ -126,7 +126,7 @@ def sweep(report: Report, backend: str, p: Portfolio, engine, runs: int, *, prof
         Figure(
             "Sweep decision",
             f"Decision ÷ floor (bare SQL select of the due rows), {backend}, {cases(p.cases)}",
-            f"{ratio:.0f}×",
+            f"{ratio:.1f}×",
             "≤ 3×",
             ratio <= 3,
             f"floor {seconds(f.median)}; {runs_of(f)}",

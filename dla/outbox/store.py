@@ -20,14 +20,17 @@ def insert_ignore(
     # One order for everyone: two transactions inserting overlapping keys (a sweep's planning,
     # a stage opening on another worker) then wait for each other in turn, never in a cycle.
     rows = sorted(rows, key=lambda row: tuple(str(row[c]) for c in unique))
+    # One statement, many parameter sets: compiled once and cached (a multi-row VALUES would
+    # be a new statement for every batch size), sent in batches by SQLAlchemy.
+    stmt = insert(table).on_conflict_do_nothing(index_elements=unique)
+    if returning:
+        stmt = stmt.returning(table.c[returning])
+    connection = session.connection()
     created = []
     for start in range(0, len(rows), CHUNK):
-        stmt = insert(table).values(rows[start : start + CHUNK])
-        stmt = stmt.on_conflict_do_nothing(index_elements=unique)
+        result = connection.execute(stmt, rows[start : start + CHUNK])
         if returning:
-            created += session.execute(stmt.returning(table.c[returning])).scalars().all()
-        else:
-            session.execute(stmt)
+            created += result.scalars().all()
     return created
 
 
