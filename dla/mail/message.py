@@ -26,6 +26,18 @@ def message_id(key: str, domain: str) -> str:
     return f"<{digest}@{domain}>"
 
 
+def template_context(notice: Notice, reference: str, subject: str) -> dict:
+    """Return what the notice's templates read (its own fields win over a context key)."""
+    return {
+        **notice.context,
+        "reference": reference,
+        "subject": subject,
+        "to_name": notice.to_name or "",
+        "events": notice.events,
+        "ics_filename": ICS_FILENAME if notice.events else "",
+    }
+
+
 def build_wire(
     notice: Notice,
     *,
@@ -41,16 +53,7 @@ def build_wire(
     subject = check_text(notice.subject, f"{what}, objet").strip()
     now = (clock or SystemClock()).now()
 
-    # The notice's own fields win over a context key of the same name.
-    context = {
-        **notice.context,
-        "reference": reference,
-        "subject": subject,
-        "to_name": notice.to_name or "",
-        "events": notice.events,
-        "ics_filename": ICS_FILENAME if notice.events else "",
-    }
-    text, html = renderer.render(notice.template, context)
+    text, html = renderer.render(notice.template, template_context(notice, reference, subject))
 
     mid = message_id(notice.key, source.domain)
     tag = mid[1:25]  # the boundaries derive from the key: the same notice gives the same bytes

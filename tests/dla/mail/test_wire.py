@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from dla.clock import FixedClock
 from dla.mail.headers import parse_sender
 from dla.mail.ics import build_ics
-from dla.mail.message import ICS_FILENAME, build_outgoing, message_id
+from dla.mail.message import ICS_FILENAME, build_outgoing, message_id, template_context
 from dla.mail.wire import encoded_words
 from tests.dla.mail.conftest import SENDER
 
@@ -29,15 +29,7 @@ def reference(notice, renderer) -> EmailMessage:
     """Build the message the way the email package does (the former implementation)."""
     source = parse_sender(SENDER)
     reference, subject = notice.reference.strip(), notice.subject.strip()
-    context = {
-        **notice.context,
-        "reference": reference,
-        "subject": subject,
-        "to_name": notice.to_name or "",
-        "events": notice.events,
-        "ics_filename": ICS_FILENAME if notice.events else "",
-    }
-    text, html = renderer.render(notice.template, context)
+    text, html = renderer.render(notice.template, template_context(notice, reference, subject))
     message = EmailMessage()
     message["Subject"] = f"[{reference}] {subject}"
     message.set_content(text, subtype="plain", charset="utf-8")
