@@ -45,7 +45,7 @@ bench: $(BENCH_STAMP)
 up: $(STAMP)
 	bash deployments/up.sh
 
-# The same on PostgreSQL, with a work pool and two workers (see README, « Passer à l'échelle »).
+# The same on PostgreSQL, with a work pool and two workers (see docs/exploitation.md).
 up-pg: $(STAMP)
 	bash deployments/up-pg.sh
 

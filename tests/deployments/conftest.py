@@ -1,4 +1,4 @@
-"""What the scale-out test measured, printed at the end of the session (README quotes it)."""
+"""What the scale-out test measured, printed at the end of the session (docs/exploitation.md points to it)."""
 
 SCALE_OUT: list[str] = []
 

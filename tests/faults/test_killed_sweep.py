@@ -1,5 +1,5 @@
 """A sweep killed with SIGKILL while a batch is in flight, then run again: nothing is lost, and
-only the messages of the batch in flight can arrive twice (README, « au moins une fois »)."""
+only the messages of the batch in flight can arrive twice (docs/reliability.md)."""
 
 import sys
 from collections import Counter
