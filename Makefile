@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench lint format clean up up-pg down
+.PHONY: demo test check bench lint format clean up up-pg down
 
 # The virtualenv is (re)built only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -30,6 +30,15 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# The fast tier for the inner loop (under a minute): no Prefect, no child process, no browser,
+# no PDF; SQLite only; in parallel on every core.
+FAST := not prefect and not subprocess and not browser and not e2e and not pdf
+
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DLA_TEST_DATABASE_URL= $(BIN)/pytest -q -n auto -m "$(FAST)" -p no:cacheprovider
 
 # Benchmarks at national scale (10,000 cases); writes BENCHMARKS.md (under 10 minutes).
 BENCH_STAMP := $(VENV)/.bench-stamp

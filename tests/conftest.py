@@ -1,4 +1,9 @@
-"""Shared fixtures: a migrated database per test (SQLite always, PostgreSQL when configured)."""
+"""Shared fixtures: a migrated database per test (SQLite always, PostgreSQL when configured).
+
+Tiers: each test is marked from what it uses (see `pytest_collection_modifyitems`), so that
+`make check` can run the fast tier (no Prefect, no child process, no browser, no PDF) in
+parallel, while `make test` runs everything.
+"""
 
 import os
 import shutil
@@ -14,7 +19,40 @@ from dla.db import make_engine, upgrade
 from dla.settings import get_settings, normalise_database_url
 
 PG_URL = os.environ.get("DLA_TEST_DATABASE_URL")
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+# The PostgreSQL twins are collected only when a server is configured (no wall of SKIPPED).
+BACKENDS = ["sqlite"] + (
+    [pytest.param("postgresql", marks=pytest.mark.postgresql)] if PG_URL else []
+)
+
+# Marker given to a test by a fixture it uses (directly or through another fixture).
+FIXTURE_MARKERS = {
+    "database_url": "db",
+    "sqlite_template": "db",
+    "prefect_server": "prefect",
+    "rendered": "pdf",
+    "page": "browser",
+}
+# A child process outlives a hung test: these get a hard time limit (pytest-timeout).
+SUBPROCESS_TIMEOUT = 900
+
+
+def _spawns_processes(module) -> bool:
+    """Say whether a test module starts child processes (subprocess, or the faults' helpers)."""
+    return any(hasattr(module, name) for name in ("subprocess", "spawn", "Popen"))
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark each test from the fixtures it uses and the processes it starts."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        for fixture, marker in FIXTURE_MARKERS.items():
+            if fixture in names:
+                item.add_marker(marker)
+        if _spawns_processes(item.module):
+            item.add_marker("subprocess")
+            item.add_marker(pytest.mark.timeout(SUBPROCESS_TIMEOUT))
+        if "deployments" in item.path.parts:
+            item.add_marker("e2e")
 
 
 @pytest.fixture(scope="session")
