@@ -1,14 +1,13 @@
 """The databases the benchmarks run on: a SQLite file, or a private PostgreSQL schema."""
 
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from dla.db import make_engine, upgrade
+from dla.db import make_engine, private_schema, upgrade
 from dla.settings import normalise_database_url
 
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -41,25 +40,9 @@ def postgres_answers(url: str = PG_URL) -> str | None:
     return None
 
 
-@contextmanager
-def postgres_database(url: str = PG_URL) -> Iterator[str]:
-    """Yield the URL of a migrated private schema, dropped afterwards (as tests/conftest.py)."""
-    schema = f"dla_bench_{uuid.uuid4().hex[:8]}"
-    base = normalise_database_url(url)
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
-    scoped = f"{base}{separator}options=-csearch_path%3D{schema}"
-    try:
-        engine = make_engine(scoped)
-        upgrade(engine)
-        engine.dispose()
-        yield scoped
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+def postgres_database(url: str = PG_URL):
+    """Return a context yielding the URL of a migrated private schema, dropped afterwards."""
+    return private_schema(url, "dla_bench")
 
 
 def copy_sqlite(url: str, target: Path) -> str:

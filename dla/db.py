@@ -1,10 +1,11 @@
 """Database engine, sessions and migrations (the storage edge)."""
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -71,3 +72,29 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@contextmanager
+def private_schema(url: str, prefix: str) -> Iterator[str]:
+    """Yield the URL of a new, migrated PostgreSQL schema of `url`, dropped afterwards.
+
+    Tests and benchmarks share one server with other runs: each works in its own schema.
+    """
+    from dla.settings import normalise_database_url
+
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    base = normalise_database_url(url)
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    scoped = f"{base}{separator}options=-csearch_path%3D{schema}"
+    try:
+        engine = make_engine(scoped)
+        upgrade(engine)
+        engine.dispose()
+        yield scoped
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

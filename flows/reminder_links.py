@@ -3,18 +3,10 @@
 import logging
 
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import (
-    FlowFilter,
-    FlowFilterName,
-    FlowRunFilter,
-    FlowRunFilterName,
-    FlowRunFilterState,
-    FlowRunFilterStateType,
-)
-from prefect.client.schemas.objects import StateType
 from prefect.utilities.urls import url_for
 
 from dla.outbox.claim import Claimed
+from flows.paused_runs import read_suspended_case_runs, waiting_stage
 
 log = logging.getLogger(__name__)
 
@@ -30,20 +22,12 @@ def waiting_run_links(rows: list[Claimed]) -> dict[str, str]:
         return {}
     try:
         with get_client(sync_client=True) as client:
-            runs = client.read_flow_runs(
-                flow_filter=FlowFilter(name=FlowFilterName(any_=["accompagnement"])),
-                flow_run_filter=FlowRunFilter(
-                    name=FlowRunFilterName(any_=sorted({ref for ref, _ in wanted.values()})),
-                    state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED])),
-                ),
-            )
+            runs = read_suspended_case_runs(client, [ref for ref, _ in wanted.values()])
     except Exception as exc:  # noqa: BLE001  (a missing link must not stop the reminders)
         log.warning("liens Prefect indisponibles : %s", exc)
         return {}
     urls = {}
     for run in runs:
-        key = run.state.state_details.pause_key if run.state else None
-        if key and (url := url_for("flow-run", obj_id=run.id)):
-            # The case flow suspends with the key "<stage>-<question number>".
-            urls[(run.name, key.rpartition("-")[0])] = url
+        if (stage := waiting_stage(run)) and (url := url_for("flow-run", obj_id=run.id)):
+            urls[(run.name, stage)] = url
     return {k: urls[where] for k, where in wanted.items() if where in urls}

@@ -7,7 +7,6 @@ parallel, while `make test` runs everything.
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,8 +14,8 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
-from dla.db import make_engine, upgrade
-from dla.settings import get_settings, normalise_database_url
+from dla.db import make_engine, private_schema, upgrade
+from dla.settings import get_settings
 
 PG_URL = os.environ.get("DLA_TEST_DATABASE_URL")
 # The PostgreSQL twins are collected only when a server is configured (no wall of SKIPPED).
@@ -70,20 +69,8 @@ def postgres_url() -> Iterator[str]:
     """Migrate a private schema of the PostgreSQL test database, dropped at the end."""
     if not PG_URL:
         pytest.skip("DLA_TEST_DATABASE_URL non défini : tests PostgreSQL ignorés")
-    schema = f"dla_test_{uuid.uuid4().hex[:8]}"
-    base = normalise_database_url(PG_URL)
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in base else "?"
-    url = f"{base}{separator}options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with private_schema(PG_URL, "dla_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
