@@ -28,6 +28,7 @@ def validation(**context) -> Notice:
         "organisation": "ACI Les Jardins",
         "prefect_ui_url": None,
         "today": date(2024, 1, 29),
+        "reminder": 1,
     }
     return Notice(
         key="validation_attendue:DLA38-2024-01/validation/diagnostic/aci:v1@2024-01-26:p@aci.org",
@@ -55,6 +56,7 @@ def overdue(**context) -> Notice:
         "working_days_late": 1,
         "escalated": False,
         "today": date(2024, 1, 23),
+        "reminder": 1,
     }
     return Notice(
         key="echeance_depassee:DLA38-2024-01/tache/note:r1@2024-01-22:p@aci.org",
