@@ -7,7 +7,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import update
 
+from dla import progress
+from dla.casefile.loader import load_case_file
+from dla.cases import save_plan
 from dla.clock import FixedClock
+from dla.db import transaction
 from dla.frenchtext import fr_date as fr
 from dla.mail.base import Outgoing
 from dla.mail.config import Security, SmtpConfig
@@ -23,6 +27,7 @@ from tests.dla.outbox.conftest import (
     outbox_case,
     rows,
 )
+from tests.dla.outbox.test_sample_replay import SAMPLES
 from tests.dla.outbox.test_smtp_end_to_end import Inbox
 from tests.factories import save_case
 
@@ -180,3 +185,29 @@ def plain(eml) -> str:
     """Return the text part of an .eml file, its whitespace collapsed."""
     message = message_from_bytes(eml.read_bytes(), policy=policy.default)
     return " ".join(message.get_body(("plain",)).get_content().split())
+
+
+def test_the_bouches_du_rhone_sample_loaded_late_lists_all_its_late_steps_to_the_coordinator(
+    engine, tmp_path, renderer_for
+):
+    with transaction(engine) as session:
+        plan = load_case_file(SAMPLES / "bouches-du-rhone-2005.yaml")
+        save_plan(
+            plan, session=session, clock=FixedClock.on(date(2005, 1, 3)), actor="t", reason="t"
+        )
+    monday = date(2006, 7, 10)  # the plan stage awaits its gate; four of its steps are late
+    progress.replay(engine, plan.case.reference, monday, progress.plain_steps(engine))
+    out = CountingTransport(tmp_path / "out")
+    remind_on(engine, out, renderer_for, monday, digests=True)
+    sent = rows(engine, status=NotificationStatus.sent, rule="echeance_depassee")
+    # The two steps due in April are past their eight weekly reminders; May's and June's are not.
+    assert {r.payload["target"].rsplit("/", 1)[1] for r in sent} == {
+        "choix-prestataire",
+        "plan-accompagnement",
+    }
+    for eml in (tmp_path / "out").glob("echeance_depassee_*.eml"):
+        assert "rappel" not in plain(eml)  # the first ones anybody receives: no number
+    (digest,) = (tmp_path / "out").glob("resume_hebdo_coordination*")
+    late = plain(digest).split("En retard :")[1]
+    assert late.count("(échéance du") == 4
+    assert late.count("plus de relance automatique") == 2
