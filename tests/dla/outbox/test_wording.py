@@ -2,10 +2,12 @@
 
 from datetime import date, timedelta
 from email import message_from_bytes, policy
+from types import SimpleNamespace
 
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import update
+from sqlmodel import Session
 
 from dla import progress
 from dla.casefile.loader import load_case_file
@@ -16,7 +18,9 @@ from dla.frenchtext import fr_date as fr
 from dla.mail.base import Outgoing
 from dla.mail.config import Security, SmtpConfig
 from dla.mail.smtp import SmtpTransport
+from dla.outbox.plan import plan_due_window
 from dla.outbox.run import remind
+from dla.outbox.sendday import sending_context
 from models import Notification
 from models.enums import NotificationStatus
 from tests.dla.mail.conftest import free_port
@@ -27,6 +31,7 @@ from tests.dla.outbox.conftest import (
     outbox_case,
     rows,
 )
+from tests.dla.outbox.test_recheck import statements
 from tests.dla.outbox.test_sample_replay import SAMPLES
 from tests.dla.outbox.test_smtp_end_to_end import Inbox
 from tests.factories import save_case
@@ -211,3 +216,28 @@ def test_the_bouches_du_rhone_sample_loaded_late_lists_all_its_late_steps_to_the
     late = plain(digest).split("En retard :")[1]
     assert late.count("(échéance du") == 4
     assert late.count("plus de relance automatique") == 2
+
+
+def test_a_batch_s_numbers_are_read_in_two_queries_whatever_its_size(
+    engine, tmp_path, renderer_for
+):
+    save_case(engine, tmp_path, seven_overdue_tasks())
+    open_stages(engine, date(2024, 1, 8))
+    remind_on(engine, CountingTransport(tmp_path / "out"), renderer_for, DAY)
+    with transaction(engine) as session:
+        plan_due_window(session=session, today=DAY + timedelta(weeks=1), digests=False)
+    due = [
+        SimpleNamespace(
+            key=r.key, case_id=r.case_id, rule=r.rule, recipient=r.recipient, payload=r.payload
+        )
+        for r in rows(engine, status=NotificationStatus.planned, rule="echeance_depassee")
+        if r.due_at.date() <= DAY + timedelta(weeks=1)
+    ]
+    counts = []
+    for batch in (due[:1], due):
+        with statements(engine) as seen, Session(engine) as session:
+            numbers = sending_context(batch, session=session, today=DAY + timedelta(weeks=1))
+        counts.append(len(seen))
+    assert len(due) > 3 and counts == [2, 2]
+    # t6's and t7's owners were reminded last week: this is their second message.
+    assert {numbers[r.key]["reminder"] for r in due if "/t7:" in r.key} == {2}
