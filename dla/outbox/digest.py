@@ -155,7 +155,7 @@ def _case_summary(
             continue
         if not stage_open(stage, today):
             # Closed: its leftover steps were overtaken by its gate. Opened later: not yet.
-            if stage.opened_at.date() > today:
+            if stage.opened_at.date() > today and step.due_date < today:
                 late += [{"title": step.title, "due_on": step.due_date, "note": NOT_OPEN}]
             continue
         item = {"title": step.title, "due_on": step.due_date, "note": None}
