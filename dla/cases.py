@@ -6,7 +6,7 @@ from sqlmodel import Session, col, delete, insert, select
 
 from dla.casefile.loader import CasePlan
 from dla.clock import Clock
-from dla.frenchtext import fr_date, label
+from dla.frenchtext import elide, fr_date, label
 from dla.orgs import upsert_contacts, upsert_organisations
 from dla.timeline import record
 from models import (
@@ -377,7 +377,7 @@ def _log_pauses(plan, case_id, session, now, actor) -> None:
             case_id=case_id,
             at=now,
             kind="deadline.paused",
-            summary=f"Échéance de {titles.get(shift.anchor, shift.anchor)} décalée du "
+            summary=f"Échéance {elide(titles.get(shift.anchor, shift.anchor))} décalée du "
             f"{fr_date(shift.before)} au {fr_date(shift.after)} : horloge du cas suspendue "
             f"({why})",
             actor=actor,

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from dla.deliverables.charts import Chart
 from dla.deliverables.kinds import Kind
-from dla.frenchtext import fr_date
+from dla.frenchtext import elide, fr_date
 from dla.templating import Sandbox
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -56,7 +56,7 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(date_fr=_day, mois=_month, nombre=_number, css_text=_css_text)
+    env.filters.update(date_fr=_day, mois=_month, nombre=_number, css_text=_css_text, elide=elide)
     return env
 
 

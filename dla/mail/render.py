@@ -5,7 +5,7 @@ from pathlib import Path
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 
-from dla.frenchtext import fr_date, label
+from dla.frenchtext import count, elide, elided, fr_date, label, ordinal, with_article
 from dla.mail.headers import MailError
 from dla.templating import Sandbox
 
@@ -34,8 +34,17 @@ class MailRenderer:
         # A renderer lives for one sweep: look each template up once, not per message (Jinja2
         # would check the file's modification time each time).
         self._templates: dict = {}
-        self.env.filters["fr_date"] = fr_date
-        self.env.filters["label"] = label
+        # The small words of French: {{ organisation | elide }} writes "d'ACI…" or "de Brest",
+        # {{ "de" | elided(name) }} only the word (to keep the name in its own markup).
+        self.env.filters.update(
+            fr_date=fr_date,
+            label=label,
+            elide=elide,
+            elided=elided,
+            with_article=with_article,
+            ordinal=ordinal,
+            count=count,
+        )
 
     def render(self, name: str, context: dict) -> tuple[str, str]:
         """Return the (text, html) bodies of template `name` filled with `context`."""

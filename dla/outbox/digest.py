@@ -8,14 +8,17 @@ from sqlmodel import Session, col, select
 from dla.frenchtext import label
 from dla.gates import gate_status
 from dla.outbox.candidates import Candidate, stage_open, step_open
-from dla.outbox.rules import SUBJECTS, Rule, digest_day, week_of
+from dla.outbox.rules import SUBJECTS, Rule, digest_day, overdue_days, week_of
 from dla.outbox.state import CaseState, load_states
 from dla.outbox.wording import RULE_LABELS
 from dla.privacy.scrub import is_pseudonym
-from models import Contact, Notification, TimelineEvent
-from models.enums import NotificationStatus
+from models import Contact, Notification, Stage, Step, TimelineEvent
+from models.enums import NotificationStatus, StageStatus, StepStatus
 
 EVER = date(1970, 1, 1)
+# Why an overdue step listed in the digest gets no reminder (or no more).
+ENDED = "plus de relance automatique"
+NOT_OPEN = "étape pas encore ouverte : pas de relance"
 
 
 def digest_candidates(
@@ -76,6 +79,7 @@ def digest_contexts(
         .order_by(TimelineEvent.at, TimelineEvent.id)
     ):
         vigilance[event.case_id] = event.summary
+    waiting = _steps_of_unopened_stages(ids, session=session, today=today)
     failed: dict[int, list[dict]] = defaultdict(list)
     for row in session.exec(
         select(Notification)
@@ -96,7 +100,11 @@ def digest_contexts(
         )
     out = {}
     for key, cases, role in requests:
-        rows = [_case_summary(states[i], today, vigilance.get(i)) for i in cases if i in states]
+        rows = [
+            _case_summary(states[i], today, vigilance.get(i), waiting.get(i, []))
+            for i in cases
+            if i in states
+        ]
         out[key] = {
             "today": today,
             "role": role,
@@ -111,16 +119,55 @@ def digest_contexts(
     return out
 
 
-def _case_summary(state: CaseState, today: date, vigilance: str | None) -> dict:
-    soon, late = [], []
-    for step in sorted(state.steps, key=lambda s: (s.due_date, s.key)):
-        if not step_open(step, today) or not stage_open(state.stages.get(step.stage_id), today):
+def _steps_of_unopened_stages(
+    ids: list[int], *, session: Session, today: date
+) -> dict[int, list[dict]]:
+    """Return the overdue steps of stages never opened (a gate before them still waits)."""
+    out: dict[int, list[dict]] = defaultdict(list)
+    for case_id, title, due in session.execute(
+        select(Step.case_id, Step.title, Step.due_date)
+        .join(Stage, Stage.id == Step.stage_id)
+        .where(
+            col(Step.case_id).in_(ids),
+            Step.status == StepStatus.a_faire,
+            Step.due_date < today,
+            col(Stage.opened_at).is_(None),
+            Stage.status != StageStatus.close,
+        )
+    ):
+        out[case_id].append({"title": title, "due_on": due, "note": NOT_OPEN})
+    return out
+
+
+def _case_summary(
+    state: CaseState, today: date, vigilance: str | None, waiting: list[dict]
+) -> dict:
+    """Summarise a case; every overdue step shows, with why it is no longer reminded.
+
+    Overdue steps are the portfolio's (those of the stages not closed): the reminders stop
+    after `retard_rappels` weeks and never start for a stage not yet open, but the
+    coordinator keeps seeing each such step here.
+    """
+    soon, late = [], list(waiting)
+    for step in state.steps:
+        stage = state.stages.get(step.stage_id)
+        if not step_open(step, today) or stage is None:
             continue
-        item = {"title": step.title, "due_on": step.due_date}
+        if not stage_open(stage, today):
+            # Closed: its leftover steps were overtaken by its gate. Opened later: not yet.
+            if stage.opened_at.date() > today and step.due_date < today:
+                late += [{"title": step.title, "due_on": step.due_date, "note": NOT_OPEN}]
+            continue
+        item = {"title": step.title, "due_on": step.due_date, "note": None}
         if step.due_date < today:
+            days = overdue_days(state.calendar, step.due_date, state.settings)
+            if not days or days[-1] < today:
+                item["note"] = ENDED
             late.append(item)
         elif step.due_date <= today + timedelta(days=7):
             soon.append(item)
+    soon.sort(key=lambda s: (s["due_on"], s["title"]))
+    late.sort(key=lambda s: (s["due_on"], s["title"]))
     awaited = []
     for stage in sorted(state.stages.values(), key=lambda s: s.position):
         reqs = [r for r in state.requirements if r.stage_id == stage.id]

@@ -42,7 +42,8 @@ def step_candidates(state: CaseState, step: Step, today: date) -> list[Candidate
                 )
                 for c in who
             ]
-    for k, day in enumerate(overdue_days(cal, due, state.settings)):
+    days = overdue_days(cal, due, state.settings)
+    for k, day in enumerate(days):
         late = cal.working_days_between(due, day)
         escalate = late >= state.settings.retard_coordination
         recipients = reachable(who + ([state.coordinator] if escalate else []))
@@ -58,7 +59,8 @@ def step_candidates(state: CaseState, step: Step, today: date) -> list[Candidate
                 {
                     **context,
                     "working_days_late": late,
-                    "reminder": k + 1,
+                    # The last one the rules send: the step then shows in the digest only.
+                    "final": k + 1 == len(days),
                     "escalated": all(c.email != w.email for w in who),
                 },
             )
@@ -146,7 +148,7 @@ def validation_candidates(state: CaseState, stage: Stage, today: date) -> list[C
                     c,
                     day,
                     stage.title,
-                    {**context, "reminder": k + 1},
+                    {**context, "final": k + 1 == len(days)},
                 )
                 for c in who
             ]

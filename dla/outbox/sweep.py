@@ -24,6 +24,7 @@ from dla.outbox.check import recheck
 from dla.outbox.claim import LEASE, Claimed, claim
 from dla.outbox.digest import digest_contexts, has_news
 from dla.outbox.record import Verdict, record
+from dla.outbox.sendday import sending_context
 from dla.outbox.store import from_json
 
 Renderer = Callable[[Notice], Outgoing]
@@ -66,10 +67,12 @@ def notices(
         session=session,
         now=now,
     )
+    # The reminder's number and the lateness, as of the sending day (one query for the batch).
+    on_the_day = sending_context(rows, session=session, today=now.date())
     out, empty = [], []
     for row in rows:
         payload = from_json(row.payload)
-        context = dict(payload["context"])
+        context = {**payload["context"], **on_the_day[row.key]}
         reference, subject = context.get("reference", ""), payload["subject"]
         if links and row.key in links:
             context["prefect_ui_url"] = links[row.key]

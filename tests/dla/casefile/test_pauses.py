@@ -155,6 +155,10 @@ def test_a_saved_case_logs_each_shift_once_and_keeps_the_unpaused_date(engine, s
         "6 mars 2024 : horloge du cas suspendue (période d'appropriation « appropriation-note », "
         "du 23 janvier 2024 au 21 février 2024)"
     )
+    # "de" + "le début" contracts: "du début" (never "de le début").
+    assert summaries["debut:mise-en-oeuvre"].startswith(
+        "Échéance du début de l'étape « Mise en œuvre » décalée du "
+    )
     step = session.exec(select(Step).where(Step.key == "restitution")).one()
     assert step.deadline["sans_pause"] == "2024-02-05"
     assert step.deadline["suspendu_par"] == ["appropriation-note"]
