@@ -162,9 +162,7 @@ def test_a_decision_nobody_waits_for_takes_effect_at_once(dla_env, tmp_path, mon
     assert "Étape close : Diagnostic partagé" in shown
 
 
-def test_case_load_refuses_a_change_to_another_cases_organisation_unless_asked(
-    dla_env, tmp_path
-):
+def test_case_load_refuses_a_change_to_another_cases_organisation_unless_asked(dla_env, tmp_path):
     run("case", "load", str(write_case(tmp_path)))
     other = case_data(reference="DLA99-2024-02")
     other["organisations"][1]["nom"] = "ACI Renommée"
