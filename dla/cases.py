@@ -8,7 +8,8 @@ from dla.casefile.loader import CasePlan, at_line
 from dla.casefile.problems import CaseFileError
 from dla.clock import Clock
 from dla.frenchtext import fr_date, label
-from dla.orgs import apply_shared, find_shared, log_changes, refusals, save_case_contacts
+from dla.orgs import apply_shared, find_shared, save_case_contacts
+from dla.shared_changes import log_changes, refusals
 from dla.timeline import record
 from models import (
     Case,
