@@ -13,6 +13,7 @@ from dla.casefile.loader import CasePlan
 from dla.outbox.rules import notification_key
 from models import (
     Case,
+    CaseContact,
     CaseMember,
     Contact,
     FollowUp,
@@ -33,6 +34,7 @@ ORDER = [
     Contact,
     Case,
     CaseMember,
+    CaseContact,
     Stage,
     Step,
     ValidationRequirement,
@@ -64,6 +66,8 @@ class History:
         self.seq: Counter = Counter()
         self.references: list[str] = []
         self.shared: dict[int, dict] = {}
+        # The people of each organisation: (contact id, role, digest only).
+        self.parts: dict[int, list[tuple[int, str, bool]]] = defaultdict(list)
 
     def add(self, model, **row) -> int:
         self.ids[model] += 1
@@ -84,14 +88,10 @@ class History:
         )
 
     def contact(self, email: str, role: str, org_id: int, digest_only: bool = False) -> int:
-        return self.add(
-            Contact,
-            email=email,
-            role=role,
-            organisation_id=org_id,
-            digest_only=digest_only,
-            name=None,
-        )
+        """Add a person; their part (role, organisation) is written in each case they join."""
+        contact_id = self.add(Contact, email=email, name=None)
+        self.parts[org_id].append((contact_id, role, digest_only))
+        return contact_id
 
     def departement(self, dept: str) -> None:
         """One DLA host with three coordinators, and five consultancies, per département."""
@@ -164,6 +164,19 @@ class History:
         roles = [("m1", "porteur")] + [(f"m{i}", "membre") for i in range(2, members + 1)]
         for key, role in [*roles, ("cabinet", "prestataire"), ("reseau", "reseau")]:
             self.add(CaseMember, case_id=case_id, organisation_id=orgs[key], role=role)
+        people = {coordinator: (host, "coordination_dla", False)}
+        for key, _ in [*roles, ("cabinet", ""), ("reseau", "")]:
+            for contact_id, role, digest_only in self.parts[orgs[key]]:
+                people.setdefault(contact_id, (orgs[key], role, digest_only))
+        for contact_id, (org_id, role, digest_only) in people.items():
+            self.add(
+                CaseContact,
+                case_id=case_id,
+                contact_id=contact_id,
+                organisation_id=org_id,
+                role=role,
+                digest_only=digest_only,
+            )
         self.event(
             case_id, plan.case.debut, "case.created", f"Accompagnement créé ({ref})", "case:created"
         )

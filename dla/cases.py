@@ -4,10 +4,12 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, delete, insert, select
 
-from dla.casefile.loader import CasePlan
+from dla.casefile.loader import CasePlan, at_line
+from dla.casefile.problems import CaseFileError
 from dla.clock import Clock
 from dla.frenchtext import elide, fr_date, label
-from dla.orgs import upsert_contacts, upsert_organisations
+from dla.orgs import apply_shared, find_shared, save_case_contacts
+from dla.shared_changes import log_changes, refusals
 from dla.timeline import record
 from models import (
     Case,
@@ -35,16 +37,30 @@ class LoadOutcome:
 
 
 def save_plan(
-    plan: CasePlan, *, session: Session, clock: Clock, actor: str, reason: str
+    plan: CasePlan,
+    *,
+    session: Session,
+    clock: Clock,
+    actor: str,
+    reason: str,
+    update_shared: bool = False,
 ) -> LoadOutcome:
-    """Create or update the case described by `plan`; an unchanged file changes nothing."""
+    """Create or update the case described by `plan`; an unchanged file changes nothing.
+
+    A fact the file changes on an organisation or a contact another case uses is refused
+    (`CaseFileError`, nothing written) unless `update_shared`; then it is logged on every case
+    that uses the record.
+    """
     data = plan.case
     case = session.exec(select(Case).where(Case.reference == data.reference)).first()
     if case is not None and case.source_hash == plan.source_hash:
         return LoadOutcome(data.reference, "inchangé")
     now = clock.now()
-    orgs = upsert_organisations(data.organisations, session=session)
-    contacts = upsert_contacts(data.contacts, orgs, session=session)
+    orgs, contacts, shared = find_shared(data, session=session)
+    refused = [] if update_shared else refusals(shared, case.id if case else None)
+    if refused:
+        raise CaseFileError(plan.source_path, [at_line(p, plan.lines) for p in refused])
+    apply_shared(data, orgs, contacts, session=session)
     created = case is None
     if created:
         case = Case(
@@ -60,11 +76,15 @@ def save_plan(
     log = _Log(session, case.id, now, actor, reason)
     with session.no_autoflush:  # one flush at commit, not one per query
         _save_members(plan, case.id, orgs, session, created)
+        save_case_contacts(data.contacts, case.id, orgs, contacts, session=session, created=created)
         stages = _save_stages(plan, case.id, session, log, created)
         steps = _save_steps(plan, case.id, stages, orgs, session, log, created)
         _save_decisions(plan, case.id, stages, steps, orgs, session, actor, now, created)
         _save_rhythm(plan, case.id, session, created)
         _log_pauses(plan, case.id, session, now, actor)
+    log.summaries += log_changes(
+        shared, case.id, data.reference, session=session, at=now, actor=actor, reason=reason
+    )
     if created:
         log.event("case.created", f"Accompagnement créé depuis {plan.source_path}")
     else:

@@ -66,6 +66,15 @@ def case_load(
     motif: Annotated[
         str, typer.Option(help="Motif des changements (journal du cas)")
     ] = "fichier de cas modifié",
+    update_shared: Annotated[
+        bool,
+        typer.Option(
+            "--update-shared",
+            help="Appliquer aux autres cas qui les utilisent les changements d'organisations ou "
+            "de contacts partagés (noté dans le journal de chacun) ; sans cette option, ils sont "
+            "refusés",
+        ),
+    ] = False,
 ) -> None:
     """Valider puis charger des fichiers de cas ; rien n'est écrit si l'un d'eux est invalide."""
     from dla.casefile.loader import load_case_file
@@ -99,12 +108,22 @@ def case_load(
         with transaction(engine) as session:
             outcomes = [
                 save_plan(
-                    p, session=session, clock=SystemClock(), actor="dla case load", reason=motif
+                    p,
+                    session=session,
+                    clock=SystemClock(),
+                    actor="dla case load",
+                    reason=motif,
+                    update_shared=update_shared,
                 )
                 for p in plans
             ]
     except CaseConflict as exc:
         raise _fail(f"{exc} ; aucun fichier n'a été chargé.") from None
+    except CaseFileError as exc:  # a change to data other cases share, not asked for
+        shown = [p.render(exc.file) for p in exc.problems]
+        raise _fail(
+            "\n".join(shown) + f"\n{len(shown)} problème(s) : aucun fichier n'a été chargé."
+        ) from None
     for outcome in outcomes:
         typer.echo(f"{outcome.reference} : {outcome.status}")
         for change in outcome.changes[:-1]:

@@ -18,7 +18,14 @@ def open_from_form(form: NewCaseForm, *, session: Session, clock: Clock, actor: 
     if session.exec(select(Case.id).where(Case.reference == form.reference)).first():
         raise CaseConflict(f"référence déjà utilisée : {form.reference!r} (voir le portefeuille)")
     plan = build_plan(case_from_form(form), {}, "formulaire d'ouverture")
-    return save_plan(plan, session=session, clock=clock, actor=actor, reason="ouverture du cas")
+    return save_plan(
+        plan,
+        session=session,
+        clock=clock,
+        actor=actor,
+        reason="ouverture du cas",
+        update_shared=form.modifier_donnees_partagees,
+    )
 
 
 MAX_NAME = 200
@@ -54,10 +61,22 @@ def case_file_path(name: str, folder: Path) -> Path:
 
 
 def open_from_file(
-    name: str, folder: Path, max_bytes: int, *, session: Session, clock: Clock, actor: str
+    name: str,
+    folder: Path,
+    max_bytes: int,
+    *,
+    session: Session,
+    clock: Clock,
+    actor: str,
+    update_shared: bool = False,
 ) -> LoadOutcome:
     """Load (or reload) a case file of the cases folder."""
     plan = load_case_file(case_file_path(name, folder), max_bytes)
     return save_plan(
-        plan, session=session, clock=clock, actor=actor, reason="fichier de cas chargé"
+        plan,
+        session=session,
+        clock=clock,
+        actor=actor,
+        reason="fichier de cas chargé",
+        update_shared=update_shared,
     )

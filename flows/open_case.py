@@ -28,6 +28,13 @@ class CaseFileChoice(BaseModel):
         min_length=6,
         max_length=120,
     )
+    modifier_donnees_partagees: bool = Field(
+        default=False,
+        title="Modifier les organisations et contacts d'autres cas",
+        description="Si le fichier change le nom, le type… d'une organisation ou d'un contact "
+        "qui sert déjà à un autre cas : appliquer ce changement à tous ces cas (noté dans leur "
+        "journal) au lieu de refuser le chargement.",
+    )
 
 
 @task(cache_policy=NO_CACHE, task_run_name="enregistrement du cas")
@@ -45,7 +52,7 @@ def save_from_form(form: NewCaseForm) -> str:
 
 
 @task(cache_policy=NO_CACHE, task_run_name="chargement de {name}")
-def save_from_file(name: str) -> str:
+def save_from_file(name: str, update_shared: bool = False) -> str:
     settings = get_settings()
     engine = make_engine(settings.resolved_database_url)
     try:
@@ -57,6 +64,7 @@ def save_from_file(name: str) -> str:
                 session=session,
                 clock=SystemClock(),
                 actor="interface Prefect",
+                update_shared=update_shared,
             )
     finally:
         engine.dispose()
@@ -90,5 +98,5 @@ def open_case(nouveau: NewCaseForm) -> str:
 @flow(name="chargement", flow_run_name="{choix.fichier}", log_prints=True)
 def load_case(choix: CaseFileChoice) -> str:
     """Load a case file of the cases folder, then take the case as far as it goes."""
-    reference = save_from_file(choix.fichier)
+    reference = save_from_file(choix.fichier, choix.modifier_donnees_partagees)
     return start_case_run(reference)

@@ -1,7 +1,7 @@
 """SQLModel tables and schemas of the DLA pipeline (no Prefect import here)."""
 
 from models import revision as _revision  # noqa: F401  (registers the hook)
-from models.case import Case, CaseCreate, CaseMember, CasePublic
+from models.case import Case, CaseContact, CaseCreate, CaseMember, CasePublic
 from models.organisation import (
     Contact,
     ContactCreate,
@@ -17,6 +17,7 @@ from models.validation import Validation, ValidationPublic
 
 __all__ = [
     "Case",
+    "CaseContact",
     "CaseCreate",
     "CaseMember",
     "CasePublic",

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.enums import CaseStatus, DemandOrigin, MemberRole
+from models.enums import CaseStatus, ContactRole, DemandOrigin, MemberRole
 from models.types import AwareDateTime
 
 
@@ -64,3 +64,17 @@ class CaseMember(SQLModel, table=True):
     case_id: int = Field(foreign_key="accompagnement.id", index=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
     role: MemberRole
+
+
+class CaseContact(SQLModel, table=True):
+    """A person's part in one case: a role held for an organisation, never shared with others."""
+
+    __table_args__ = (UniqueConstraint("case_id", "contact_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="accompagnement.id", index=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    role: ContactRole
+    # Some people want one weekly digest rather than each reminder (a choice made per case).
+    digest_only: bool = False

@@ -4,7 +4,7 @@ from pydantic import EmailStr
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from models.enums import ContactRole, OrganisationKind, SiaeKind
+from models.enums import OrganisationKind, SiaeKind
 
 
 class OrganisationBase(SQLModel):
@@ -31,22 +31,19 @@ class OrganisationPublic(OrganisationBase):
 
 
 class ContactBase(SQLModel):
+    """A person, shared by every case they take part in (their part in each: CaseContact)."""
+
     email: EmailStr = Field(index=True, unique=True, max_length=254)
     name: str | None = Field(default=None, max_length=200)
-    role: ContactRole
-    # Some people want one weekly digest rather than each reminder.
-    digest_only: bool = False
 
 
 class Contact(ContactBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True)
 
 
 class ContactCreate(ContactBase):
-    organisation_key: str
+    pass
 
 
 class ContactPublic(ContactBase):
     id: int
-    organisation_id: int

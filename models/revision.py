@@ -3,7 +3,7 @@
 from sqlalchemy import event, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
-from models.case import Case, CaseMember
+from models.case import Case, CaseContact, CaseMember
 from models.organisation import Contact, Organisation
 from models.planning import FollowUp, Indicator, Period
 from models.stage import Stage, Step, ValidationRequirement
@@ -12,6 +12,7 @@ from models.validation import Validation
 # Rows of one case (they carry its id) that the reminder rules read.
 CASE_ROWS = (
     CaseMember,
+    CaseContact,
     Stage,
     Step,
     ValidationRequirement,
@@ -37,16 +38,25 @@ def touched_cases(session: Session) -> set[int]:
         elif isinstance(obj, CASE_ROWS):
             cases.update(_values(obj, "case_id"))
         elif isinstance(obj, Contact):
-            orgs.update(_values(obj, "organisation_id"))
             contacts.update(_values(obj, "id"))
         elif isinstance(obj, Organisation):
             orgs.update(_values(obj, "id"))
     if orgs or contacts:
-        # People are shared between cases: every case they appear in is touched.
+        # People and organisations are shared between cases: every case using them is touched.
         with session.no_autoflush:
             cases.update(
                 session.execute(
                     select(CaseMember.case_id).where(CaseMember.organisation_id.in_(orgs))
+                ).scalars()
+            )
+            cases.update(
+                session.execute(
+                    select(CaseContact.case_id).where(
+                        or_(
+                            CaseContact.contact_id.in_(contacts),
+                            CaseContact.organisation_id.in_(orgs),
+                        )
+                    )
                 ).scalars()
             )
             cases.update(

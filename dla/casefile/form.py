@@ -1,5 +1,7 @@
 """Open a case from a short form (a template and a few fields), as the Prefect UI offers it."""
 
+import re
+import unicodedata
 from datetime import date
 from typing import Annotated
 
@@ -57,11 +59,25 @@ class NewCaseForm(BaseModel):
     structures: list[StructureForm] = Field(
         min_length=1, max_length=50, title="Structures du collectif"
     )
+    modifier_donnees_partagees: bool = Field(
+        default=False,
+        title="Modifier les organisations et contacts d'autres cas",
+        description="Si une structure ou une adresse sert déjà à un autre cas avec un autre nom "
+        "ou un autre type : appliquer ce changement à tous ces cas (noté dans leur journal) "
+        "au lieu de refuser l'ouverture.",
+    )
+
+
+def host_key(name: str) -> str:
+    """Return the DLA host's key, made from its name (one key per host, not one for all)."""
+    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+    return f"portage-{words}"[:80].rstrip("-")
 
 
 def case_from_form(form: NewCaseForm) -> dict:
     """Return the case-file document the form describes (validated later like any file)."""
-    host = "portage-dla"
+    host = host_key(form.porteur_dla)
     carrier = next((s.cle for s in form.structures if s.porteuse), form.structures[0].cle)
     contacts = [{"email": str(form.coordination), "role": "coordination_dla", "organisation": host}]
     for s in form.structures:

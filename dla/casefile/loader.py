@@ -72,6 +72,8 @@ class CasePlan:
     journey: Journey | None = field(default=None, repr=False)
     # Deadlines moved by appropriation or non-intervention periods (logged when saved).
     shifts: list[Shift] = field(default_factory=list)
+    # Line of each field path in the file, for problems found when saving.
+    lines: dict[tuple, int] = field(default_factory=dict, repr=False)
 
 
 def load_case_file(path: Path, max_bytes: int = 1_000_000) -> CasePlan:
@@ -96,7 +98,7 @@ def build_plan(data, lines: dict[tuple, int], name: str) -> CasePlan:
         if journey is None:
             expected = ", ".join(sorted(available_journeys()))
             problem = Problem("modele", f"modèle inconnu ; attendu parmi : {expected}", case.modele)
-            raise CaseFileError(name, [_at(problem, lines)])
+            raise CaseFileError(name, [at_line(problem, lines)])
     if journey is not None and journey.relances is not None:
         case = _inherit_reminders(case, journey)
     stages = merge_stages(case, journey)
@@ -105,11 +107,12 @@ def build_plan(data, lines: dict[tuple, int], name: str) -> CasePlan:
     if not stages:
         problems.append(Problem("etapes", "aucune étape : indiquer un modèle ou des étapes"))
     if problems:
-        raise CaseFileError(name, [_at(p, lines) for p in problems])
+        raise CaseFileError(name, [at_line(p, lines) for p in problems])
     try:
         plan = _schedule(case, stages, paths, journey, name)
     except ScheduleError as exc:
-        raise CaseFileError(name, [_at(p, lines) for p in exc.problems]) from None
+        raise CaseFileError(name, [at_line(p, lines) for p in exc.problems]) from None
+    plan.lines = lines
     return plan
 
 
@@ -262,7 +265,8 @@ def _deadline_json(deadline, shift: Shift | None = None) -> dict:
     return out
 
 
-def _at(problem: Problem, lines: dict[tuple, int]) -> Problem:
+def at_line(problem: Problem, lines: dict[tuple, int]) -> Problem:
+    """Give a problem the line of its field (or of the nearest enclosing one) in the file."""
     if problem.line is not None:
         return problem
     loc = tuple(

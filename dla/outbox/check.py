@@ -9,7 +9,7 @@ from dla.outbox.candidates import case_candidates, latest_only, stage_open
 from dla.outbox.claim import Claimed
 from dla.outbox.state import CaseState, load_states
 from dla.outbox.store import from_json
-from models import Contact
+from models import CaseContact, Contact
 from models.enums import CaseStatus, StepStatus
 
 
@@ -27,15 +27,22 @@ def recheck(
     if not rest:
         return keep, []
     emails = sorted({r.recipient for r in rest})
-    digest_only = dict(
-        session.exec(
-            select(Contact.email, Contact.digest_only).where(col(Contact.email).in_(emails))
-        ).all()
-    )
+    # The digest choice is made per case: the same person may want every reminder of another.
+    digest_only = {
+        (case_id, email): only
+        for case_id, email, only in session.exec(
+            select(CaseContact.case_id, Contact.email, CaseContact.digest_only)
+            .join(Contact, Contact.id == CaseContact.contact_id)
+            .where(
+                col(Contact.email).in_(emails),
+                col(CaseContact.case_id).in_(sorted({r.case_id for r in rest})),
+            )
+        )
+    }
     live, superseded, states = rebuild(rest, session=session, today=today)
     cancel = []
     for row in rest:
-        if digest_only.get(row.recipient):
+        if digest_only.get((row.case_id, row.recipient)):
             cancel.append((row, "le destinataire ne reçoit plus que le résumé hebdomadaire"))
         elif row.key in superseded:
             cancel.append((row, "remplacée par un rappel plus récent"))

@@ -38,7 +38,11 @@ def reachable(contacts: list[Contact]) -> list[Contact]:
 
 
 def people(state: CaseState, org_ids, roles=None) -> list[Contact]:
-    """Return the reachable contacts of organisations (only the given roles, when some exist)."""
+    """Return the reachable contacts of organisations (only the given roles, when some exist).
+
+    Roles, organisations and digest choices are the ones declared in this case (`CaseContact`,
+    read by `load_states`): what another case says of the same person never counts here.
+    """
     out = []
     for org_id in org_ids:
         contacts = reachable(state.contacts.get(org_id, []))

@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, false, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
@@ -13,6 +13,7 @@ from dla.calendar import WorkingCalendar, calendar_for
 from dla.outbox.rules import Relances, at_hour, settings_for
 from models import (
     Case,
+    CaseContact,
     CaseMember,
     Contact,
     FollowUp,
@@ -26,6 +27,16 @@ from models import (
 )
 from models.enums import CaseStatus, MemberRole, StepStatus
 
+# A person as one case sees them (the attribute names the rules read of a contact).
+PERSON = (
+    Contact.id,
+    Contact.email,
+    Contact.name,
+    CaseContact.case_id,
+    CaseContact.organisation_id,
+    CaseContact.role,
+    CaseContact.digest_only,
+)
 # A sweep that missed a few days still sends what fell due meanwhile.
 LOOKBACK = timedelta(days=7)
 
@@ -37,7 +48,7 @@ class CaseState:
     case: Case
     calendar: WorkingCalendar
     settings: Relances
-    coordinator: Contact
+    coordinator: Contact  # as the case sees them (a row of PERSON), else the plain contact
     stages: dict[int, Stage] = field(default_factory=dict)
     steps: list[Step] = field(default_factory=list)
     periods: list[Period] = field(default_factory=list)
@@ -80,10 +91,22 @@ def load_states(
     weeks = max(max(s.retard_rappels, s.validation_rappels) for s in settings.values()) + 2
     lo = min(since or today, today - LOOKBACK) - timedelta(weeks=weeks)
     hi = today + horizon + timedelta(days=60)
+    # Each person as the case sees them: their role, organisation and digest choice there.
+    people: dict[int, list] = defaultdict(list)
+    for person in session.execute(
+        sa_select(*PERSON)
+        .join(Contact, Contact.id == CaseContact.contact_id)
+        .where(col(CaseContact.case_id).in_(ids))
+        .order_by(Contact.email)
+    ):
+        people[person.case_id].append(person)
+    # A case saved before its people had a role of their own: the plain contact.
     coordinators = {
         c.id: c
         for c in session.execute(
-            rows(Contact).where(col(Contact.id).in_([c.coordinator_id for c in cases]))
+            sa_select(Contact.id, Contact.email, Contact.name, false().label("digest_only")).where(
+                col(Contact.id).in_([c.coordinator_id for c in cases])
+            )
         )
     }
     states = {
@@ -91,7 +114,10 @@ def load_states(
             c,
             calendar_for(c.departement),
             settings[c.id],
-            coordinators[c.coordinator_id],
+            next(
+                (p for p in people[c.id] if p.id == c.coordinator_id),
+                coordinators[c.coordinator_id],
+            ),
             revision=revisions.get(c.id, -1),
         )
         for c in cases
@@ -142,15 +168,12 @@ def load_states(
     ):
         states[org.member_of].members[org.id] = org.member_role
         states[org.member_of].orgs[org.id] = org
-    member_orgs = select(CaseMember.organisation_id).where(col(CaseMember.case_id).in_(ids))
-    by_org: dict[int, list[Contact]] = defaultdict(list)
-    for contact in session.execute(
-        rows(Contact).where(col(Contact.organisation_id).in_(member_orgs)).order_by(Contact.email)
-    ):
-        by_org[contact.organisation_id].append(contact)
     for state in states.values():
         for org_id in state.members:
-            state.contacts[org_id] = by_org.get(org_id, [])
+            state.contacts[org_id] = []
+        for person in people[state.case.id]:
+            if person.organisation_id in state.members:
+                state.contacts[person.organisation_id].append(person)
     for requirement in session.execute(
         rows(ValidationRequirement).where(
             col(ValidationRequirement.stage_id).in_(live_ids),

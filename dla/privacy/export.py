@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 from dla.privacy.files import case_files, document_names
 from dla.privacy.held import Held, file_entries, find_held
 from dla.privacy.scrub import Erasure, normalise_address
-from models import Case, Deliverable, Organisation, Stage
+from models import Case, CaseContact, Deliverable, Organisation, Stage
 
 
 def export_contact(
@@ -76,13 +76,26 @@ def _contact(held: Held, session: Session) -> dict | None:
     c = held.contact
     if c is None:
         return None
-    org = session.get(Organisation, c.organisation_id)
+    # A role is held in one case: one entry per case the person takes part in.
+    parts = session.exec(
+        select(Case.reference, CaseContact.role, CaseContact.digest_only, Organisation)
+        .join(Case, Case.id == CaseContact.case_id)
+        .join(Organisation, Organisation.id == CaseContact.organisation_id)
+        .where(CaseContact.contact_id == c.id)
+        .order_by(Case.reference)
+    )
     return {
         "email": c.email,
         "nom": c.name,
-        "role": c.role.value,
-        "resume_seul": c.digest_only,
-        "organisation": {"cle": org.key, "nom": org.name} if org else None,
+        "roles": [
+            {
+                "cas": reference,
+                "role": role.value,
+                "resume_seul": digest_only,
+                "organisation": {"cle": org.key, "nom": org.name},
+            }
+            for reference, role, digest_only, org in parts
+        ],
     }
 
 

@@ -160,3 +160,20 @@ def test_a_decision_nobody_waits_for_takes_effect_at_once(dla_env, tmp_path, mon
     assert "DLA99-2024-01 : en-cours" in result.output
     shown = run("case", "show", "DLA99-2024-01").output
     assert "Étape close : Diagnostic partagé" in shown
+
+
+def test_case_load_refuses_a_change_to_another_cases_organisation_unless_asked(dla_env, tmp_path):
+    run("case", "load", str(write_case(tmp_path)))
+    other = case_data(reference="DLA99-2024-02")
+    other["organisations"][1]["nom"] = "ACI Renommée"
+    path = write_case(tmp_path, other)
+
+    refused = run("case", "load", str(path))
+    assert refused.exit_code == 2
+    assert f"{path}:" in refused.output and "organisations[1].nom" in refused.output
+    assert "'ACI Renommée'" in refused.output and "DLA99-2024-01" in refused.output
+    assert "--update-shared" in refused.output and count(dla_env, Case) == 1
+
+    applied = run("case", "load", "--update-shared", str(path))
+    assert applied.exit_code == 0, applied.output
+    assert "Donnée partagée modifiée" in applied.output and count(dla_env, Case) == 2

@@ -127,3 +127,29 @@ def test_a_case_file_of_the_cases_folder_is_loaded(engine, tmp_path):
 def test_a_missing_case_file_is_named(tmp_path):
     with pytest.raises(CaseFileError, match="fichier absent"):
         case_file_path("absent.yaml", tmp_path)
+
+
+def test_the_form_refuses_to_rename_a_structure_of_another_case_unless_asked(engine):
+    opened(engine, form())
+    renamed = FORM["structures"][0] | {"nom": "ACI Renommé"}
+    other = {"reference": "DLA63-2026-03", "structures": [renamed, FORM["structures"][1]]}
+
+    with pytest.raises(CaseFileError, match=r"organisations\[\d\]\.nom .*DLA63-2026-02"):
+        opened(engine, form(**other))
+    assert total(engine, Case) == 1
+
+    opened(engine, form(**other, modifier_donnees_partagees=True))
+    with Session(engine) as session:
+        logged = session.exec(
+            select(TimelineEvent.case_id).where(TimelineEvent.kind == "shared.updated")
+        ).all()
+    assert total(engine, Case) == 2 and len(logged) == 2
+
+
+def test_cases_opened_for_two_dla_hosts_keep_their_own_host(engine):
+    opened(engine, form())
+    opened(engine, form(reference="DLA63-2026-03", porteur_dla="DLA de l'Allier"))
+
+    with Session(engine) as session:
+        hosts = session.exec(select(Case.reference, Case.dla_host_id)).all()
+    assert len({host for _, host in hosts}) == 2

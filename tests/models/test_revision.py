@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import Session, select
 
 from dla.db import transaction
-from models import Case, Contact, Notification, Step, TimelineEvent
+from models import Case, CaseContact, Contact, Notification, Step, TimelineEvent
 from models.enums import StepStatus
 from tests.factories import case_data, save_case
 
@@ -33,7 +33,7 @@ def test_marking_a_step_done_moves_its_case_revision_on(engine, tmp_path):
     assert revisions(engine)["DLA99-2024-01"] == before + 1
 
 
-def test_a_change_to_an_organisations_contact_moves_every_case_it_belongs_to(engine, tmp_path):
+def test_a_change_to_a_shared_contact_moves_every_case_it_belongs_to(engine, tmp_path):
     saved(engine, tmp_path, "DLA99-2024-01")
     saved(engine, tmp_path, "DLA99-2024-02", contact="presidence@autre.example.org")
     before = revisions(engine)
@@ -41,11 +41,34 @@ def test_a_change_to_an_organisations_contact_moves_every_case_it_belongs_to(eng
         contact = session.exec(
             select(Contact).where(Contact.email == "consultant@cabinet.example.org")
         ).one()
-        contact.digest_only = True
+        contact.name = "Consultante du cabinet"
         session.add(contact)
     after = revisions(engine)
     assert {ref: after[ref] - before[ref] for ref in before} == {
         "DLA99-2024-01": 1,
+        "DLA99-2024-02": 1,
+    }
+
+
+def test_a_digest_choice_in_one_case_moves_that_case_only(engine, tmp_path):
+    saved(engine, tmp_path, "DLA99-2024-01")
+    saved(engine, tmp_path, "DLA99-2024-02", contact="presidence@autre.example.org")
+    before = revisions(engine)
+    with transaction(engine) as session:
+        part = session.exec(
+            select(CaseContact)
+            .join(Case, Case.id == CaseContact.case_id)
+            .join(Contact, Contact.id == CaseContact.contact_id)
+            .where(
+                Case.reference == "DLA99-2024-02",
+                Contact.email == "consultant@cabinet.example.org",
+            )
+        ).one()
+        part.digest_only = True
+        session.add(part)
+    after = revisions(engine)
+    assert {ref: after[ref] - before[ref] for ref in before} == {
+        "DLA99-2024-01": 0,
         "DLA99-2024-02": 1,
     }
 
