@@ -28,6 +28,11 @@ from dla.cli_contact import contact_app  # noqa: E402  (light module: heavy impo
 
 app.add_typer(contact_app, name="contact")
 
+from dla.cli_backup import backup, restore  # noqa: E402  (light module: heavy imports inside)
+
+app.command("backup")(backup)
+app.command("restore")(restore)
+
 BAD_INPUT = 2
 
 
