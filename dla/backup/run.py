@@ -97,9 +97,11 @@ def backup(settings: Settings, dest: Path | None = None) -> Done:
     return Done(target, manifest)
 
 
-def check(archive: Path, into: Path) -> Manifest:
-    """Extract and check an archive: checksums, database integrity, row counts."""
+def check(archive: Path, into: Path, *, restoring: bool = False) -> Manifest:
+    """Extract and check an archive: checksums, schema revision, database integrity, rows."""
     manifest = extract(archive, into)
+    if restoring:
+        refuse_newer(manifest)
     if manifest.database not in manifest.members:
         raise ArchiveRefused("la copie de la base manque dans l'archive")
     copy = into / manifest.database
@@ -126,20 +128,24 @@ def known_revisions() -> tuple[set[str], str]:
     return {s.revision for s in script.walk_revisions()}, script.get_current_head()
 
 
+def refuse_newer(manifest: Manifest) -> None:
+    """Refuse an archive whose schema revision this code's migrations do not know."""
+    known, head = known_revisions()
+    if manifest.schema_revision not in known:
+        raise ArchiveRefused(
+            f"sauvegarde faite par une version plus récente du programme (schéma "
+            f"{manifest.schema_revision!r}, inconnu ici ; dernier connu : {head!r}) : "
+            "mettez le programme à jour avant de restaurer"
+        )
+
+
 def restore(settings: Settings, archive: Path, *, force: bool = False) -> Done:
     """Check the whole archive, then put the database and the documents in place, or nothing."""
     url = settings.resolved_database_url
     kind = backend(url)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=settings.var_dir, prefix=".restauration-") as work:
-        manifest = check(archive, Path(work) / "archive")
-        known, head = known_revisions()
-        if manifest.schema_revision not in known:
-            raise ArchiveRefused(
-                f"sauvegarde faite par une version plus récente du programme (schéma "
-                f"{manifest.schema_revision!r}, inconnu ici ; dernier connu : {head!r}) : "
-                "mettez le programme à jour avant de restaurer"
-            )
+        manifest = check(archive, Path(work) / "archive", restoring=True)
         if manifest.backend != kind:
             raise ArchiveRefused(
                 f"sauvegarde d'une base {manifest.backend}, base cible {kind} : "
@@ -164,6 +170,7 @@ def restore(settings: Settings, archive: Path, *, force: bool = False) -> Done:
         upgrade(engine)  # an older archive is brought to this code's schema
     finally:
         engine.dispose()
+    head = known_revisions()[1]
     return Done(archive, manifest, head if manifest.schema_revision != head else None)
 
 
