@@ -1,6 +1,7 @@
 """The archive: a tar whose first member, manifest.json, lists every other member's checksum."""
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -85,17 +86,11 @@ def write(path: Path, manifest: Manifest, staging: Path) -> None:
     with tarfile.open(path, "w", format=tarfile.PAX_FORMAT) as tar:
         info = tarfile.TarInfo(MANIFEST)
         info.size, info.mode = len(data), 0o600
-        tar.addfile(info, _bytes(data))
+        tar.addfile(info, io.BytesIO(data))
         for name in sorted(manifest.members):
             tar.add(staging / name, arcname=name, recursive=False)
     with open(path, "rb+") as handle:
         os.fsync(handle.fileno())
-
-
-def _bytes(data: bytes):
-    import io
-
-    return io.BytesIO(data)
 
 
 def _safe(name: str) -> bool:
@@ -124,7 +119,7 @@ def extract(path: Path, into: Path) -> Manifest:
                     raise ArchiveRefused(f"membre inattendu dans l'archive : {member.name!r}")
                 seen[member.name] = copy_hashed(tar.extractfile(member), into / member.name)
     except (tarfile.TarError, EOFError, OSError, ValueError, UnicodeDecodeError) as exc:
-        if isinstance(exc, OSError) and not isinstance(exc, EOFError) and not path.is_file():
+        if not path.is_file():
             raise ArchiveRefused(f"archive introuvable : {path}") from None
         raise ArchiveRefused(
             f"archive illisible ou tronquée ({type(exc).__name__} : {exc})"
