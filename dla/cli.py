@@ -28,6 +28,11 @@ from dla.cli_contact import contact_app  # noqa: E402  (light module: heavy impo
 
 app.add_typer(contact_app, name="contact")
 
+from dla.cli_backup import backup, restore  # noqa: E402  (light module: heavy imports inside)
+
+app.command("backup")(backup)
+app.command("restore")(restore)
+
 BAD_INPUT = 2
 
 
@@ -192,13 +197,19 @@ def run(
             references = list(session.exec(select(Case.reference).order_by(Case.reference)))
     for reference in references:
         _require_case(engine, reference)
-    from dla.settings import quiet_local_prefect
+    from dla.prefect_env import apply_prefect_env, startup_failure
+    from dla.settings import get_settings
 
-    quiet_local_prefect()
+    apply_prefect_env(get_settings())
     from flows.case_flow import CaseRun, run_case
 
     for reference in references:
-        status = run_case(CaseRun(reference=reference, aujourdhui=day, rejouer=rejouer))
+        try:
+            status = run_case(CaseRun(reference=reference, aujourdhui=day, rejouer=rejouer))
+        except RuntimeError as exc:
+            if (message := startup_failure(exc, get_settings())) is None:
+                raise
+            raise _fail(message, 1) from None
         typer.echo(f"{reference} : {status}")
 
 

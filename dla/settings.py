@@ -41,10 +41,22 @@ class Settings(BaseSettings):
     smtp_ca_file: Path | None = Field(default=None, description="Autorité de certification")
     smtp_block: str | None = Field(default=None, description="Nom du bloc Prefect SmtpServer")
 
+    # Prefect: how long the CLI waits for its temporary local server (dla/prefect_env.py).
+    prefect_startup_timeout: int = Field(
+        default=300, ge=1, description="Délai de démarrage du serveur Prefect local (s)"
+    )
+    # Backups (dla backup): the folder of archives when no destination is given.
+    backup_dir: Path | None = Field(default=None, description="Dossier des sauvegardes")
+
     @property
     def resolved_cases_dir(self) -> Path:
         """Return the folder of case files the UI may open (default: var/cas)."""
         return self.cases_dir or self.var_dir / "cas"
+
+    @property
+    def resolved_backup_dir(self) -> Path:
+        """Return the folder of backup archives (default: var/sauvegardes)."""
+        return self.backup_dir or self.var_dir / "sauvegardes"
 
     @property
     def resolved_database_url(self) -> str:
@@ -68,16 +80,6 @@ def prefect_api_configured() -> bool:
 
     # Prefect owns this variable; reading it here keeps the CLI from importing Prefect for nothing.
     return bool(os.environ.get("PREFECT_API_URL"))
-
-
-def quiet_local_prefect() -> None:
-    """Keep a temporary local Prefect server from printing its shutdown noise (CLI runs)."""
-    import os
-
-    # Without a configured server, Prefect starts a temporary one whose background services
-    # log cancelled tasks as tracebacks when the CLI exits; they mean nothing to a user.
-    if not prefect_api_configured():
-        os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 
 
 @lru_cache
