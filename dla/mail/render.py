@@ -5,7 +5,7 @@ from pathlib import Path
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 
-from dla.frenchtext import fr_date, label
+from dla.frenchtext import case_status_label, fr_date, label
 from dla.mail.headers import MailError
 from dla.templating import Sandbox
 
@@ -36,6 +36,7 @@ class MailRenderer:
         self._templates: dict = {}
         self.env.filters["fr_date"] = fr_date
         self.env.filters["label"] = label
+        self.env.filters["statut_cas"] = case_status_label
 
     def render(self, name: str, context: dict) -> tuple[str, str]:
         """Return the (text, html) bodies of template `name` filled with `context`."""
