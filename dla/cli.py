@@ -91,9 +91,10 @@ def case_load(
 
     settings = get_settings()
     plans, problems = [], []
+    today = SystemClock().today()  # no decision of a file can be dated after the load day
     for path in files:
         try:
-            plans.append(load_case_file(path, settings.max_case_file_bytes))
+            plans.append(load_case_file(path, settings.max_case_file_bytes, today))
         except CaseFileError as exc:
             problems += [p.render(exc.file) for p in exc.problems]
     references = [p.case.reference for p in plans]
@@ -346,7 +347,13 @@ def case_schema() -> None:
 
 
 def _parse_day(value: str, option: str) -> date:
+    """Read a date option; an impossible or out-of-range day is refused (dla/clock.py)."""
+    from dla.clock import day_problem
+
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise _fail(f"{option} : date invalide {value!r} ; attendu : AAAA-MM-JJ.") from None
+    if (problem := day_problem(day, option)) is not None:
+        raise _fail(f"{problem} ; rien n'a été fait.")
+    return day

@@ -37,11 +37,10 @@ def deliver(
     ] = None,
 ) -> None:
     """Générer les livrables d'accompagnements (HTML, Word, PDF), versionnés sous var/livrables/."""
-    from datetime import date
-
     from sqlalchemy import inspect
     from sqlmodel import select
 
+    from dla.cli import _parse_day
     from dla.clock import FixedClock, SystemClock
     from dla.db import make_engine, transaction
     from dla.deliverables import FORMATS, DeliverableError, MissingFacts, generate
@@ -53,10 +52,7 @@ def deliver(
 
     if not references and not all_cases:
         _fail("Indiquez au moins une référence de cas, ou --all pour tous les cas.")
-    try:
-        clock = FixedClock.on(date.fromisoformat(today)) if today is not None else SystemClock()
-    except ValueError:
-        _fail(f"--today : date invalide {today!r} ; attendu : AAAA-MM-JJ.")
+    clock = FixedClock.on(_parse_day(today, "--today")) if today is not None else SystemClock()
     fmts = formats or list(FORMATS)
     if kinds and "synthese" in kinds:
         kinds = [k for k in kinds if k != "synthese"]

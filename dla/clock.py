@@ -6,6 +6,21 @@ from typing import Protocol
 
 from models.types import PARIS
 
+# The days the product accepts: "today" (`--today`, a flow's `aujourdhui`), a replay's end, and
+# every date of a case file or a decision. Computed dates (deadlines, follow-ups, working
+# days) then stay far from date.max, and a typo such as 2101 is refused rather than obeyed.
+FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2100, 12, 31)
+
+
+def day_problem(day: date, name: str = "date") -> str | None:
+    """Return why `day` (the field or option `name`) is outside the accepted range, or None."""
+    if FIRST_DAY <= day <= LAST_DAY:
+        return None
+    return (
+        f"{name} hors limites : {day.isoformat()} (attendu entre le "
+        f"{FIRST_DAY:%d/%m/%Y} et le {LAST_DAY:%d/%m/%Y})"
+    )
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -31,6 +46,9 @@ class FixedClock:
 
     @classmethod
     def on(cls, day: date, hour: int = 9) -> "FixedClock":
+        """Stop the clock on `day`; a day outside the accepted range is refused."""
+        if (problem := day_problem(day, "date du jour")) is not None:
+            raise ValueError(problem)
         return cls(datetime.combine(day, time(hour), tzinfo=PARIS))
 
     def now(self) -> datetime:

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, func, select
 
-from dla.frenchtext import fr_date, label
+from dla.frenchtext import case_status_label, fr_date
 from dla.portfolio import portfolio
 from dla.vigilance import RULES
 from models import Case, FollowUp, Indicator, TimelineEvent
@@ -43,7 +43,7 @@ def dashboard_rows(*, session: Session, today: date, ui_url: str | None) -> list
         {
             "référence": r.reference,
             "dép.": r.departement,
-            "statut": label(r.status),
+            "statut": case_status_label(r.status),
             "étape en cours": r.current_stage or "—",
             "prochaine échéance": fr_date(r.next_due),
             "tâches en retard": r.overdue,

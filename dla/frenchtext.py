@@ -41,6 +41,22 @@ LABELS = {
 }
 
 
+# A case's status has words of its own: "suivi" is also the name of the last moment
+# ("Accompagnement dans la durée"), and a case is "clos" where a stage is "close".
+CASE_STATUS_LABELS = {
+    "en_preparation": "en préparation",
+    "en_cours": "en cours",
+    "en_attente_validation": "en attente de validation",
+    "suivi": "terminé (suivis à venir)",
+    "close": "clos",
+}
+
+
+def case_status_label(value: str) -> str:
+    """Return the French word of a case's status (en cours, terminé, clos…)."""
+    return CASE_STATUS_LABELS.get(str(value), label(value))
+
+
 def label(value: str) -> str:
     """Return the French label of an enum value (the value itself when none is known)."""
     return LABELS.get(str(value), str(value).replace("_", " "))

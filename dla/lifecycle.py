@@ -7,11 +7,12 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from dla.calendar import calendar_for
 from dla.clock import Clock
-from dla.frenchtext import fr_date, label
+from dla.frenchtext import case_status_label, fr_date, label
 from dla.gates import GateStatus, gate_status
 from dla.timeline import record
 from dla.vigilance import Facts, Finding, blocking, evaluate
@@ -195,13 +196,14 @@ def check_gate(reference: str, key: str, *, session: Session, clock: Clock) -> S
     gate = gate_status(requirements, validations, stage.gate_rule, stage.gate_quorum, today)
     _log_decisions(case, stage, [v for v in validations if v.decided_on <= today], session, clock)
     _apply_refusals_and_postponements(case, stage, gate, session, clock)
-    statuses = list(session.exec(select(Step.status).where(Step.stage_id == stage.id)))
+    steps = list(session.exec(select(Step.status, Step.done_on).where(Step.stage_id == stage.id)))
     deadline = calendar_for(case.departement).add_working_days(
         stage.planned_end, stage.gate_grace_days
     )
-    # Work is done when its steps are (a stage without steps runs until its planned end).
+    # Work is done when its steps are, by today in the case's clock (a step the file says was
+    # done later is not done yet); a stage without steps runs until its planned end.
     work_done = today >= stage.planned_end or (
-        bool(statuses) and StepStatus.a_faire not in statuses
+        bool(steps) and not any(_pending(status, done, today) for status, done in steps)
     )
     # A gate with validators closes on their decisions; a gate-less stage when its work is due.
     ready = gate.satisfied if gate.has_requirements else work_done
@@ -237,6 +239,12 @@ def check_gate(reference: str, key: str, *, session: Session, clock: Clock) -> S
         stage=key,
     )
     return StageOutcome(key, "awaiting", findings, gate, deadline)
+
+
+def _pending(status: StepStatus, done_on: date | None, today: date) -> bool:
+    if status is StepStatus.faite:
+        return done_on is not None and done_on > today
+    return status is StepStatus.a_faire
 
 
 def awaited(gate: GateStatus, *, session: Session) -> list[tuple[str, str]]:
@@ -325,35 +333,85 @@ def _apply_refusals_and_postponements(case, stage, gate, session, clock) -> None
 
 
 def finish_case(reference: str, *, session: Session, clock: Clock) -> CaseStatus:
-    """Once every stage is closed, the case goes to follow-up (or closes when none remain)."""
+    """Settle the case's status on what its stages say, and move its clock on to today.
+
+    Every stage closed: follow-up (or closed when none remain); a stage awaiting its gate:
+    awaiting; otherwise in progress once a stage has opened (between two stages too).
+    """
     case = get_case(reference, session=session)
     statuses = set(session.exec(select(Stage.status).where(Stage.case_id == case.id)))
-    if statuses != {StageStatus.close}:
-        return case.status
-    pending = session.exec(
-        select(FollowUp.id).where(FollowUp.case_id == case.id, FollowUp.done_on.is_(None))
-    ).first()
-    status = CaseStatus.suivi if pending else CaseStatus.close
+    if statuses == {StageStatus.close}:
+        pending = session.exec(
+            select(FollowUp.id).where(FollowUp.case_id == case.id, FollowUp.done_on.is_(None))
+        ).first()
+        status = CaseStatus.suivi if pending else CaseStatus.close
+    elif StageStatus.en_attente_validation in statuses:
+        status = CaseStatus.en_attente_validation
+    elif statuses & {StageStatus.ouverte, StageStatus.close}:
+        status = CaseStatus.en_cours
+    else:
+        status = case.status
     if case.status is not status:
         case.status = status
         session.add(case)
-        _log(
-            session,
-            case,
-            clock,
-            "case.status",
-            f"Accompagnement : {label(status.value)}",
-            f"case:{status.value}",
+        if status in (CaseStatus.suivi, CaseStatus.close):
+            _log(
+                session,
+                case,
+                clock,
+                "case.status",
+                f"Accompagnement {case_status_label(status)}",
+                f"case:{status.value}",
+            )
+    if case.advanced_on is None or case.advanced_on < clock.today():
+        # In SQL, not through the object: the clock is no input of the reminder rules, and a
+        # changed Case object would bump the case's revision (models/revision.py) every day.
+        session.execute(
+            update(Case.__table__)
+            .where(Case.__table__.c.id == case.id)
+            .values(advanced_on=clock.today())
         )
     return status
 
 
-def milestones(reference: str, *, session: Session, until: date) -> list[date]:
-    """Return the dates where something may happen (for replays), up to `until`."""
+def next_day(reference: str, *, session: Session, after: date | None, until: date) -> date | None:
+    """Return the next day a replay runs the case: after `after`, never before the case's clock.
+
+    The days are every date on which the outcome of a pass may change (stage dates as they
+    stand now, decisions, steps done, the vigilance facts' dates), so that a replay split at
+    any day writes the same timeline as one going straight through; `until` closes the replay.
+    """
     case = get_case(reference, session=session)
+    start = after + timedelta(days=1) if after is not None else case.started_on
+    if case.advanced_on is not None:
+        start = max(start, case.advanced_on)
+    days = [d for d in _change_days(case, session) if start <= d <= until]
+    if days:
+        return min(days)
+    return until if start <= until else None
+
+
+def _change_days(case: Case, session: Session) -> set[date]:
     days = {case.started_on}
-    for s in session.exec(select(Stage).where(Stage.case_id == case.id)):
-        days |= {s.planned_start, s.planned_end}
-    days |= set(session.exec(select(Validation.decided_on).where(Validation.case_id == case.id)))
-    days |= {d + timedelta(days=1) for d in list(days)}
-    return sorted(d for d in days if d <= until)
+    for start, end in session.exec(
+        select(Stage.planned_start, Stage.planned_end).where(Stage.case_id == case.id)
+    ):
+        days |= {start, end}
+    for decided, postponed in session.exec(
+        select(Validation.decided_on, Validation.postponed_to).where(Validation.case_id == case.id)
+    ):
+        days |= {decided, postponed}
+    days |= set(session.exec(select(Step.done_on).where(Step.case_id == case.id)))
+    days |= set(session.exec(select(Indicator.target_set_on).where(Indicator.case_id == case.id)))
+    agreed = case.context.get("gouvernance_validee_le")
+    days.add(_day(agreed))
+    days.discard(None)
+    # The day after each date too: reminders count from the day after a stage's end.
+    return days | {d + timedelta(days=1) for d in days}
+
+
+def _day(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None

@@ -17,7 +17,7 @@ def open_from_form(form: NewCaseForm, *, session: Session, clock: Clock, actor: 
     """Create the case the form describes; an existing reference is refused, not overwritten."""
     if session.exec(select(Case.id).where(Case.reference == form.reference)).first():
         raise CaseConflict(f"référence déjà utilisée : {form.reference!r} (voir le portefeuille)")
-    plan = build_plan(case_from_form(form), {}, "formulaire d'ouverture")
+    plan = build_plan(case_from_form(form), {}, "formulaire d'ouverture", clock.today())
     return save_plan(
         plan,
         session=session,
@@ -71,7 +71,7 @@ def open_from_file(
     update_shared: bool = False,
 ) -> LoadOutcome:
     """Load (or reload) a case file of the cases folder."""
-    plan = load_case_file(case_file_path(name, folder), max_bytes)
+    plan = load_case_file(case_file_path(name, folder), max_bytes, clock.today())
     return save_plan(
         plan,
         session=session,

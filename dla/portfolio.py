@@ -53,12 +53,17 @@ def portfolio(*, session: Session, today: date) -> list[PortfolioRow]:
         .group_by(Step.case_id)
     ).all()
     dues = {case_id: (next_due, int(overdue or 0)) for case_id, next_due, overdue in due_rows}
-    current: dict[int, Stage] = {}
+    running: dict[int, str] = {}
+    coming: dict[int, str] = {}
     awaiting: dict[int, int] = {}
     for stage in session.exec(
         select(Stage).where(Stage.status != StageStatus.close).order_by(Stage.position)
     ):
-        current.setdefault(stage.case_id, stage)
+        if stage.status is StageStatus.a_venir:
+            # Between two stages, the next one is named as such, not as the stage in progress.
+            coming.setdefault(stage.case_id, f"{stage.title} (à venir)")
+        else:
+            running.setdefault(stage.case_id, stage.title)
         if stage.status is StageStatus.en_attente_validation:
             awaiting[stage.case_id] = awaiting.get(stage.case_id, 0) + 1
     return [
@@ -68,7 +73,7 @@ def portfolio(*, session: Session, today: date) -> list[PortfolioRow]:
             title=c.title,
             journey=c.journey,
             status=c.status.value,
-            current_stage=current[c.id].title if c.id in current else None,
+            current_stage=running.get(c.id) or coming.get(c.id),
             next_due=dues.get(c.id, (None, 0))[0],
             overdue=dues.get(c.id, (None, 0))[1],
             awaiting=awaiting.get(c.id, 0),

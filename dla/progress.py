@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from dla import lifecycle
 from dla.clock import Clock, FixedClock
 from dla.db import transaction
-from models import Stage
+from models import Case, Stage
 from models.enums import StageStatus
 
 # The status a drive ends with, in the words the CLI and the flow return.
@@ -116,7 +116,11 @@ def plain_steps(engine: Engine, render: bool = False) -> StageSteps:
 class _Planned:
     key: str
     waits_for: tuple[str, ...]
-    closed: bool
+    status: StageStatus
+
+    @property
+    def closed(self) -> bool:
+        return self.status is StageStatus.close
 
 
 def stage_order(reference: str, *, session: Session) -> list[_Planned]:
@@ -125,7 +129,17 @@ def stage_order(reference: str, *, session: Session) -> list[_Planned]:
     rows = session.exec(
         select(Stage).where(Stage.case_id == case.id).order_by(Stage.planned_start, Stage.position)
     )
-    return [_Planned(s.key, tuple(s.waits_for), s.status is StageStatus.close) for s in rows]
+    return [_Planned(s.key, tuple(s.waits_for), s.status) for s in rows]
+
+
+def standing(stages: list[_Planned]) -> str:
+    """Return where a case stands from its stages, as `advance` words it."""
+    statuses = {s.status for s in stages}
+    if StageStatus.en_attente_validation in statuses:
+        return WAITING
+    if StageStatus.ouverte in statuses:
+        return RUNNING
+    return NOT_YET if StageStatus.a_venir in statuses else DONE
 
 
 def advance(
@@ -140,9 +154,13 @@ def advance(
     A stage waits for the stages planned to end before it begins; stages whose planned dates
     overlap run side by side (a regional module alongside the next plan, say).
     `on_awaiting` may obtain decisions for a waiting gate and return the re-checked outcome.
+    A day before the case's clock changes nothing: the stages already stand as they do later.
     """
     with Session(engine) as session:
         stages = stage_order(reference, session=session)
+        clock_day = session.exec(select(Case.advanced_on).where(Case.reference == reference)).one()
+    if clock_day is not None and clock.today() < clock_day:
+        return standing(stages)
     closed = {s.key for s in stages if s.closed}
     states: list[str] = []
     for stage in stages:
@@ -169,10 +187,19 @@ def advance(
 
 
 def replay(engine: Engine, reference: str, until: date, steps: StageSteps) -> str:
-    """Run the case again on each day something may happen, up to `until` (seed replays)."""
-    with Session(engine) as session:
-        days = lifecycle.milestones(reference, session=session, until=until)
-    status = NOT_YET
-    for day in [*days, until]:
+    """Run the case on each day something may happen, from its clock up to `until`.
+
+    The days are recomputed after each pass (a refusal or a postponement moves a stage's end),
+    and never go back before the case's clock: replaying in one go or in several steps writes
+    the same timeline.
+    """
+    after: date | None = None
+    while True:
+        with Session(engine) as session:
+            day = lifecycle.next_day(reference, session=session, after=after, until=until)
+            if day is None:
+                return standing(stage_order(reference, session=session))
         status = advance(engine, reference, FixedClock.on(day), steps)
-    return status
+        if day == until:
+            return status
+        after = day

@@ -5,7 +5,7 @@ from datetime import date
 from rich.console import Console
 from rich.table import Table
 
-from dla.frenchtext import fr_date, label
+from dla.frenchtext import case_status_label, fr_date, label
 from dla.portfolio import CaseDetail, PortfolioRow
 
 
@@ -37,7 +37,7 @@ def print_portfolio(rows: list[PortfolioRow], today: date, console: Console | No
             r.departement,
             r.title,
             r.journey or "—",
-            label(r.status),
+            case_status_label(r.status),
             r.current_stage or "—",
             fr_date(r.next_due),
             str(r.overdue),
@@ -54,7 +54,7 @@ def print_case(d: CaseDetail, console: Console | None = None) -> None:
     console.print(f"[bold]{c.reference}[/bold] — {c.title}")
     console.print(
         f"Département {c.departement} · portage DLA : {d.host.name} · coordination : "
-        f"{d.coordinator.email} · origine : {label(c.origin)} · statut : {label(c.status)}"
+        f"{d.coordinator.email} · origine : {label(c.origin)} · statut : {case_status_label(c.status)}"
     )
     console.print(f"Périmètre : {c.perimeter} · mutualisation : {', '.join(c.mutualisation_kinds)}")
     members = Table(title="Membres")

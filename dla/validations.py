@@ -5,8 +5,8 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from dla.casefile.fields import FIRST_YEAR, LAST_YEAR, control_char
-from dla.clock import Clock
+from dla.casefile.fields import control_char
+from dla.clock import Clock, day_problem
 from dla.frenchtext import fr_date, label
 from dla.timeline import record
 from models import Case, CaseMember, Organisation, Stage, Validation, ValidationRequirement
@@ -80,11 +80,7 @@ def record_validation(
             f"{entry.structure or 'coordination'} ({label(entry.body)}) ne fait pas partie des "
             f"validations attendues pour l'étape {entry.stage!r}"
         )
-    today = clock.today()
-    if entry.decided_on > today:
-        problems.append(
-            f"date de décision dans le futur : {entry.decided_on.isoformat()} (nous sommes le {fr_date(today)})"
-        )
+    problems += decision_day_problems(entry.decided_on, clock.today())
     if stage.opened_at is None:
         problems.append(f"l'étape {entry.stage!r} n'est pas encore ouverte")
     elif entry.decided_on < stage.opened_at.date():
@@ -163,11 +159,26 @@ def _malformed(entry: DecisionInput) -> list[str]:
     elif comment is not None and control_char(comment, "\n\t"):
         problems.append(f"commentaire : caractère de contrôle refusé ({_shown(comment)})")
     for name, day in (("date de décision", entry.decided_on), ("report_au", entry.postponed_to)):
-        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
-            problems.append(
-                f"{name} hors limites : {day.isoformat()} (attendu entre {FIRST_YEAR} et {LAST_YEAR})"
-            )
+        if day is not None and (problem := day_problem(day, name)) is not None:
+            problems.append(problem)
     return problems
+
+
+def decision_day_problems(
+    decided_on: date, today: date | None, name: str = "date de décision"
+) -> list[str]:
+    """Return what is wrong with a decision's date at any door: out of range, or after today.
+
+    `dla validate`, the Prefect form and the case files' `decisions` all use this check;
+    `today` is the day the decision is entered (the load day for a case file).
+    """
+    if (problem := day_problem(decided_on, name)) is not None:
+        return [problem]
+    if today is not None and decided_on > today:
+        return [
+            f"{name} dans le futur : {decided_on.isoformat()} (nous sommes le {fr_date(today)})"
+        ]
+    return []
 
 
 def _shown(value) -> str:

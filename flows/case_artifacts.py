@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from dla.deliverables import KINDS
 from dla.deliverables.store import slug
-from dla.frenchtext import fr_date, label
+from dla.frenchtext import case_status_label, fr_date, label
 from dla.portfolio import case_detail
 from dla.settings import get_settings
 from models import Deliverable
@@ -49,7 +49,7 @@ def publish_case_artifacts(engine, reference: str, today: date) -> None:
     create_table_artifact(
         rows,
         key=artifact_key("cas", reference),
-        description=f"{reference} — {d.case.title} ({label(d.case.status.value)}, au {fr_date(today)})",
+        description=f"{reference} — {d.case.title} ({case_status_label(d.case.status)}, au {fr_date(today)})",
     )
     lines = [f"# Journal — {reference}", "", f"*{d.case.title}*", ""]
     lines += [f"- {e.at:%d/%m/%Y} · {e.summary}" for e in d.timeline]

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
 from dla import lifecycle, progress
+from dla.casefile.fields import Day
 from dla.clock import Clock, FixedClock, SystemClock
 from dla.db import make_engine, transaction
 from dla.frenchtext import fr_date, label
@@ -37,7 +38,7 @@ class CaseRun(BaseModel):
     rejouer: bool = Field(
         default=False, title="Rejouer le cas depuis son début jusqu'à la date du jour"
     )
-    aujourdhui: date | None = Field(
+    aujourdhui: Day | None = Field(
         default=None,
         title="Date du jour (rejeu)",
         description="Laisser vide en usage réel ; une date rejoue le cas à cette date.",

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from dla.casefile.fields import Day
 from dla.clock import FixedClock, SystemClock
 from dla.dashboard import dashboard_rows, follow_ups_due
 from dla.db import make_engine
@@ -28,7 +29,7 @@ class FollowUpCheck(BaseModel):
         json_schema_extra={"description": "Les suivis dus dans le mois, ou en retard."},
     )
 
-    aujourdhui: date | None = Field(
+    aujourdhui: Day | None = Field(
         default=None,
         title="Date du jour (rejeu)",
         description="Laisser vide en usage réel ; une date rejoue le contrôle à cette date.",

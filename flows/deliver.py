@@ -1,7 +1,5 @@
 """The deliverables flow: render cases' documents (and the synthesis), publish them as artifacts."""
 
-from datetime import date
-
 from prefect import flow, task
 from prefect.artifacts import (
     create_progress_artifact,
@@ -12,6 +10,7 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, select
 
+from dla.casefile.fields import Day
 from dla.clock import Clock, FixedClock, SystemClock
 from dla.db import make_engine, transaction
 from dla.deliverables import FORMATS, KINDS, SYNTHESIS, Generated, generate, generate_synthesis
@@ -47,7 +46,7 @@ class DeliverRequest(BaseModel):
         default_factory=lambda: list(Format), title="Formats", min_length=1
     )
     synthese: bool = Field(default=False, title="Produire aussi la synthèse des cas")
-    aujourdhui: date | None = Field(
+    aujourdhui: Day | None = Field(
         default=None,
         title="Date du jour (rejeu)",
         description="Laisser vide en usage réel ; une date rejoue la génération à cette date.",

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from dla.casefile.fields import Day
 from dla.clock import Clock, FixedClock, SystemClock
 from dla.daily import Advanced, advance_due
 from dla.db import make_engine, transaction
@@ -40,7 +41,7 @@ class SweepRequest(BaseModel):
         json_schema_extra={"description": "Envoi des relances dues (ou simulation)."},
     )
 
-    aujourdhui: date | None = Field(
+    aujourdhui: Day | None = Field(
         default=None,
         title="Date du jour (rejeu)",
         description="Laisser vide en usage réel ; une date rejoue les relances de ce jour.",

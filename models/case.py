@@ -41,6 +41,9 @@ class Case(CaseBase, table=True):
     # Bumped by every change to what the reminder rules read of the case (models/revision.py):
     # a reminder confirmed today at the current revision needs no re-check before sending.
     revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The case's clock: the last day a pass advanced it. A pass on an earlier day (a replay
+    # started again from the beginning) would act on stages as they stand later (dla/progress.py).
+    advanced_on: date | None = None
     created_at: datetime = Field(sa_type=AwareDateTime)
     updated_at: datetime = Field(sa_type=AwareDateTime)
 

@@ -1,10 +1,12 @@
 """Cross-field checks of a case file: references, uniqueness, completeness."""
 
 from collections import Counter
+from datetime import date
 
 from dla.casefile.merge import StagePaths
 from dla.casefile.problems import Problem
 from dla.casefile.schema import CaseFile, StageIn, ValidatorIn
+from dla.validations import decision_day_problems
 from models.enums import ContactRole, GateRule, MemberRole, OrganisationKind
 
 OWNER_WORDS = {"coordination"} | {r.value for r in MemberRole}
@@ -14,10 +16,13 @@ REMINDER_LIMITS = {"retard_coordination": 120, "periode_avant": 60, "suivi_avant
 MAX_REMINDER_DAYS, MAX_REMINDERS = 60, 10
 
 
-def check_case(case: CaseFile, stages: list[StageIn], paths: list[StagePaths]) -> list[Problem]:
+def check_case(
+    case: CaseFile, stages: list[StageIn], paths: list[StagePaths], today: date | None = None
+) -> list[Problem]:
     """Return every inconsistency between the parts of a case file.
 
-    `stages` are the merged stages and `paths` where each of them and their tasks are written.
+    `stages` are the merged stages and `paths` where each of them and their tasks are written;
+    `today` is the load day, after which no decision can have been taken.
     """
     problems: list[Problem] = []
     orgs = {o.cle: o for o in case.organisations}
@@ -88,7 +93,7 @@ def check_case(case: CaseFile, stages: list[StageIn], paths: list[StagePaths]) -
     roles = {m.role.value for m in case.membres} | {"coordination", "prestataire"}
     described = [s.cle for s in stages if s.temps is not None or s.titre is not None]
     for stage, located in zip(stages, paths, strict=True):
-        problems += _check_stage(located, stage, members, roles, described)
+        problems += _check_stage(located, stage, members, roles, described, today)
     for i, period in enumerate(case.periodes):
         if period.apres and period.apres not in task_keys:
             problems.append(Problem(f"periodes[{i}].apres", "tâche inconnue", period.apres))
@@ -122,7 +127,7 @@ def _check_reminders(case: CaseFile) -> list[Problem]:
 
 
 def _check_stage(
-    located: StagePaths, stage: StageIn, members, roles, described: list[str]
+    located: StagePaths, stage: StageIn, members, roles, described: list[str], today: date | None
 ) -> list[Problem]:
     here = located.stage
     problems = []
@@ -189,6 +194,11 @@ def _check_stage(
             problems.append(
                 Problem(f"{where}.tache", "tâche inconnue dans cette étape", decision.tache)
             )
+        # The check `dla validate` makes: a decision already taken is not dated after today.
+        problems += [
+            Problem(f"{where}.date", message, decision.date.isoformat())
+            for message in decision_day_problems(decision.date, today)
+        ]
     return problems
 
 

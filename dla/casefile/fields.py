@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, StringCon
 from pydantic.networks import validate_email
 
 from dla.calendar import DEPARTEMENT_PATTERN
+from dla.clock import FIRST_DAY, LAST_DAY
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,79}$"
 ANCHOR_PATTERN = r"^(tache|debut|fin|validation):[a-z0-9][a-z0-9_-]{0,79}$"
@@ -62,7 +63,7 @@ Reference = Annotated[str, StringConstraints(pattern=REFERENCE_PATTERN)]
 TextList = Annotated[list[LongText], Field(max_length=50)]
 
 
-FIRST_YEAR, LAST_YEAR = 1990, 2100
+FIRST_YEAR, LAST_YEAR = FIRST_DAY.year, LAST_DAY.year
 
 
 def _no_number(value: Any) -> Any:

@@ -76,14 +76,17 @@ class CasePlan:
     lines: dict[tuple, int] = field(default_factory=dict, repr=False)
 
 
-def load_case_file(path: Path, max_bytes: int = 1_000_000) -> CasePlan:
-    """Read, validate and resolve one case file, or raise `CaseFileError` with every problem."""
+def load_case_file(path: Path, max_bytes: int = 1_000_000, today: date | None = None) -> CasePlan:
+    """Read, validate and resolve one case file, or raise `CaseFileError` with every problem.
+
+    With `today` (the load day), a decision dated after it is refused as `dla validate` would.
+    """
     data, lines = read_yaml(path, max_bytes)
-    return build_plan(data, lines, str(path))
+    return build_plan(data, lines, str(path), today)
 
 
-def build_plan(data, lines: dict[tuple, int], name: str) -> CasePlan:
-    """Validate parsed YAML data into a plan; `name` labels messages."""
+def build_plan(data, lines: dict[tuple, int], name: str, today: date | None = None) -> CasePlan:
+    """Validate parsed YAML data into a plan; `name` labels messages, `today` is the load day."""
     if not isinstance(data, dict):
         raise CaseFileError(
             name, [Problem("", "le document doit être un bloc de champs (clé: valeur)")]
@@ -103,7 +106,7 @@ def build_plan(data, lines: dict[tuple, int], name: str) -> CasePlan:
         case = _inherit_reminders(case, journey)
     stages = merge_stages(case, journey)
     paths = locate(case, journey, stages)
-    problems = check_case(case, stages, paths)
+    problems = check_case(case, stages, paths, today)
     if not stages:
         problems.append(Problem("etapes", "aucune étape : indiquer un modèle ou des étapes"))
     if problems:

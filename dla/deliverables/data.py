@@ -18,7 +18,7 @@ from dla.deliverables.labels import (
     ROLE_ORDER,
     ROLES,
 )
-from dla.frenchtext import label
+from dla.frenchtext import case_status_label, label
 from models import (
     Case,
     CaseMember,
@@ -157,7 +157,7 @@ def _context(case, names: dict[int, str], coordinator, members, bundle) -> dict:
             "debut": case.started_on,
         },
         # Read by the synthesis only: a status change alone makes no new case document.
-        "statut": label(case.status.value),
+        "statut": case_status_label(case.status),
         "porteur": {"nom": names[case.dla_host_id]},
         "coordination": {"nom": coordinator.name, "email": str(coordinator.email)},
         "membres": [

@@ -5,7 +5,16 @@ from pathlib import Path
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 
-from dla.frenchtext import count, elide, elided, fr_date, label, ordinal, with_article
+from dla.frenchtext import (
+    case_status_label,
+    count,
+    elide,
+    elided,
+    fr_date,
+    label,
+    ordinal,
+    with_article,
+)
 from dla.mail.headers import MailError
 from dla.templating import Sandbox
 
@@ -44,6 +53,7 @@ class MailRenderer:
             with_article=with_article,
             ordinal=ordinal,
             count=count,
+            statut_cas=case_status_label,
         )
 
     def render(self, name: str, context: dict) -> tuple[str, str]:

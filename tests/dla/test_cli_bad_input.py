@@ -39,6 +39,29 @@ BAD_ARGUMENTS = [
         ["deliver", REF, "--today", "2024-02-30"],
         "--today : date invalide",
     ),
+    # Issue 15: days outside 1990–2100, refused on their option (never an OverflowError, and
+    # never obeyed: --today 2101 used to send reminders and write events dated 2101)
+    bad("run-in-year-9999", ["run", REF, "--today", "9999-12-31"], "--today hors limites"),
+    bad("replay-to-year-1", ["run", REF, "--rejouer", "--today", "0001-01-01"], "--today hors"),
+    bad("reminders-in-2101", ["remind", "--today", "2101-01-01"], "--today hors limites"),
+    bad("reminders-in-year-1", ["remind", "--today", "0001-01-01"], "--today hors limites"),
+    bad(
+        "reminders-replayed-from-year-1",
+        ["remind", "--depuis", "0001-01-01", "--today", "2024-01-10"],
+        "--depuis hors limites : 0001-01-01 (attendu entre le 01/01/1990 et le 31/12/2100)",
+    ),
+    bad("portfolio-in-year-9999", ["case", "list", "--date", "9999-12-31"], "--date hors"),
+    bad("deliverables-in-2101", ["deliver", REF, "--today", "2101-01-01"], "--today hors"),
+    bad(
+        "decision-in-year-1",
+        ["validate", REF, STAGE, *DECIDE, "--date", "0001-01-01"],
+        "--date hors limites",
+    ),
+    bad(
+        "decision-entered-in-2101",
+        ["validate", REF, STAGE, *DECIDE[:-2], "--today", "2101-01-01", "--date", "2101-01-01"],
+        "--today hors limites",
+    ),
     # Unknown references
     bad("unknown-case-shown", ["case", "show", "DLA00-0000-00"], "Cas inconnu : 'DLA00-0000-00'"),
     bad("unknown-case-run", ["run", "DLA00-0000-00"], "Cas inconnu : 'DLA00-0000-00'"),
@@ -128,7 +151,7 @@ BAD_ARGUMENTS = [
         "postponed-to-year-9999",
         ["validate", REF, STAGE, *DECIDE[:-4], "--decision", "reportee", "--today", "2024-01-22"]
         + ["--report-au", "9999-12-31"],
-        "report_au hors limites : 9999-12-31",
+        "--report-au hors limites : 9999-12-31",
     ),
 ]
 

@@ -7,7 +7,10 @@ from pydantic import ValidationError
 from dla.casefile.form import NewCaseForm
 from dla.db import make_engine
 from flows.case_flow import CaseRun, run_case
+from flows.dashboards import FollowUpCheck
+from flows.deliver import DeliverRequest
 from flows.open_case import open_case
+from flows.reminders import SweepRequest
 from flows.validate_case import DecisionRefused, ValidationForm, validate_case
 from tests.dla.test_opening import FORM
 from tests.factories import save_case, snapshot
@@ -114,3 +117,40 @@ def test_an_oversized_comment_fails_the_run_before_anything_is_written(prefect_s
 def test_a_title_with_a_line_break_fails_the_opening_run(prefect_server, dla_env):
     with pytest.raises(ParameterTypeError, match="titre"):
         open_case(nouveau={**FORM, "titre": "Poste\r\nBcc: victime@example.org"})
+
+
+# --- Issue 15: a day outside 1990–2100 is refused on its field, never an OverflowError ----------
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1989-12-31", "2101-01-01", "9999-12-31"])
+@pytest.mark.parametrize(
+    "model",
+    [
+        lambda day: CaseRun(reference="DLA99-2024-01", rejouer=True, aujourdhui=day),
+        lambda day: SweepRequest(aujourdhui=day),
+        lambda day: DeliverRequest(references=["DLA99-2024-01"], aujourdhui=day),
+        lambda day: FollowUpCheck(aujourdhui=day),
+    ],
+    ids=["accompagnement", "relances", "livrables", "suivis"],
+)
+def test_a_day_out_of_range_is_refused_on_the_aujourdhui_field(model, day):
+    with pytest.raises(ValidationError) as refused:
+        model(day)
+
+    (error,) = refused.value.errors()
+    assert error["loc"] == ("aujourdhui",)
+    assert "une date entre 1990 et 2100 est attendue" in error["msg"]
+
+
+def test_a_replay_to_year_9999_fails_its_run_on_the_field_and_writes_nothing(
+    prefect_server, dla_env, tmp_path
+):
+    engine = make_engine(dla_env)
+    save_case(engine, tmp_path)
+    before = snapshot(engine)
+
+    with pytest.raises(ParameterTypeError, match="aujourdhui"):
+        run_case(cas={"reference": "DLA99-2024-01", "rejouer": True, "aujourdhui": "9999-12-31"})
+
+    assert snapshot(engine) == before
+    engine.dispose()

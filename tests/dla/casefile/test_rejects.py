@@ -96,6 +96,10 @@ class Reject:
     path: str
     fragment: str
     max_bytes: int = 1_000_000
+    # The load day, for defects relative to it; False when `dla case load`, which loads on the
+    # real day, cannot see this one.
+    today: date | None = None
+    by_the_command: bool = True
 
 
 BILLION_LAUGHS = (
@@ -112,6 +116,16 @@ PERIOD = {"cle": "appropriation", "type": "appropriation", "debut": date(2024, 3
 
 def row(name: str, content: dict | bytes, path: str, fragment: str, max_bytes: int = 1_000_000):
     return pytest.param(Reject(content, path, fragment, max_bytes), id=name)
+
+
+# The day the opening test below loads its files on.
+LOAD_DAY = date(2024, 1, 5)
+
+
+def on_load_day(name: str, content: dict, path: str, fragment: str, by_the_command=True):
+    return pytest.param(
+        Reject(content, path, fragment, today=LOAD_DAY, by_the_command=by_the_command), id=name
+    )
 
 
 REJECTS = [
@@ -739,6 +753,23 @@ REJECTS += [
     ),
 ]
 
+# Issue 15: a decision of the file is checked as `dla validate` checks one (dla/validations.py).
+REJECTS += [
+    on_load_day(
+        "decision-dated-2099",
+        case(add("etapes[0].decisions", {**DECISION, "date": "2099-06-01"})),
+        "etapes[0].decisions[0].date",
+        "date de décision dans le futur : 2099-06-01 (nous sommes le 5 janvier 2024)",
+    ),
+    on_load_day(
+        "decision-after-the-load-day",
+        case(add("etapes[0].decisions", {**DECISION, "date": "2024-01-06"})),
+        "etapes[0].decisions[0].date",
+        "date de décision dans le futur : 2024-01-06",
+        by_the_command=False,
+    ),
+]
+
 
 @pytest.mark.parametrize("reject", REJECTS)
 def test_a_malformed_case_file_is_refused_naming_the_field_and_the_rule(
@@ -747,7 +778,7 @@ def test_a_malformed_case_file_is_refused_naming_the_field_and_the_rule(
     path = _write(tmp_path, reject.content)
 
     with pytest.raises(CaseFileError) as raised:
-        load_case_file(path, max_bytes=reject.max_bytes)
+        load_case_file(path, max_bytes=reject.max_bytes, today=reject.today)
 
     problems = raised.value.problems
     matching = [p for p in problems if p.path == reject.path and reject.fragment in p.message]
@@ -924,7 +955,7 @@ def test_no_malformed_case_file_opened_from_the_cases_folder_changes_the_databas
                     folder,
                     reject.max_bytes,
                     session=session,
-                    clock=FixedClock.on(date(2024, 1, 5)),
+                    clock=FixedClock.on(LOAD_DAY),
                     actor="test",
                 )
         except CaseFileError as exc:
@@ -944,7 +975,8 @@ def test_the_command_loads_nothing_from_a_batch_of_malformed_files(dla_env, tmp_
     paths = []
     for param in REJECTS:
         (reject,) = param.values
-        if reject.max_bytes == Reject.max_bytes:  # the command reads with the default limit
+        # The command reads with the default limit, on the real day.
+        if reject.max_bytes == Reject.max_bytes and reject.by_the_command:
             paths.append(tmp_path / f"{param.id}.yaml")
             paths[-1].write_bytes(_content(reject))
 
