@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test check bench lint format clean up up-pg down
+.PHONY: demo test check faults bench lint format clean up up-pg down
 
 # The virtualenv is (re)built only when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -39,6 +39,11 @@ check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DLA_TEST_DATABASE_URL= $(BIN)/pytest -q -n auto -m "$(FAST)" -p no:cacheprovider
+
+# The fault tests (SQLite, and PostgreSQL when DLA_TEST_DATABASE_URL is set); their tally per
+# fault (expected, delivered, duplicates, lost) is written to docs/fiabilite-pannes.md.
+faults: $(STAMP)
+	DLA_FAULT_TALLY=docs/fiabilite-pannes.md $(BIN)/pytest tests/faults
 
 # Benchmarks at national scale (10,000 cases); writes BENCHMARKS.md (under 10 minutes).
 BENCH_STAMP := $(VENV)/.bench-stamp

@@ -74,7 +74,12 @@ def unclaim(engine: Engine) -> None:
         conn.execute(
             update(T)
             .where(T.c.status == NotificationStatus.claimed)
-            .values(status=NotificationStatus.planned, claimed_at=None, attempts=T.c.attempts - 1)
+            .values(
+                status=NotificationStatus.planned,
+                claimed_at=None,
+                not_before=None,  # the claim's lease end
+                attempts=T.c.attempts - 1,
+            )
         )
 
 

@@ -1,5 +1,6 @@
 """`dla remind`: plan and send the reminders of the day, or show what would go (dry run)."""
 
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -46,6 +47,7 @@ def remind(
         print_lines(lines, f"Relances qui partiraient le {clock.today():%d/%m/%Y} (simulation)")
         return
     transport = mail_transport(settings)
+    backoff = timedelta(seconds=settings.outbox_retry_backoff)
     if start:
         report = replay(
             engine=engine,
@@ -54,6 +56,7 @@ def remind(
             start=start,
             end=clock.today(),
             digests=digests,
+            backoff=backoff,
         )
         typer.echo(
             f"Rejeu du {start:%d/%m/%Y} au {clock.today():%d/%m/%Y} : "
@@ -68,6 +71,7 @@ def remind(
         renderer=mail_renderer(settings, clock),
         clock=clock,
         digests=digests,
+        backoff=backoff,
     )
     print_lines(report_lines(report), f"Relances du {clock.today():%d/%m/%Y}")
     if report.held:

@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     smtp_max_attempts: int = Field(default=4, ge=1, le=10, description="Essais par message")
     smtp_ca_file: Path | None = Field(default=None, description="Autorité de certification")
     smtp_block: str | None = Field(default=None, description="Nom du bloc Prefect SmtpServer")
+    # Real time a temporary failure waits before the next sweep retries it (doubled each time).
+    outbox_retry_backoff: float = Field(
+        default=600, ge=0, le=21600, description="Premier délai avant un nouvel essai (s, réel)"
+    )
 
     # Prefect: how long the CLI waits for its temporary local server (dla/prefect_env.py).
     prefect_startup_timeout: int = Field(

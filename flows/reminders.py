@@ -4,7 +4,7 @@ The daily sweep first advances the cases with something due (stages whose day ha
 plans and sends. A fixed number of tasks (advance, plan, send, publish), whatever the volume.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
@@ -121,6 +121,7 @@ def send_due(engine: Engine, clock: Clock, limit: int) -> list[Verdict]:
         clock=clock,
         limit=limit,
         links=waiting_run_links,
+        backoff=timedelta(seconds=get_settings().outbox_retry_backoff),
     )
     get_run_logger().info(
         "%d lot(s), %d relance(s) traitée(s)", report.batches, len(report.verdicts)

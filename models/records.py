@@ -31,8 +31,8 @@ class Notification(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_notification_status_due", "status", "due_at"),
-        # Each claim first looks for stale claims: without it, a scan of the rows claimed.
-        Index("ix_notification_status_claimed", "status", "claimed_at"),
+        # Each claim first looks for expired leases: without it, a scan of the rows claimed.
+        Index("ix_notification_status_not_before", "status", "not_before"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -43,7 +43,10 @@ class Notification(SQLModel, table=True):
     due_at: datetime = Field(sa_type=AwareDateTime)
     status: NotificationStatus = NotificationStatus.planned
     attempts: int = 0
-    claimed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+    claimed_at: datetime | None = Field(default=None, sa_type=AwareDateTime)  # simulated time
+    # Real (wall-clock) instant before which no sweep may take the row: the end of a claim's
+    # lease, or of a retry's backoff. The simulated day decides what is due, never this.
+    not_before: datetime | None = Field(default=None, sa_type=AwareDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     message_id: str | None = Field(default=None, max_length=300)
     last_error: str | None = Field(default=None, max_length=1000)

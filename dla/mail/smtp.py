@@ -3,6 +3,7 @@
 import asyncio
 import base64
 import logging
+import re
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -164,15 +165,37 @@ class SmtpTransport:
         return min(self.config.backoff * 2 ** (retry - 1), self.config.backoff_max)
 
     def _scrub(self, text: str) -> str:
-        """Mask the password, raw or base64, should a server or library ever echo it."""
-        if not self.config.password:
-            return text
-        secret = self.config.password.get_secret_value()
-        if not secret:
-            return text
-        for form in (secret, base64.b64encode(secret.encode()).decode()):
-            text = text.replace(form, "***")
+        """Mask the credentials should a server or library ever echo them (see `scrub`)."""
+        secret = self.config.password.get_secret_value() if self.config.password else ""
+        return scrub(text, secret)
+
+
+# The argument of an AUTH command (PLAIN's base64 blob, LOGIN's steps, any mechanism).
+_AUTH_ARGUMENT = re.compile(r"(\bAUTH\s+[A-Za-z0-9_-]+)\s+[^\s;,]+", re.IGNORECASE)
+_BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/]{4,}={0,2}")
+
+
+def scrub(text: str, secret: str) -> str:
+    """Mask the password in `text`: raw, as an AUTH argument, or in any base64 token.
+
+    AUTH PLAIN sends base64("\\0user\\0password"): where the password starts in it depends
+    on the user name's length, so no fixed encoding of the password can be searched for.
+    Every base64 token is decoded instead, and masked whole if it holds the password.
+    """
+    if not secret:
         return text
+    text = _AUTH_ARGUMENT.sub(r"\1 ***", text.replace(secret, "***"))
+    needle = secret.encode()
+
+    def mask(match: re.Match) -> str:
+        token = match.group(0)
+        try:
+            decoded = base64.b64decode(token + "=" * (-len(token) % 4), validate=True)
+        except ValueError:
+            return token
+        return "***" if needle in decoded else token
+
+    return _BASE64_TOKEN.sub(mask, text)
 
 
 async def _transmit(client: aiosmtplib.SMTP, item: Outgoing):

@@ -5,6 +5,12 @@ take disjoint rows). SQLite: one UPDATE … WHERE id IN (SELECT …) RETURNING; 
 write lock at the start of the statement, so two sweeps are serialised and the second one no
 longer sees the rows as due. Each claim adds one to `attempts`, which then fences the outcome:
 a sweep only records an outcome on a row still claimed with the attempt number it claimed.
+
+Two clocks: `now`, the simulated instant (`--today`, a replay's day), only decides which rows
+are due (`due_at <= now`) and is what the case's history shows (`claimed_at`); `wall`, the real
+time, protects the deliveries: a claim holds its row until `not_before = wall + lease`, and a
+retry is not taken before its backoff has passed in real time. Two sweeps simulating different
+days therefore never take each other's rows in flight.
 """
 
 import json
@@ -12,12 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 
-from sqlalchemy import Engine, Text, and_, bindparam, cast, select, update
+from sqlalchemy import Engine, Text, and_, bindparam, cast, or_, select, update
 
 from models import Case, Notification
 from models.enums import NotificationStatus
+from models.types import PARIS
 
-# A claim older than this is taken to come from a sweep that died: the row becomes due again.
+# A claim older than this (real time) is taken to come from a sweep that died: the row becomes
+# due again.
 # It must outlast the slowest batch (SMTP retries included), or a live sweep could lose rows
 # it is still sending to another sweep.
 LEASE = timedelta(hours=1)
@@ -62,12 +70,22 @@ def _fresh():
 
 
 # Built once (the sweep claims batch after batch); the values come as parameters.
-_DUE = and_(T.c.status == NotificationStatus.planned, T.c.due_at <= bindparam("now"))
+_DUE = and_(
+    T.c.status == NotificationStatus.planned,
+    T.c.due_at <= bindparam("now"),
+    # A retry waits for its backoff in real time, whatever day is simulated; one that became
+    # due again after the sweep started waits for the next sweep (a sweep never spins on it).
+    or_(T.c.not_before.is_(None), T.c.not_before < bindparam("ready")),
+)
 _PICK = select(T.c.id).where(_DUE).order_by(T.c.due_at, T.c.id).limit(bindparam("limit"))
 _RECOVER = (
     update(T)
-    .where(T.c.status == NotificationStatus.claimed, T.c.claimed_at < bindparam("stale_before"))
-    .values(status=NotificationStatus.planned, last_error=INTERRUPTED)
+    .where(
+        T.c.status == NotificationStatus.claimed,
+        # A claim without a lease end predates the column (migration 0004): long expired.
+        or_(T.c.not_before.is_(None), T.c.not_before < bindparam("wall")),
+    )
+    .values(status=NotificationStatus.planned, last_error=INTERRUPTED, not_before=None)
 )
 
 
@@ -78,6 +96,7 @@ def _take(target):
         .values(
             status=NotificationStatus.claimed,
             claimed_at=bindparam("now"),
+            not_before=bindparam("lease_end"),
             attempts=T.c.attempts + 1,
         )
         .returning(
@@ -98,15 +117,32 @@ _TAKE_PICKED = _take(T.c.id.in_(_PICK.scalar_subquery()))
 _TAKE_IDS = _take(T.c.id.in_(bindparam("ids", expanding=True)))
 
 
-def claim(engine: Engine, *, now: datetime, limit: int, lease: timedelta = LEASE) -> list[Claimed]:
-    """Claim up to `limit` due rows, oldest due first, in one short transaction.
+def claim(
+    engine: Engine,
+    *,
+    now: datetime,
+    limit: int,
+    lease: timedelta = LEASE,
+    wall: datetime | None = None,
+    started: datetime | None = None,
+) -> list[Claimed]:
+    """Claim up to `limit` rows due by `now` (simulated), oldest due first, in one transaction.
 
-    Only writes happen in it (no read first): on SQLite a read then a write could fail
-    with a busy snapshot instead of waiting for the other sweep's lock.
+    `wall` is the real time (the system's when not given): the lease runs from it, and a
+    retry is taken once its backoff ended before `started` (the sweep's start, else `wall`).
+    Only writes happen in the transaction (no read first): on SQLite a read then a write
+    could fail with a busy snapshot instead of waiting for the other sweep's lock.
     """
-    params = {"now": now, "limit": limit, "today": now.date()}
+    wall = wall or datetime.now(PARIS)
+    params = {
+        "now": now,
+        "today": now.date(),
+        "ready": started or wall,
+        "lease_end": wall + lease,
+        "limit": limit,
+    }
     with engine.begin() as conn:
-        conn.execute(_RECOVER, {"stale_before": now - lease})
+        conn.execute(_RECOVER, {"wall": wall})
         if engine.dialect.name == "postgresql":
             ids = list(conn.execute(_PICK.with_for_update(skip_locked=True), params).scalars())
             if not ids:

@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, bindparam, func, update
+from sqlalchemy import Engine, bindparam, update
 from sqlmodel import Session
 
 from dla.outbox.claim import Claimed
@@ -12,7 +12,7 @@ from dla.outbox.store import insert_ignore
 from dla.outbox.wording import RULE_LABELS
 from models import Notification, TimelineEvent
 from models.enums import NotificationStatus
-from models.types import AwareDateTime
+from models.types import PARIS, AwareDateTime
 
 T = Notification.__table__
 BACKOFF_FIRST = timedelta(minutes=10)
@@ -37,9 +37,9 @@ class BatchOutcome:
         return sum(1 for v in self.verdicts if v.status == status)
 
 
-def retry_at(now: datetime, attempts: int) -> datetime:
-    """Back off exponentially after each temporary failure: 10 min, 20 min… at most 6 h."""
-    return now + min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+def retry_at(wall: datetime, attempts: int, first: timedelta = BACKOFF_FIRST) -> datetime:
+    """Back off exponentially in real time after each temporary failure: 10 min, 20 min… 6 h."""
+    return wall + min(first * 2 ** max(attempts - 1, 0), max(BACKOFF_MAX, first))
 
 
 def timeline_key(key: str, suffix: str = "") -> str:
@@ -50,8 +50,21 @@ def timeline_key(key: str, suffix: str = "") -> str:
     )
 
 
-def record(engine: Engine, verdicts: list[Verdict], *, now: datetime) -> int:
-    """Write every verdict and its timeline event in one transaction; return rows updated."""
+def record(
+    engine: Engine,
+    verdicts: list[Verdict],
+    *,
+    now: datetime,
+    wall: datetime | None = None,
+    backoff: timedelta = BACKOFF_FIRST,
+) -> int:
+    """Write every verdict and its timeline event in one transaction; return rows updated.
+
+    `now` (simulated) dates what the case's history shows; a retry waits for its backoff in
+    real time from `wall` (the system's when not given), and stays due on its simulated day:
+    a pass on the same day retries it once the backoff has passed.
+    """
+    wall = wall or datetime.now(PARIS)
     values = {
         "sent": {"status": NotificationStatus.sent},
         "retry": {"status": NotificationStatus.planned},
@@ -66,7 +79,9 @@ def record(engine: Engine, verdicts: list[Verdict], *, now: datetime) -> int:
             "b_error": None if v.status == "sent" else (v.detail or "")[:1000],
             "b_sent": now if v.status == "sent" else None,
             "b_mid": v.message_id,
-            "b_due": retry_at(now, v.row.attempts) if v.status == "retry" else None,
+            "b_not_before": (
+                retry_at(wall, v.row.attempts, backoff) if v.status == "retry" else None
+            ),
         }
         for v in verdicts
     ]
@@ -85,8 +100,8 @@ def record(engine: Engine, verdicts: list[Verdict], *, now: datetime) -> int:
                     last_error=bindparam("b_error"),
                     sent_at=bindparam("b_sent", type_=AwareDateTime()),
                     message_id=bindparam("b_mid"),
-                    # A retry is due later; other outcomes keep their due date.
-                    due_at=func.coalesce(bindparam("b_due", type_=AwareDateTime()), T.c.due_at),
+                    # A retry keeps its due date and waits for its backoff (real time).
+                    not_before=bindparam("b_not_before", type_=AwareDateTime()),
                 )
             )
             result = session.connection().execute(stmt, params)

@@ -6,15 +6,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
-from dla.clock import Clock, FixedClock
+from dla.clock import Clock, FixedClock, SystemClock
 from dla.db import transaction
 from dla.frenchtext import fr_date
 from dla.mail.base import Transport
 from dla.outbox.check import recheck
 from dla.outbox.claim import Claimed
 from dla.outbox.plan import DEFAULT_HORIZON, PlanResult, plan_due_window
+from dla.outbox.record import BACKOFF_FIRST
 from dla.outbox.sweep import Renderer, SweepReport, notices, sweep
 from dla.outbox.wording import RULE_LABELS, STATUS_LABELS
 from models import Notification, Period, Stage, Validation
@@ -42,25 +43,42 @@ def remind(
     limit: int = 200,
     horizon: timedelta = DEFAULT_HORIZON,
     digests: bool = True,
+    wall: Clock | None = None,
+    backoff: timedelta = BACKOFF_FIRST,
 ) -> tuple[PlanResult, SweepReport]:
-    """Plan what today warrants, then send everything due."""
+    """Plan what today warrants, then send everything due (`wall`: the real clock)."""
     with transaction(engine) as session:
         planned = plan_due_window(
             session=session, today=clock.today(), horizon=horizon, now=clock.now(), digests=digests
         )
-    report = sweep(engine=engine, transport=transport, renderer=renderer, clock=clock, limit=limit)
+    report = sweep(
+        engine=engine,
+        transport=transport,
+        renderer=renderer,
+        clock=clock,
+        limit=limit,
+        wall=wall,
+        backoff=backoff,
+    )
     report.held += planned.held
     return planned, report
 
 
-def preview(*, engine: Engine, clock: Clock, digests: bool = True) -> list[Line]:
+def preview(
+    *, engine: Engine, clock: Clock, digests: bool = True, wall: Clock | None = None
+) -> list[Line]:
     """Say what would go now, to whom and why, without writing anything (rolled back)."""
-    now = clock.now()
+    now, real = clock.now(), (wall or SystemClock()).now()
     with Session(engine) as session:
         planned = plan_due_window(session=session, today=now.date(), now=now, digests=digests)
         rows = session.exec(
             select(Notification)
-            .where(Notification.status == NotificationStatus.planned, Notification.due_at <= now)
+            .where(
+                Notification.status == NotificationStatus.planned,
+                Notification.due_at <= now,
+                # A retry still in its backoff (real time) would not go now.
+                or_(col(Notification.not_before).is_(None), Notification.not_before <= real),
+            )
             .order_by(Notification.due_at, Notification.id)
         ).all()
         claimed = [
@@ -126,8 +144,15 @@ def replay(
     start: date,
     end: date,
     digests: bool = True,
+    wall: Clock | None = None,
+    backoff: timedelta = BACKOFF_FIRST,
 ) -> SweepReport:
-    """Replay the reminders day by day: plan on Mondays and on the cases' dates, sweep daily."""
+    """Replay the reminders day by day: plan on Mondays and on the cases' dates, sweep daily.
+
+    Only the simulated day moves: claims and retries keep to the real clock `wall`, so a
+    replay running beside another one (or beside the daily sweep) never takes their rows in
+    flight, and a retry comes back once its backoff has passed in real time.
+    """
     total = SweepReport()
     plan_days = _case_dates(engine, start, end)
     day = start
@@ -145,7 +170,12 @@ def replay(
                     )
                 total.held += planned.held
             report = sweep(
-                engine=engine, transport=transport, renderer=renderer_for(clock), clock=clock
+                engine=engine,
+                transport=transport,
+                renderer=renderer_for(clock),
+                clock=clock,
+                wall=wall,
+                backoff=backoff,
             )
             total.verdicts += report.verdicts
             total.batches += report.batches

@@ -6,6 +6,13 @@ sweeps never hold the same key. If the process dies between the server's accepta
 record, the row stays claimed; after the lease it is sent again with the same Message-ID
 (at-least-once for that one message; mail clients that deduplicate by Message-ID show it
 once, and the .eml outbox does not write a key twice).
+
+The same holds when the server accepts a message and the connection drops before its reply
+reaches us: the transport cannot know, the row is retried, and the server gets it a second
+time with the same Message-ID; at most one duplicate per drop (docs/lease.md).
+
+`clock` is the simulated day (what is due, what the messages say); `wall`, the real time,
+protects the deliveries (claim leases, retry backoffs): see dla/outbox/claim.py.
 """
 
 import asyncio
@@ -17,13 +24,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from dla.clock import Clock
+from dla.clock import Clock, SystemClock
 from dla.frenchtext import fr_date
 from dla.mail.base import CalendarEvent, Delivery, Notice, Outcome, Outgoing, Transport
 from dla.outbox.check import recheck
 from dla.outbox.claim import LEASE, Claimed, claim
 from dla.outbox.digest import digest_contexts, has_news
-from dla.outbox.record import Verdict, record
+from dla.outbox.record import BACKOFF_FIRST, Verdict, record
 from dla.outbox.sendday import sending_context
 from dla.outbox.store import from_json
 
@@ -154,15 +161,20 @@ def sweep_batch(
     limit: int,
     lease: timedelta = LEASE,
     links: Links | None = None,
+    wall: Clock | None = None,
+    backoff: timedelta = BACKOFF_FIRST,
+    started: datetime | None = None,
 ) -> list[Verdict] | None:
     """Claim, re-check, build, deliver and record one batch; None when nothing is due."""
-    rows = claim(engine, now=now, limit=limit, lease=lease)
+    wall = wall or SystemClock()
+    rows = claim(engine, now=now, limit=limit, lease=lease, wall=wall.now(), started=started)
     if not rows:
         return None
     verdicts = send_batch(
         rows, engine=engine, transport=transport, renderer=renderer, now=now, links=links
     )
-    record(engine, verdicts, now=now)
+    # The backoff runs from the end of the delivery, not from the claim.
+    record(engine, verdicts, now=now, wall=wall.now(), backoff=backoff)
     return verdicts
 
 
@@ -176,9 +188,17 @@ def sweep(
     lease: timedelta = LEASE,
     max_batches: int | None = None,
     links: Links | None = None,
+    wall: Clock | None = None,
+    backoff: timedelta = BACKOFF_FIRST,
 ) -> SweepReport:
-    """Send every due notification, batch after batch, until none is left."""
+    """Send every due notification, batch after batch, until none is left.
+
+    `wall` is the real clock (the system's unless a test injects one), `backoff` the first
+    wait before a temporary failure is retried (real time).
+    """
     report = SweepReport()
+    wall = wall or SystemClock()
+    started = wall.now()
     while max_batches is None or report.batches < max_batches:
         verdicts = sweep_batch(
             engine=engine,
@@ -188,6 +208,9 @@ def sweep(
             limit=limit,
             lease=lease,
             links=links,
+            wall=wall,
+            backoff=backoff,
+            started=started,
         )
         if verdicts is None:
             break

@@ -31,38 +31,99 @@ def free_port() -> int:
 
 
 @dataclass
+class Tally:
+    """What one fault did to the messages: the figures of docs/fiabilite-pannes.md."""
+
+    fault: str
+    backend: str = ""
+    expected: int | None = None  # distinct messages that had to reach the server
+    delivered: int | None = None  # distinct messages the server received
+    received: int = 0  # messages the server received, duplicates included
+    duplicates: int = 0
+    lost: int = 0
+    allowed: int = 0  # duplicates the fault may cause by design (one per drop after DATA)
+
+
+@dataclass
 class Ledger:
     """What the fault tests tried and observed, summed over the session."""
 
-    faults: list[str] = field(default_factory=list)
-    messages: int = 0  # messages the SMTP server received, duplicates included
-    duplicates: int = 0
-    lost: int = 0
+    tallies: list[Tally] = field(default_factory=list)
 
-    def tried(self, fault: str, *, messages: int = 0, duplicates: int = 0, lost: int = 0) -> None:
-        self.faults.append(fault)
-        self.messages += messages
-        self.duplicates += duplicates
-        self.lost += lost
+    @property
+    def faults(self) -> list[str]:
+        return [t.fault for t in self.tallies]
+
+    def tried(
+        self,
+        fault: str,
+        *,
+        messages: int = 0,
+        duplicates: int = 0,
+        lost: int = 0,
+        expected: int | None = None,
+        delivered: int | None = None,
+        allowed: int = 0,
+        backend: str = "",
+    ) -> None:
+        tally = Tally(fault, backend, expected, delivered, messages, duplicates, lost, allowed)
+        self.tallies.append(tally)
         print(
-            f"\nFaute essayée : {fault} — {messages} message(s) reçu(s), "
+            f"\nFaute essayée : {fault} {backend} — {messages} message(s) reçu(s), "
             f"{duplicates} doublon(s), {lost} perte(s)"
         )
 
+    def markdown(self) -> str:
+        """Render the tally as the generated page the docs link to."""
+        lines = [
+            "# Fiabilité des envois : bilan des tests de pannes",
+            "",
+            "Généré par `make faults` (tests/faults/) ; ne pas modifier à la main.",
+            "Doublon : un même Message-ID reçu plus d'une fois par le serveur SMTP ; perte : un",
+            "message dû jamais reçu. Seuls un message accepté par le serveur sans que sa",
+            "réponse arrive (coupure après DATA) ou soit enregistrée (envoi tué) admettent un",
+            "doublon, un seul, avec le même Message-ID.",
+            "",
+            "| Panne | Base | Attendus | Remis | Reçus | Doublons | Pertes | Doublons admis |",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for t in self.tallies:
+            figures = [t.expected, t.delivered, t.received, t.duplicates, t.lost, t.allowed]
+            cells = " | ".join("—" if x is None else str(x) for x in figures)
+            lines.append(f"| {t.fault} | {t.backend or '—'} | {cells} |")
+        lines += [
+            "",
+            f"{len(self.tallies)} panne(s) essayée(s) ; "
+            f"{sum(t.duplicates for t in self.tallies)} doublon(s) "
+            f"(dont {sum(min(t.duplicates, t.allowed) for t in self.tallies)} admis) ; "
+            f"{sum(t.lost for t in self.tallies)} perte(s).",
+            "",
+        ]
+        return "\n".join(lines)
+
 
 LEDGER = Ledger()
+# Where the tally is written: var/ by default, the committed page with `make faults`.
+TALLY_PATH = Path(os.environ.get("DLA_FAULT_TALLY", ROOT / "var" / "fiabilite-pannes.md"))
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    if not LEDGER.faults:
+    if not LEDGER.tallies:
         return
     terminalreporter.write_sep("-", "fiabilité (tests de pannes)")
-    for fault, count in Counter(LEDGER.faults).items():
-        terminalreporter.write_line(f"{count} × {fault}")
+    for t in LEDGER.tallies:
+        terminalreporter.write_line(
+            f"{t.fault} [{t.backend or '—'}] : attendus {t.expected}, remis {t.delivered}, "
+            f"{t.duplicates} doublon(s) (admis {t.allowed}), {t.lost} perte(s)"
+        )
     terminalreporter.write_line(
-        f"{len(LEDGER.faults)} panne(s) essayée(s) ; {LEDGER.messages} message(s) reçu(s) ; "
-        f"{LEDGER.duplicates} doublon(s) ; {LEDGER.lost} perte(s)"
+        f"{len(LEDGER.tallies)} panne(s) essayée(s) ; "
+        f"{sum(t.received for t in LEDGER.tallies)} message(s) reçu(s) ; "
+        f"{sum(t.duplicates for t in LEDGER.tallies)} doublon(s) ; "
+        f"{sum(t.lost for t in LEDGER.tallies)} perte(s) ; bilan : {TALLY_PATH}"
     )
+    TALLY_PATH.parent.mkdir(parents=True, exist_ok=True)
+    TALLY_PATH.write_text(LEDGER.markdown(), encoding="utf-8")
 
 
 class HoldingInbox:
@@ -70,21 +131,33 @@ class HoldingInbox:
 
     A held message is counted as received: the server has it, but the client never hears the
     250, as when the sending process is killed between the server's acceptance and its record.
+    `refuse_first` messages are first answered 451 (not stored); `drop_first` messages are
+    stored, then the connection is cut before the 250 goes out (drop after DATA).
     """
 
     def __init__(self) -> None:
         self.hold_after: int | None = None
+        self.refuse_first = 0
+        self.drop_first = 0
         self.received: list[str] = []  # Message-IDs, in arrival order
-        self.held = 0
+        self.held = self.refused = self.dropped = 0
         self.release = threading.Event()
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         with self.lock:
+            if self.refused < self.refuse_first:
+                self.refused += 1
+                return "451 4.3.0 Réessayez plus tard"
             self.received.append(str(message["Message-ID"]))
+            drop = self.dropped < self.drop_first
+            self.dropped += drop
             hold = self.hold_after is not None and len(self.received) > self.hold_after
             self.held += hold
+        if drop:
+            server.transport.abort()  # the message is stored; its 250 never leaves
+            return "421 coupé"
         while hold and not self.release.is_set():
             await asyncio.sleep(0.02)
         return "250 OK"

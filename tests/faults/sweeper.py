@@ -1,7 +1,8 @@
 """Run the outbox sweep in this process, as the daily job does (the process the tests kill).
 
-`python -m tests.faults.sweeper --at ISO --limit N`: the real settings, SMTP transport and
-message builder; a fixed clock so that a re-run can come after the claim lease.
+`python -m tests.faults.sweeper --at ISO --limit N [--wall ISO]`: the real settings, SMTP
+transport and message builder; a fixed simulated clock, and optionally a fixed real clock
+(`--wall`) so that a re-run can come after the claim lease without waiting an hour.
 """
 
 import argparse
@@ -20,7 +21,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--at", required=True, help="the sweep's now, ISO with offset")
     parser.add_argument("--limit", type=int, required=True, help="rows per batch")
+    parser.add_argument("--wall", help="the real time, ISO with offset (default: the system's)")
     args = parser.parse_args()
+    wall = FixedClock(datetime.fromisoformat(args.wall)) if args.wall else None
     settings = get_settings()
     clock = FixedClock(datetime.fromisoformat(args.at))
     engine = make_engine(settings.resolved_database_url)
@@ -30,6 +33,7 @@ def main() -> None:
         renderer=mail_renderer(settings, clock),
         clock=clock,
         limit=args.limit,
+        wall=wall,
     )
     counts = {s: report.count(s) for s in ("sent", "retry", "failed", "cancelled")}
     print(json.dumps({**counts, "batches": report.batches}))

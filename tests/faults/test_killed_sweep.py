@@ -3,8 +3,9 @@ only the messages of the batch in flight can arrive twice (docs/reliability.md).
 
 import sys
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from dla import lifecycle
@@ -15,9 +16,11 @@ from dla.outbox.claim import LEASE
 from dla.outbox.plan import plan_due_window
 from models import Notification, TimelineEvent
 from models.enums import NotificationStatus
+from models.types import PARIS
 from tests.dla.outbox.conftest import outbox_case
 from tests.factories import save_case
 from tests.faults.conftest import BIN, LEDGER, dla_env, run, spawn
+from tests.faults.tally import backend, figures
 
 REFERENCES = ("DLA99-2024-01", "DLA99-2024-02", "DLA99-2024-03")
 DAY = date(2024, 1, 29)  # three weeks into the diagnostic: reminders of every kind are due
@@ -47,6 +50,16 @@ def outbox(engine) -> list[Notification]:
 
 def keys(engine, status: NotificationStatus) -> set[str]:
     return {r.key for r in outbox(engine) if r.status is status}
+
+
+def expire_leases(engine) -> None:
+    """Age the claims as if their lease had run out in real time (a day went by)."""
+    with transaction(engine) as session:
+        session.exec(
+            update(Notification)
+            .where(Notification.status == NotificationStatus.claimed)
+            .values(not_before=datetime.now(PARIS) - timedelta(minutes=1))
+        )
 
 
 def resent_events(engine) -> int:
@@ -93,8 +106,9 @@ def test_a_sweep_killed_mid_batch_loses_nothing_and_resends_only_that_batch(
     assert sum(before.values()) == 2 * LIMIT + 3
 
     smtp.inbox.open()
-    # The claim lease has run out: the next sweep takes the interrupted batch back.
-    run([*sweeper, (at + LEASE + timedelta(minutes=1)).isoformat()], env, tmp_path / "rerun.log")
+    # The claim lease has run out (real time): the next sweep takes the interrupted batch back.
+    wall = (datetime.now(PARIS) + LEASE + timedelta(minutes=1)).isoformat()
+    run([*sweeper, at.isoformat(), "--wall", wall], env, tmp_path / "rerun.log")
 
     duplicates, lost = check_delivery(engine, due, smtp.inbox.counts())
     # Only the batch in flight is sent again: the three messages the server had from it.
@@ -102,11 +116,14 @@ def test_a_sweep_killed_mid_batch_loses_nothing_and_resends_only_that_batch(
     doubled = {mid for mid, n in smtp.inbox.counts().items() if n > 1}
     assert doubled <= {message_id(k, DOMAIN) for k in in_flight}
     assert resent_events(engine) == len(in_flight)
+    got = figures(engine, smtp.inbox.counts(), until=at)
+    assert got.duplicates == duplicates and len(got.lost) == lost and not got.misrecorded
     LEDGER.tried(
         "SIGKILL pendant un lot du balayage (fonction sweep)",
-        messages=sum(smtp.inbox.counts().values()),
-        duplicates=duplicates,
-        lost=lost,
+        backend=backend(engine),
+        **got.ledger(),
+        # Accepted by the server, never recorded: sent again once, like a drop after DATA.
+        allowed=sum(before.values()) - 2 * LIMIT,
     )
 
 
@@ -125,7 +142,9 @@ def test_dla_remind_killed_while_sending_then_run_the_next_day_delivers_everythi
     assert in_flight == set(due) and not keys(engine, NotificationStatus.sent)
 
     smtp.inbox.open()
-    # The next working day, the daily command finds the interrupted claims stale.
+    # The next working day, the daily command finds the interrupted claims stale: their
+    # lease (real time) has run out meanwhile.
+    expire_leases(engine)
     run([*remind, (DAY + timedelta(days=1)).isoformat()], env, tmp_path / "rerun.log")
 
     received = smtp.inbox.counts()
@@ -138,9 +157,12 @@ def test_dla_remind_killed_while_sending_then_run_the_next_day_delivers_everythi
     )
     assert duplicates == again <= sum(before.values()) == 5 <= len(in_flight)
     assert resent_events(engine) == len(in_flight & still_sent)
+    got = figures(engine, received, until=FixedClock.on(DAY + timedelta(days=1)).now())
+    assert got.duplicates == duplicates and len(got.lost) == lost
     LEDGER.tried(
         "SIGKILL pendant l'envoi de `dla remind`",
-        messages=sum(received.values()),
-        duplicates=duplicates,
-        lost=lost,
+        backend=backend(engine),
+        # Delivered before the kill, then cancelled by the next day's re-check: still counted.
+        allowed=sum(before.values()),
+        **got.ledger() | {"expected": got.expected + len(got.misrecorded)},
     )

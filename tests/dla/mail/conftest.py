@@ -116,13 +116,14 @@ def smtp_server() -> Iterator:
         starttls: ssl.SSLContext | None = None,
         tls: ssl.SSLContext | None = None,
         auth: bool = False,
+        authenticator=check_credentials,
     ) -> Server:
         handler = ScriptedHandler()
         kwargs = {}
         if starttls:
             kwargs.update(tls_context=starttls, require_starttls=True)
         if auth:
-            kwargs.update(authenticator=check_credentials, auth_required=True)
+            kwargs.update(authenticator=authenticator, auth_required=True)
         port = free_port()
         controller = ScriptedController(
             handler,

@@ -1,8 +1,10 @@
 """SMTP delivery against a real aiosmtpd server on loopback, faults included."""
 
+import base64
 import logging
 from datetime import date
 
+from aiosmtpd.smtp import AuthResult
 from icalendar import Calendar
 
 from dla.clock import FixedClock
@@ -215,6 +217,33 @@ async def test_a_wrong_password_keeps_messages_due_and_secret(
     assert server.handler.received == []
     assert all(wrong not in (d.detail or "") for d in deliveries)
     assert wrong not in client_logs(caplog)
+
+
+async def test_a_server_echoing_auth_plain_never_gets_the_password_stored(
+    smtp_server, server_tls, certificate, make_batch, sleeps
+):
+    def echo(server, session, envelope, mechanism, auth_data):
+        # A server that quotes the client's AUTH PLAIN line in its refusal.
+        blob = b"\0" + auth_data.login + b"\0" + auth_data.password
+        quoted = f"AUTH PLAIN {base64.b64encode(blob).decode()}"
+        return AuthResult(success=False, handled=False, message=f"535 5.7.8 refusé ({quoted})")
+
+    server = smtp_server(starttls=server_tls, auth=True, authenticator=echo)
+    # Short user names: the password then starts mid-way in a base64 group of the blob.
+    for login in ("ab", "a", "abcde"):
+        config = server.config(
+            security=Security.starttls,
+            username=login,
+            password=PASSWORD,
+            cert_bundle=str(certificate[0]),
+        )
+
+        deliveries = await SmtpTransport(config, sleep=sleeps).deliver(make_batch(1))
+
+        detail = deliveries[0].detail
+        assert "535" in detail and "AUTH PLAIN ***" in detail
+        blob = base64.b64encode(f"\0{login}\0{PASSWORD}".encode()).decode()
+        assert PASSWORD not in detail and blob[4:] not in detail
 
 
 async def test_implicit_tls_sends(smtp_server, server_tls, certificate, make_batch):

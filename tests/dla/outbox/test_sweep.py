@@ -12,9 +12,11 @@ from dla.mail.base import Outcome
 from dla.outbox.claim import LEASE, claim
 from dla.outbox.digest import digest_contexts
 from dla.outbox.plan import plan_due_window
+from dla.outbox.record import BACKOFF_FIRST
 from dla.outbox.sweep import send_batch, sweep
 from models import Notification, Step, TimelineEvent
 from models.enums import NotificationStatus, StepStatus
+from models.types import PARIS
 from tests.dla.outbox.conftest import (
     CONSULTANT,
     COORDINATION,
@@ -100,15 +102,21 @@ def test_a_stale_claim_is_recovered_and_a_fresh_one_left_alone(
 ):
     plan(engine)
     now = FixedClock.on(DAY).now()
+    wall = FixedClock(datetime.now(PARIS))
     stale, fresh = [r.key for r in rows(engine) if r.due_at <= now][:2]
     with transaction(engine) as session:
         for key, age in ((stale, LEASE + timedelta(minutes=1)), (fresh, timedelta(minutes=5))):
             session.exec(
                 update(Notification)
                 .where(Notification.key == key)
-                .values(status=NotificationStatus.claimed, claimed_at=now - age, attempts=1)
+                .values(
+                    status=NotificationStatus.claimed,
+                    claimed_at=now,
+                    not_before=wall.now() - age + LEASE,
+                    attempts=1,
+                )
             )
-    run(engine, transport, renderer_for)
+    run(engine, transport, renderer_for, wall=wall)
     by_key = {r.key: r for r in rows(engine)}
     assert by_key[stale].status is NotificationStatus.sent and by_key[stale].attempts == 2
     assert by_key[fresh].status is NotificationStatus.claimed and fresh not in transport.handed
@@ -121,15 +129,15 @@ def test_a_stale_claim_is_recovered_and_a_fresh_one_left_alone(
 
 def test_an_outcome_from_a_superseded_claim_is_not_recorded(engine, loaded):
     plan(engine)
-    now = FixedClock.on(DAY).now()
-    old = claim(engine, now=now, limit=1)
+    now, wall = FixedClock.on(DAY).now(), datetime.now(PARIS)
+    old = claim(engine, now=now, limit=1, wall=wall)
     # The first sweep is presumed dead; a second one takes the row over after the lease.
-    later = now + LEASE + timedelta(minutes=1)
-    new = claim(engine, now=later, limit=1)
+    later = wall + LEASE + timedelta(minutes=1)
+    new = claim(engine, now=now, limit=1, wall=later)
     assert [r.key for r in new] == [old[0].key] and new[0].attempts == old[0].attempts + 1
     from dla.outbox.record import Verdict, record
 
-    assert record(engine, [Verdict(old[0], "failed", "trop tard")], now=later) == 0
+    assert record(engine, [Verdict(old[0], "failed", "trop tard")], now=now, wall=later) == 0
     assert rows(engine, key=old[0].key)[0].status is NotificationStatus.claimed
 
 
@@ -152,22 +160,29 @@ def test_a_done_step_cancels_its_reminder_and_says_so_on_the_timeline(
     assert "tâche faite le 10 janvier 2024" in event.summary
 
 
-def test_a_temporary_failure_stays_due_later_with_one_more_attempt(
+def test_a_temporary_failure_is_retried_the_same_day_once_its_real_backoff_has_passed(
     engine, loaded, tmp_path, renderer_for
 ):
     plan(engine)
+    wall = datetime.now(PARIS)
     flaky = CountingTransport(tmp_path / "out", {"echeance_proche": Outcome.temporary})
-    report = run(engine, flaky, renderer_for)
+    report = run(engine, flaky, renderer_for, wall=FixedClock(wall))
     retry = rows(engine, rule="echeance_proche")
     assert report.count("retry") == len(retry) > 0
-    now = FixedClock.on(DAY).now()
     assert all(r.status is NotificationStatus.planned and r.attempts == 1 for r in retry)
-    assert all(r.due_at > now and "temporary" in r.last_error for r in retry)
-    # Once the server is back, the next sweep after the backoff sends them.
-    later = FixedClock(now + timedelta(hours=1))
+    # The backoff is real time: the row stays due on its simulated day.
+    assert all(r.not_before == wall + BACKOFF_FIRST for r in retry)
+    assert all(r.due_at <= FixedClock.on(DAY).now() and "temporary" in r.last_error for r in retry)
+    # The same day, a pass within the backoff leaves them alone (even a later simulated day)…
     healthy = CountingTransport(tmp_path / "out2")
-    sweep(engine=engine, transport=healthy, renderer=renderer_for(later), clock=later)
+    soon = FixedClock(wall + BACKOFF_FIRST - timedelta(seconds=1))
+    run(engine, healthy, renderer_for, wall=soon)
+    run(engine, healthy, renderer_for, day=DAY + timedelta(days=1), wall=soon)
+    assert not healthy.handed
+    # …and the next pass of the same day after the backoff sends them.
+    run(engine, healthy, renderer_for, wall=FixedClock(wall + BACKOFF_FIRST + timedelta(seconds=1)))
     assert {r.status for r in rows(engine, rule="echeance_proche")} == {NotificationStatus.sent}
+    assert set(healthy.handed) == {r.key for r in retry}
 
 
 def test_a_permanent_failure_is_marked_failed_and_shows_in_the_next_digest(
