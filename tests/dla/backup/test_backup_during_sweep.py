@@ -168,12 +168,12 @@ def test_a_backup_during_a_sweep_restores_and_replays_without_sending_twice(
             assert set(replay.received) == {original[k].message_id for k in planned}
             assert all(again[k].status == NotificationStatus.claimed for k in in_flight)
 
-            # The lease of the rows in flight expires (their sweep is gone): they go out once
-            # more, with the same Message-ID, and the copy then matches the original.
+            # The lease of the rows in flight expires in real time (their sweep is gone): they
+            # go out once more, with the same Message-ID, and the copy then matches the original.
             with transaction(restored) as session:
                 for key in in_flight:
                     row = session.get(Notification, again[key].id)
-                    row.claimed_at -= timedelta(hours=2)
+                    row.not_before -= timedelta(hours=2)
             day_of_reminders(restored, target, port)
         finally:
             server.stop()

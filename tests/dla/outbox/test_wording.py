@@ -118,7 +118,7 @@ def test_a_reminder_sent_again_after_a_crash_keeps_its_message_id_and_its_words(
         conn.execute(
             update(Notification.__table__)
             .where(Notification.__table__.c.status == NotificationStatus.claimed)
-            .values(status=NotificationStatus.planned)
+            .values(status=NotificationStatus.planned, not_before=None)
         )
     remind_on(engine, transport, renderer_for, LATE + timedelta(weeks=1))
     _, before_crash, after_crash = awaited_texts(inbox, ACI)
