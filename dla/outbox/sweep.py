@@ -9,7 +9,7 @@ once, and the .eml outbox does not write a key twice).
 
 The same holds when the server accepts a message and the connection drops before its reply
 reaches us: the transport cannot know, the row is retried, and the server gets it a second
-time with the same Message-ID; at most one duplicate per drop (docs/lease.md).
+time with the same Message-ID; at most one duplicate per drop (docs/delivery-guarantees.md).
 
 `clock` is the simulated day (what is due, what the messages say); `wall`, the real time,
 protects the deliveries (claim leases, retry backoffs): see dla/outbox/claim.py.

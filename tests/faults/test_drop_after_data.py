@@ -1,6 +1,6 @@
 """A server that stores a message, then drops the connection before its 250: the sender cannot
 know, sends it again with the same Message-ID, and the server has it twice. Bounded: at most
-one duplicate per drop, nothing lost (docs/lease.md, « coupure après DATA »)."""
+one duplicate per drop, nothing lost (docs/delivery-guarantees.md, « coupure après DATA »)."""
 
 import pytest
 
