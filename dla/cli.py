@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from dla.cli_errors import FrenchUsage
+from dla.shown import plain
 
 app = typer.Typer(
     cls=FrenchUsage,
@@ -91,7 +92,8 @@ def case_load(
     ]
     if problems:
         raise _fail(
-            "\n".join(problems) + f"\n{len(problems)} problème(s) : aucun fichier n'a été chargé."
+            "\n".join(map(plain, problems))
+            + f"\n{len(problems)} problème(s) : aucun fichier n'a été chargé."
         )
     engine = _engine()
     _require_schema(engine)
@@ -104,11 +106,11 @@ def case_load(
                 for p in plans
             ]
     except CaseConflict as exc:
-        raise _fail(f"{exc} ; aucun fichier n'a été chargé.") from None
+        raise _fail(f"{plain(exc)} ; aucun fichier n'a été chargé.") from None
     for outcome in outcomes:
-        typer.echo(f"{outcome.reference} : {outcome.status}")
+        typer.echo(f"{plain(outcome.reference)} : {plain(outcome.status)}")
         for change in outcome.changes[:-1]:
-            typer.echo(f"  - {change}")
+            typer.echo(f"  - {plain(change)}")
 
 
 @case_app.command("list")
@@ -180,7 +182,7 @@ def run(
 
     for reference in references:
         status = run_case(CaseRun(reference=reference, aujourdhui=day, rejouer=rejouer))
-        typer.echo(f"{reference} : {status}")
+        typer.echo(f"{reference} : {plain(status)}")
 
 
 @app.command()
@@ -234,7 +236,8 @@ def validate(
             )
     except ValidationRefused as exc:
         raise _fail(
-            "Décision refusée, rien n'a été enregistré :\n- " + "\n- ".join(exc.problems)
+            "Décision refusée, rien n'a été enregistré :\n- "
+            + "\n- ".join(map(plain, exc.problems))
         ) from None
     typer.echo(
         f"Décision enregistrée : {reference} / {stage}"
@@ -246,7 +249,7 @@ def validate(
         from dla import progress
 
         status = progress.advance(engine, reference, clock, progress.plain_steps(engine, True))
-        typer.echo(f"{reference} : {status}")
+        typer.echo(f"{reference} : {plain(status)}")
 
 
 def _resume(entry) -> int:
