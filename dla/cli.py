@@ -77,6 +77,7 @@ def case_load(
     from dla.settings import get_settings
 
     settings = get_settings()
+    _check_motif(motif)
     plans, problems = [], []
     for path in files:
         try:
@@ -295,6 +296,24 @@ def _check_reference(reference: str) -> None:
             f"Référence invalide : {reference[:60]!r} (attendu : majuscules, chiffres et tirets, "
             "3 à 40 caractères, ex. DLA38-2006-01)."
         )
+
+
+MAX_MOTIF = 500
+
+
+def _check_motif(motif: str) -> None:
+    """Refuse a reason the timeline cannot show as one readable line."""
+    from dla.casefile.fields import control_char, refused_char
+
+    if len(motif) > MAX_MOTIF:
+        raise _fail(
+            f"--motif : trop long ({len(motif)} caractères, au plus {MAX_MOTIF}) ; "
+            "aucun fichier n'a été chargé."
+        )
+    if (char := control_char(motif)) is not None:
+        raise _fail(f"--motif : {refused_char(char)} ; aucun fichier n'a été chargé.")
+    if not motif.strip():
+        raise _fail("--motif : motif vide ; aucun fichier n'a été chargé.")
 
 
 def _require_case(engine, reference: str) -> None:

@@ -66,6 +66,28 @@ BAD_ARGUMENTS = [
         "livrable inconnu : '../../etc'",
     ),
     bad("unknown-format", ["deliver", REF, "--format", "odt"], "format inconnu : 'odt'"),
+    # Reasons written on the timeline (issue 15)
+    bad(
+        "reason-of-100-kilobytes",
+        ["case", "load", "cas.yaml", "--motif", "x" * 100_000],
+        "--motif : trop long (100000 caractères, au plus 500)",
+    ),
+    bad(
+        "reason-with-an-escape-sequence",
+        ["case", "load", "cas.yaml", "--motif", "ok\x1b[2J"],
+        "--motif : retour à la ligne ou caractère de contrôle (U+001B) refusé",
+    ),
+    bad(
+        "reason-with-a-line-break",
+        ["case", "load", "cas.yaml", "--motif", "ligne\nFaux événement"],
+        "(U+000A) refusé",
+    ),
+    bad(
+        "reason-with-a-right-to-left-override",
+        ["case", "load", "cas.yaml", "--motif", "motif \u202eeuqitilop"],
+        "--motif : caractère de contrôle du sens d'écriture (U+202E) refusé",
+    ),
+    bad("blank-reason", ["case", "load", "cas.yaml", "--motif", "  "], "--motif : motif vide"),
     # Unknown options, commands and missing or extra arguments
     bad("unknown-option", ["case", "load", "--force", "x.yaml"], "option inconnue : --force"),
     bad("misspelt-option", ["case", "list", "--dat", "2024-01-10"], "vouliez-vous dire --date"),
