@@ -8,6 +8,7 @@ from dla.casefile.loader import CasePlan
 from dla.clock import Clock
 from dla.frenchtext import fr_date, label
 from dla.orgs import upsert_contacts, upsert_organisations
+from dla.privacy.forgotten import forgotten_fields
 from dla.timeline import record
 from models import (
     Case,
@@ -34,11 +35,22 @@ class LoadOutcome:
     changes: list[str] = field(default_factory=list)
 
 
+def refuse_forgotten(plan: CasePlan, *, session: Session) -> None:
+    """Refuse a case file that brings back the address of a person erased at their request."""
+    paths = forgotten_fields(plan.case.model_dump(mode="json", exclude_unset=True), session=session)
+    if paths:
+        raise CaseConflict(
+            f"{plan.source_path} : {', '.join(paths)} : adresse d'une personne effacée à sa "
+            "demande (dla contact forget) ; remplacez-la par son pseudonyme ou retirez-la"
+        )
+
+
 def save_plan(
     plan: CasePlan, *, session: Session, clock: Clock, actor: str, reason: str
 ) -> LoadOutcome:
     """Create or update the case described by `plan`; an unchanged file changes nothing."""
     data = plan.case
+    refuse_forgotten(plan, session=session)
     case = session.exec(select(Case).where(Case.reference == data.reference)).first()
     if case is not None and case.source_hash == plan.source_hash:
         return LoadOutcome(data.reference, "inchangé")

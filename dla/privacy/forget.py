@@ -9,7 +9,8 @@ from dla.casefile.loader import load_case_file
 from dla.casefile.problems import CaseFileError
 from dla.clock import Clock
 from dla.privacy.files import case_files, rewrite_case_file, scrub_outbox
-from dla.privacy.held import find_held
+from dla.privacy.forgotten import remember_forgotten
+from dla.privacy.held import DETAIL_COLUMNS, find_held
 from dla.privacy.scrub import Erasure, normalise_address
 from dla.timeline import record
 from models.enums import NotificationStatus
@@ -58,8 +59,16 @@ def forget_contact(
         case.document = erasure.json(case.document)
         case.context = erasure.json(case.context)
         case.title, case.perimeter = erasure.text(case.title), erasure.text(case.perimeter)
+        case.strategic_goals = erasure.json(case.strategic_goals)
+        case.operational_expectations = erasure.json(case.operational_expectations)
         session.add(case)
         touched.add(case.id)
+    for row in held.details:
+        # Titles and notes copied from the case file: a deliverable made later shows them.
+        for name in DETAIL_COLUMNS[type(row)]:
+            setattr(row, name, erasure.json(getattr(row, name)))
+        session.add(row)
+        touched.add(row.case_id)
     own_keys = []
     for row in held.notifications:
         addressed = row.recipient.lower() == email
@@ -85,7 +94,10 @@ def forget_contact(
         session.add(decision)
         touched.add(decision.case_id)
     report.changed += len(held.cases) + len(held.notifications) + len(held.events)
-    report.changed += len(held.validations) + scrub_outbox(outbox_dir, erasure, own_keys)
+    report.changed += len(held.validations) + len(held.details)
+    report.changed += scrub_outbox(outbox_dir, erasure, own_keys)
+    # A case file that brings the address back is refused from now on (dla.cases.save_plan).
+    remember_forgotten(email, session=session, at=clock.now())
     session.flush()
     report.files = [str(p) for p in files]
     for path in files:
