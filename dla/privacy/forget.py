@@ -11,7 +11,8 @@ from dla.clock import Clock
 from dla.privacy.files import case_files, rewrite_case_file, scrub_outbox
 from dla.privacy.forgotten import remember_forgotten
 from dla.privacy.held import DETAIL_COLUMNS, find_held
-from dla.privacy.scrub import Erasure, normalise_address
+from dla.privacy.prefect_db import scrub_prefect
+from dla.privacy.scrub import Erasure, PrivacyRefused, normalise_address
 from dla.timeline import record
 from models.enums import NotificationStatus
 
@@ -30,6 +31,7 @@ class ForgetReport:
     cases: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # case files of the cases folder rewritten
     left: list[str] = field(default_factory=list)  # case files elsewhere still naming them
+    prefect: dict[str, int] = field(default_factory=dict)  # Prefect's rows changed, per table
 
 
 def forget_contact(
@@ -39,9 +41,14 @@ def forget_contact(
     clock: Clock,
     cases_dir: Path | None = None,
     outbox_dir: Path | None = None,
+    prefect_url: str | None = None,
     actor: str = "dla contact forget",
 ) -> ForgetReport:
-    """Replace the person's address and name by one pseudonym in every row and file."""
+    """Replace the person's address and name by one pseudonym in every row and file.
+
+    `prefect_url`: Prefect's database, scrubbed first (its own transaction): if it cannot be,
+    nothing is changed here and the same request can be made again.
+    """
     email = normalise_address(email)
     held = find_held(email, session=session)
     erasure = Erasure(email, frozenset(held.names()))
@@ -50,6 +57,8 @@ def forget_contact(
     if not held and not files:
         return report
     report.pseudonym = erasure.alias
+    if prefect_url:
+        report.prefect = _scrub_prefect(prefect_url, erasure)
     touched: set[int] = set()
     if held.contact is not None:
         held.contact.email, held.contact.name = erasure.alias_email, erasure.alias
@@ -108,6 +117,19 @@ def forget_contact(
     _log(session, touched, erasure, clock, actor)
     report.cases = sorted(c.reference for c in held.cases)
     return report
+
+
+def _scrub_prefect(url: str, erasure: Erasure) -> dict[str, int]:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return scrub_prefect(url, erasure)
+    except SQLAlchemyError as exc:
+        reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+        raise PrivacyRefused(
+            f"base de données de Prefect injoignable ({reason}) : rien n'a été effacé ; "
+            "relancez la commande quand elle répond"
+        ) from None
 
 
 def _names_still(case, erasure: Erasure, rewritten: list[Path]) -> bool:
