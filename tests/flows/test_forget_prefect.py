@@ -2,7 +2,6 @@
 
 import time
 
-import pytest
 from prefect import flow, get_run_logger
 from prefect.artifacts import Artifact, create_markdown_artifact, create_table_artifact
 from prefect.client.orchestration import get_client
