@@ -79,6 +79,7 @@ def forget(
                 clock=SystemClock(),
                 cases_dir=settings.resolved_cases_dir,
                 outbox_dir=settings.var_dir / "outbox",
+                var_dir=settings.var_dir,
                 prefect_url=_prefect_database(settings.var_dir),
             )
     except PrivacyRefused as exc:
@@ -89,6 +90,8 @@ def forget(
     )
     for path in report.files:
         typer.echo(f"  - fichier de cas réécrit : {plain(path)}")
+    for path in report.removed:
+        typer.echo(f"  - livrable PDF supprimé (à régénérer avec « dla deliver ») : {plain(path)}")
     prefect = ", ".join(f"{table} : {n}" for table, n in sorted(report.prefect.items()))
     typer.echo(f"  - base de Prefect : {prefect or 'aucune trace'}")
     for path in report.left:

@@ -3,17 +3,18 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from dla.casefile.loader import load_case_file
 from dla.casefile.problems import CaseFileError
 from dla.clock import Clock
-from dla.privacy.files import case_files, rewrite_case_file, scrub_outbox
+from dla.privacy.files import case_files, rewrite_case_file, scrub_documents, scrub_outbox
 from dla.privacy.forgotten import remember_forgotten
 from dla.privacy.held import DETAIL_COLUMNS, find_held
 from dla.privacy.prefect_db import scrub_prefect
 from dla.privacy.scrub import Erasure, PrivacyRefused, normalise_address
 from dla.timeline import record
+from models import Deliverable
 from models.enums import NotificationStatus
 
 PENDING = (NotificationStatus.planned, NotificationStatus.claimed)
@@ -32,6 +33,7 @@ class ForgetReport:
     files: list[str] = field(default_factory=list)  # case files of the cases folder rewritten
     left: list[str] = field(default_factory=list)  # case files elsewhere still naming them
     prefect: dict[str, int] = field(default_factory=dict)  # Prefect's rows changed, per table
+    removed: list[str] = field(default_factory=list)  # PDF deliverables deleted (not rewritable)
 
 
 def forget_contact(
@@ -41,6 +43,7 @@ def forget_contact(
     clock: Clock,
     cases_dir: Path | None = None,
     outbox_dir: Path | None = None,
+    var_dir: Path | None = None,
     prefect_url: str | None = None,
     actor: str = "dla contact forget",
 ) -> ForgetReport:
@@ -105,6 +108,12 @@ def forget_contact(
     report.changed += len(held.cases) + len(held.notifications) + len(held.events)
     report.changed += len(held.validations) + len(held.details)
     report.changed += scrub_outbox(outbox_dir, erasure, own_keys)
+    if var_dir is not None and held.cases:
+        rows = session.exec(
+            select(Deliverable).where(col(Deliverable.case_id).in_([c.id for c in held.cases]))
+        ).all()
+        rewritten, report.removed = scrub_documents(var_dir, list(rows), erasure)
+        report.changed += rewritten + len(report.removed)
     # A case file that brings the address back is refused from now on (dla.cases.save_plan).
     remember_forgotten(email, session=session, at=clock.now())
     session.flush()

@@ -77,10 +77,4 @@ def _scrubbed(value, erasure: Erasure):
         return {k: _scrubbed(v, erasure) for k, v in value.items()}
     if isinstance(value, list):
         return [_scrubbed(v, erasure) for v in value]
-    if not isinstance(value, str):
-        return value
-    text = erasure.text(value)
-    # Longest first: "Élise Martin" before "Élise".
-    for name in sorted(erasure.names, key=len, reverse=True):
-        text = text.replace(name, erasure.alias)
-    return text
+    return erasure.document(value) if isinstance(value, str) else value

@@ -1,5 +1,6 @@
 """Personal data: export what is held about a person, erase it behind a pseudonym."""
 
+import zipfile
 from datetime import date
 
 import pytest
@@ -348,3 +349,29 @@ def test_a_case_file_that_brings_a_forgotten_address_back_is_refused(engine, wor
     assert "adresse d'une personne effacée à sa demande" in str(refused.value)
     assert "contacts[" in str(refused.value) and "etapes[0].taches[0].titre" in str(refused.value)
     assert snapshot(engine) == before and DIRECTOR not in texts(engine)
+
+
+def test_forget_rewrites_the_deliverables_already_made_and_deletes_their_pdf(engine, world):
+    day = FixedClock.on(date(2024, 1, 24))
+    with transaction(engine) as session:
+        made = generate(
+            [REF],
+            ["note_diagnostic"],
+            ["html", "docx", "pdf"],
+            session=session,
+            var_dir=world["var"],
+            clock=day,
+        )
+    files = {d.fmt: d.path for d in made}
+    assert COORDINATION in files["html"].read_text(encoding="utf-8")
+
+    with transaction(engine) as session:
+        report = forget_contact(COORDINATION, session=session, clock=day, var_dir=world["var"])
+
+    html = files["html"].read_text(encoding="utf-8")
+    assert COORDINATION not in html and COORDINATOR_NAME not in html and report.pseudonym in html
+    with zipfile.ZipFile(files["docx"]) as docx:
+        xml = docx.read("word/document.xml").decode("utf-8")
+    assert COORDINATION not in xml and report.pseudonym in xml
+    assert not files["pdf"].exists()
+    assert report.removed == [str(files["pdf"].relative_to(world["var"]))]
