@@ -5,8 +5,28 @@ and a scale-out installation registers the same list to a work pool.
 """
 
 from prefect.schedules import Cron
+from prefect.utilities.callables import ParameterSchema
+from pydantic import ConfigDict
 
 PARIS = "Europe/Paris"
+
+
+class ClosedParameters(ParameterSchema):
+    """A deployment's parameter schema that refuses a name its flow does not take."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+def closed(deployment):
+    """Make the API refuse a run with an unknown parameter (HTTP 409, naming it).
+
+    Prefect checks a run's parameters against this schema (`enforce_parameter_schema`, on by
+    default); without `additionalProperties: false` an unknown name passes, and the run's
+    process dies on it before the flow starts ("Process exited with status code: 1").
+    """
+    schema = deployment._parameter_openapi_schema.model_dump()
+    deployment._parameter_openapi_schema = ClosedParameters(**schema, additionalProperties=False)
+    return deployment
 
 
 def deployments() -> list:
@@ -18,7 +38,7 @@ def deployments() -> list:
     from flows.reminders import sweep_reminders, weekly_digest
     from flows.validate_case import validate_case
 
-    return [
+    listed = [
         open_case.to_deployment(
             "ouvrir-un-cas",
             description="Ouvrir un accompagnement à partir d'un modèle de parcours et de quelques "
@@ -80,3 +100,4 @@ def deployments() -> list:
             tags=["livrables"],
         ),
     ]
+    return [closed(d) for d in listed]

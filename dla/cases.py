@@ -9,6 +9,7 @@ from dla.casefile.problems import CaseFileError
 from dla.clock import Clock
 from dla.frenchtext import elide, fr_date, label
 from dla.orgs import apply_shared, find_shared, save_case_contacts
+from dla.privacy.forgotten import forgotten_fields
 from dla.shared_changes import log_changes, refusals
 from dla.timeline import record
 from models import (
@@ -36,6 +37,16 @@ class LoadOutcome:
     changes: list[str] = field(default_factory=list)
 
 
+def refuse_forgotten(plan: CasePlan, *, session: Session) -> None:
+    """Refuse a case file that brings back the address of a person erased at their request."""
+    paths = forgotten_fields(plan.case.model_dump(mode="json", exclude_unset=True), session=session)
+    if paths:
+        raise CaseConflict(
+            f"{plan.source_path} : {', '.join(paths)} : adresse d'une personne effacée à sa "
+            "demande (dla contact forget) ; remplacez-la par son pseudonyme ou retirez-la"
+        )
+
+
 def save_plan(
     plan: CasePlan,
     *,
@@ -52,6 +63,7 @@ def save_plan(
     that uses the record.
     """
     data = plan.case
+    refuse_forgotten(plan, session=session)
     case = session.exec(select(Case).where(Case.reference == data.reference)).first()
     if case is not None and case.source_hash == plan.source_hash:
         return LoadOutcome(data.reference, "inchangé")

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from dla.cli_errors import FrenchUsage
+from dla.shown import plain
 
 app = typer.Typer(
     cls=FrenchUsage,
@@ -90,6 +91,7 @@ def case_load(
     from dla.settings import get_settings
 
     settings = get_settings()
+    _check_motif(motif)
     plans, problems = [], []
     today = SystemClock().today()  # no decision of a file can be dated after the load day
     for path in files:
@@ -106,7 +108,8 @@ def case_load(
     ]
     if problems:
         raise _fail(
-            "\n".join(problems) + f"\n{len(problems)} problème(s) : aucun fichier n'a été chargé."
+            "\n".join(map(plain, problems))
+            + f"\n{len(problems)} problème(s) : aucun fichier n'a été chargé."
         )
     engine = _engine()
     _require_schema(engine)
@@ -124,16 +127,16 @@ def case_load(
                 for p in plans
             ]
     except CaseConflict as exc:
-        raise _fail(f"{exc} ; aucun fichier n'a été chargé.") from None
+        raise _fail(f"{plain(exc)} ; aucun fichier n'a été chargé.") from None
     except CaseFileError as exc:  # a change to data other cases share, not asked for
-        shown = [p.render(exc.file) for p in exc.problems]
+        shown = [plain(p.render(exc.file)) for p in exc.problems]
         raise _fail(
             "\n".join(shown) + f"\n{len(shown)} problème(s) : aucun fichier n'a été chargé."
         ) from None
     for outcome in outcomes:
-        typer.echo(f"{outcome.reference} : {outcome.status}")
+        typer.echo(f"{plain(outcome.reference)} : {plain(outcome.status)}")
         for change in outcome.changes[:-1]:
-            typer.echo(f"  - {change}")
+            typer.echo(f"  - {plain(change)}")
 
 
 @case_app.command("list")
@@ -211,7 +214,7 @@ def run(
             if (message := startup_failure(exc, get_settings())) is None:
                 raise
             raise _fail(message, 1) from None
-        typer.echo(f"{reference} : {status}")
+        typer.echo(f"{reference} : {plain(status)}")
 
 
 @app.command()
@@ -265,7 +268,8 @@ def validate(
             )
     except ValidationRefused as exc:
         raise _fail(
-            "Décision refusée, rien n'a été enregistré :\n- " + "\n- ".join(exc.problems)
+            "Décision refusée, rien n'a été enregistré :\n- "
+            + "\n- ".join(map(plain, exc.problems))
         ) from None
     typer.echo(
         f"Décision enregistrée : {reference} / {stage}"
@@ -277,7 +281,7 @@ def validate(
         from dla import progress
 
         status = progress.advance(engine, reference, clock, progress.plain_steps(engine, True))
-        typer.echo(f"{reference} : {status}")
+        typer.echo(f"{reference} : {plain(status)}")
 
 
 def _resume(entry) -> int:
@@ -323,6 +327,24 @@ def _check_reference(reference: str) -> None:
             f"Référence invalide : {reference[:60]!r} (attendu : majuscules, chiffres et tirets, "
             "3 à 40 caractères, ex. DLA38-2006-01)."
         )
+
+
+MAX_MOTIF = 500
+
+
+def _check_motif(motif: str) -> None:
+    """Refuse a reason the timeline cannot show as one readable line."""
+    from dla.casefile.fields import control_char, refused_char
+
+    if len(motif) > MAX_MOTIF:
+        raise _fail(
+            f"--motif : trop long ({len(motif)} caractères, au plus {MAX_MOTIF}) ; "
+            "aucun fichier n'a été chargé."
+        )
+    if (char := control_char(motif)) is not None:
+        raise _fail(f"--motif : {refused_char(char)} ; aucun fichier n'a été chargé.")
+    if not motif.strip():
+        raise _fail("--motif : motif vide ; aucun fichier n'a été chargé.")
 
 
 def _require_case(engine, reference: str) -> None:

@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from dla.shown import plain
+
 contact_app = typer.Typer(
     help="Données personnelles des contacts (RGPD) : exporter, effacer.", no_args_is_help=True
 )
@@ -52,7 +54,7 @@ def forget(
 
     from dla.clock import SystemClock
     from dla.db import transaction
-    from dla.privacy import export_contact, forget_contact
+    from dla.privacy import PrivacyRefused, export_contact, forget_contact
 
     engine, settings = _setup(email)
     with Session(engine) as session:
@@ -69,26 +71,61 @@ def forget(
         "Remplacer définitivement cette personne par un pseudonyme ?", default=False
     ):
         _fail("Abandon : rien n'a été modifié.", 1)
-    with transaction(engine) as session:
-        report = forget_contact(
-            email,
-            session=session,
-            clock=SystemClock(),
-            cases_dir=settings.resolved_cases_dir,
-            outbox_dir=settings.var_dir / "outbox",
-        )
+    try:
+        with transaction(engine) as session:
+            report = forget_contact(
+                email,
+                session=session,
+                clock=SystemClock(),
+                cases_dir=settings.resolved_cases_dir,
+                outbox_dir=settings.var_dir / "outbox",
+                var_dir=settings.var_dir,
+                prefect_url=_prefect_database(settings),
+            )
+    except PrivacyRefused as exc:
+        _fail(str(exc), 1)
     typer.echo(
         f"{address} effacée : remplacée par « {report.pseudonym} » ; {report.changed} "
         f"donnée(s) modifiée(s), {report.cancelled} relance(s) à venir annulée(s)."
     )
     for path in report.files:
-        typer.echo(f"  - fichier de cas réécrit : {path}")
+        typer.echo(f"  - fichier de cas réécrit : {plain(path)}")
+    for path in report.removed:
+        typer.echo(f"  - livrable PDF supprimé (à régénérer avec « dla deliver ») : {plain(path)}")
+    prefect = ", ".join(f"{table} : {n}" for table, n in sorted(report.prefect.items()))
+    typer.echo(f"  - base de Prefect : {prefect or 'aucune trace'}")
     for path in report.left:
         typer.echo(
-            f"Attention : {path} contient encore cette adresse ; corrigez-le avant de le "
+            f"Attention : {plain(path)} contient encore cette adresse ; corrigez-le avant de le "
             "recharger, sinon la personne réapparaîtra.",
             err=True,
         )
+
+
+def _prefect_database(settings) -> str | None:
+    """Return the URL of Prefect's database (from Prefect's settings), if there is one."""
+    import os
+
+    from dla.prefect_env import apply_prefect_env
+
+    apply_prefect_env(settings)  # Prefect's home under var/, as for the product's own runs
+    from prefect.settings import get_current_settings
+
+    var_dir = settings.var_dir
+
+    current = get_current_settings()
+    secret = current.server.database.connection_url
+    url = secret.get_secret_value() if secret is not None else None
+    if "PREFECT_HOME" not in os.environ and url == f"sqlite+aiosqlite:///{current.home}/prefect.db":
+        # Prefect's default home is ~/.prefect; the product keeps it under var/ (var/prefect).
+        url = f"sqlite+aiosqlite:///{(var_dir / 'prefect' / 'prefect.db').resolve()}"
+    if not url or ":memory:" in url:
+        return None
+    if url.startswith("sqlite"):
+        # A Prefect that never ran here has no file: nothing to scrub, nothing to create.
+        path = Path(url.partition(":///")[2].partition("?")[0])
+        return url if path.is_file() else None
+    return url
 
 
 def _setup(email: str):

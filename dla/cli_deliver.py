@@ -5,6 +5,8 @@ from typing import Annotated
 
 import typer
 
+from dla.shown import plain
+
 BAD_INPUT = 2
 
 
@@ -83,21 +85,27 @@ def deliver(
                 failures += synth.failures
                 done += synth
     except MissingFacts as exc:
-        _fail("\n".join(exc.problems) + "\nAucun livrable n'a été généré.")
+        _fail("\n".join(map(plain, exc.problems)) + "\nAucun livrable n'a été généré.")
     except (DeliverableError, UnknownCase) as exc:
-        _fail(f"{exc.args[0]} ; aucun livrable n'a été généré.")
+        _fail(f"{plain(exc.args[0])} ; aucun livrable n'a été généré.")
     except PdfUnavailable as exc:
         _fail(str(exc), 1)
     for d in done:
         state = "nouvelle version" if d.new else "inchangé"
-        typer.echo(f"{d.owner} · {d.title} · {d.fmt} · v{d.version} ({state}) → {_shown(d.path)}")
+        typer.echo(
+            f"{plain(d.owner)} · {plain(d.title)} · {d.fmt} · v{d.version} ({state}) → "
+            f"{plain(_shown(d.path))}"
+        )
     new = sum(1 for d in done if d.new)
     folder = _shown(settings.var_dir / "livrables")
     typer.echo(f"{len(done)} fichier(s) dans {folder}/ dont {new} nouvelle(s) version(s).")
     if failures:
         # The other documents are kept: only the broken ones are to be fixed and re-run.
         for f in failures:
-            typer.echo(f"{f.owner} · {f.title} · {f.fmt} : non généré, {f.reason}", err=True)
+            typer.echo(
+                f"{plain(f.owner)} · {plain(f.title)} · {f.fmt} : non généré, {plain(f.reason)}",
+                err=True,
+            )
         typer.echo(f"{len(failures)} fichier(s) non généré(s).", err=True)
         raise typer.Exit(1)
 

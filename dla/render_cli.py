@@ -7,6 +7,7 @@ from rich.table import Table
 
 from dla.frenchtext import case_status_label, fr_date, label
 from dla.portfolio import CaseDetail, PortfolioRow
+from dla.shown import rich
 
 
 def _console() -> Console:
@@ -33,12 +34,12 @@ def print_portfolio(rows: list[PortfolioRow], today: date, console: Console | No
         table.add_column(header)
     for r in rows:
         table.add_row(
-            r.reference,
-            r.departement,
-            r.title,
-            r.journey or "—",
+            rich(r.reference),
+            rich(r.departement),
+            rich(r.title),
+            rich(r.journey or "—"),
             case_status_label(r.status),
-            r.current_stage or "—",
+            rich(r.current_stage or "—"),
             fr_date(r.next_due),
             str(r.overdue),
             str(r.awaiting),
@@ -51,18 +52,19 @@ def print_case(d: CaseDetail, console: Console | None = None) -> None:
     """Print a case's header, members, stages and steps, validations, rhythm and timeline."""
     console = console or _console()
     c = d.case
-    console.print(f"[bold]{c.reference}[/bold] — {c.title}")
+    console.print(f"[bold]{rich(c.reference)}[/bold] — {rich(c.title)}")
     console.print(
-        f"Département {c.departement} · portage DLA : {d.host.name} · coordination : "
-        f"{d.coordinator.email} · origine : {label(c.origin)} · statut : {case_status_label(c.status)}"
+        f"Département {rich(c.departement)} · portage DLA : {rich(d.host.name)} · coordination : "
+        f"{rich(d.coordinator.email)} · origine : {label(c.origin)} · statut : {case_status_label(c.status)}"
     )
-    console.print(f"Périmètre : {c.perimeter} · mutualisation : {', '.join(c.mutualisation_kinds)}")
+    kinds = rich(", ".join(c.mutualisation_kinds))
+    console.print(f"Périmètre : {rich(c.perimeter)} · mutualisation : {kinds}")
     members = Table(title="Membres")
     members.add_column("Organisation")
     members.add_column("Rôle")
     for member, org in d.members:
         members.add_row(
-            f"{org.name}" + (f" ({org.siae_kind})" if org.siae_kind else ""), label(member.role)
+            rich(org.name + (f" ({org.siae_kind})" if org.siae_kind else "")), label(member.role)
         )
     console.print(members)
     steps = Table(title="Étapes et tâches")
@@ -73,28 +75,31 @@ def print_case(d: CaseDetail, console: Console | None = None) -> None:
         by_stage.setdefault(step.stage_id, []).append(step)
     for stage in d.stages:
         steps.add_row(
-            f"[bold]{stage.title}[/bold]",
+            f"[bold]{rich(stage.title)}[/bold]",
             f"{fr_date(stage.planned_start)} → {fr_date(stage.planned_end)}",
             "",
             "",
             label(stage.status),
         )
         for step in by_stage.get(stage.id, []):
-            steps.add_row("", step.title, step.owner, fr_date(step.due_date), label(step.status))
+            steps.add_row(
+                "", rich(step.title), rich(step.owner), fr_date(step.due_date), label(step.status)
+            )
     console.print(steps)
     stages = {s.id: s for s in d.stages}
     for v in d.validations:
         org = d.organisations.get(v.organisation_id)
         console.print(
-            f"Décision {fr_date(v.decided_on)} : {stages[v.stage_id].title} — "
-            f"{org.name if org else 'coordination'} ({label(v.body)}) : {label(v.decision)}"
+            f"Décision {fr_date(v.decided_on)} : {rich(stages[v.stage_id].title)} — "
+            f"{rich(org.name) if org else 'coordination'} ({label(v.body)}) : {label(v.decision)}"
         )
     for p in d.periods:
         console.print(
-            f"{label(p.kind).capitalize()} « {p.key} » : {fr_date(p.start_on)} → {fr_date(p.end_on)}"
+            f"{label(p.kind).capitalize()} « {rich(p.key)} » : "
+            f"{fr_date(p.start_on)} → {fr_date(p.end_on)}"
         )
     for f in d.follow_ups:
         console.print(f"Suivi à {f.months_after} mois : {fr_date(f.due_date)}")
     console.print("[bold]Journal[/bold]")
     for event in d.timeline[-20:]:
-        console.print(f"{event.at:%d/%m/%Y %H:%M} · {event.actor} · {event.summary}", markup=False)
+        console.print(f"{event.at:%d/%m/%Y %H:%M} · {rich(event.actor)} · {rich(event.summary)}")

@@ -15,6 +15,7 @@ from dla.deliverables.store import slug
 from dla.frenchtext import case_status_label, fr_date, label
 from dla.portfolio import case_detail
 from dla.settings import get_settings
+from dla.shown import md, md_rows
 from models import Deliverable
 
 # Past this many documents, the per-document artifacts give way to the table alone.
@@ -47,12 +48,13 @@ def publish_case_artifacts(engine, reference: str, today: date) -> None:
         for s in d.stages
     ]
     create_table_artifact(
-        rows,
+        md_rows(rows),
         key=artifact_key("cas", reference),
-        description=f"{reference} — {d.case.title} ({case_status_label(d.case.status)}, au {fr_date(today)})",
+        description=f"{md(reference)} — {md(d.case.title)} "
+        f"({case_status_label(d.case.status)}, au {fr_date(today)})",
     )
-    lines = [f"# Journal — {reference}", "", f"*{d.case.title}*", ""]
-    lines += [f"- {e.at:%d/%m/%Y} · {e.summary}" for e in d.timeline]
+    lines = [f"# Journal — {md(reference)}", "", f"*{md(d.case.title)}*", ""]
+    lines += [f"- {e.at:%d/%m/%Y} · {md(e.summary)}" for e in d.timeline]
     create_markdown_artifact(
         "\n".join(lines),
         key=artifact_key("journal", reference),
@@ -77,16 +79,16 @@ def latest_documents(case_id: int, *, session: Session) -> list[Deliverable]:
 def documents_markdown(reference: str, documents: list[Deliverable]) -> str:
     """List the documents with their version, date and a link to each file."""
     if not documents:
-        return f"# Livrables — {reference}\n\nAucun document produit pour l'instant.\n"
+        return f"# Livrables — {md(reference)}\n\nAucun document produit pour l'instant.\n"
     var_dir = get_settings().var_dir
-    lines = [f"# Livrables — {reference}", "", "| document | version | produit le | fichiers |"]
+    lines = [f"# Livrables — {md(reference)}", "", "| document | version | produit le | fichiers |"]
     lines.append("| --- | --- | --- | --- |")
     by_kind: dict[str, list[Deliverable]] = {}
     for doc in documents:
         by_kind.setdefault(doc.kind, []).append(doc)
     for kind, docs in by_kind.items():
         files = " · ".join(f"[{d.fmt}]({_uri(var_dir, d.path)})" for d in docs)
-        title = KINDS[kind].title if kind in KINDS else kind
+        title = md(KINDS[kind].title if kind in KINDS else kind)
         newest = max(docs, key=lambda d: d.created_at)
         lines.append(f"| {title} | v{newest.version} | {fr_date(newest.created_at)} | {files} |")
     lines += ["", "Aperçu de chaque document : artefacts « livrable-… » du cas."]
@@ -105,14 +107,14 @@ def publish_documents(done: list) -> None:
         return
     for (owner, kind), d in documents.items():
         create_markdown_artifact(
-            d.preview or f"# {d.title}\n\n{owner}",
+            d.preview or f"# {md(d.title)}\n\n{md(owner)}",
             key=f"livrable-{slug(owner)}-{slug(kind)}",
-            description=f"{d.title} — {owner}",
+            description=f"{md(d.title)} — {md(owner)}",
         )
     for d in done:
         create_link_artifact(
             d.path.resolve().as_uri(),
             link_text=f"{d.title} — {d.owner} (v{d.version}, {d.fmt})",
             key=f"livrable-{slug(d.owner)}-{slug(d.kind)}-{d.fmt}",
-            description=f"{d.title} — {d.owner}, version {d.version} ({d.fmt})",
+            description=f"{md(d.title)} — {md(d.owner)}, version {d.version} ({d.fmt})",
         )

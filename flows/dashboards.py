@@ -16,6 +16,7 @@ from dla.dashboard import dashboard_rows, follow_ups_due
 from dla.db import make_engine
 from dla.frenchtext import fr_date
 from dla.settings import get_settings
+from dla.shown import md_rows
 
 PORTFOLIO_KEY = "portefeuille"
 FOLLOW_UPS_KEY = "suivis"
@@ -41,7 +42,7 @@ def publish_portfolio(engine: Engine, today: date) -> int:
     with Session(engine) as session:
         rows = dashboard_rows(session=session, today=today, ui_url=PREFECT_UI_URL.value())
     create_table_artifact(
-        rows or [{"référence": "aucun cas"}],
+        md_rows(rows, keep=("runs",)) or [{"référence": "aucun cas"}],
         key=PORTFOLIO_KEY,
         description=f"Portefeuille des accompagnements au {fr_date(today)}",
     )
@@ -53,7 +54,7 @@ def publish_follow_ups(engine: Engine, today: date) -> int:
     with Session(engine) as session:
         rows = follow_ups_due(session=session, today=today)
     create_table_artifact(
-        rows or [{"référence": "aucun suivi dû"}],
+        md_rows(rows) or [{"référence": "aucun suivi dû"}],
         key=FOLLOW_UPS_KEY,
         description=f"Suivis dus dans le mois ou en retard, au {fr_date(today)}",
     )

@@ -15,6 +15,7 @@ from dla.clock import Clock, FixedClock, SystemClock
 from dla.db import make_engine, transaction
 from dla.deliverables import FORMATS, KINDS, SYNTHESIS, Generated, generate, generate_synthesis
 from dla.settings import get_settings
+from dla.shown import md_rows
 from flows.case_artifacts import publish_documents
 from models import Case
 from models.enums import Vocabulary
@@ -109,17 +110,19 @@ def _progress(documents: int, total: int):
 def publish(done: list[Generated]) -> None:
     """Publish a table of the files, then a preview and a link per document (when not too many)."""
     create_table_artifact(
-        [
-            {
-                "cas": d.owner,
-                "document": d.title,
-                "format": d.fmt,
-                "version": d.version,
-                "état": "nouvelle version" if d.new else "inchangé",
-                "fichier": str(d.path),
-            }
-            for d in done
-        ],
+        md_rows(
+            [
+                {
+                    "cas": d.owner,
+                    "document": d.title,
+                    "format": d.fmt,
+                    "version": d.version,
+                    "état": "nouvelle version" if d.new else "inchangé",
+                    "fichier": str(d.path),
+                }
+                for d in done
+            ]
+        ),
         key="livrables",
         description=f"{len(done)} fichier(s) de livrables",
     )

@@ -23,6 +23,7 @@ from dla.outbox.run import Line, line, preview
 from dla.outbox.sending import mail_renderer
 from dla.outbox.sweep import run_async, sweep
 from dla.settings import get_settings
+from dla.shown import md_rows
 from flows.case_artifacts import publish_case_artifacts
 from flows.dashboards import publish_portfolio
 from flows.mail_blocks import aload_transport
@@ -141,7 +142,7 @@ def _publish(lines: list[Line], key: str, title: str) -> None:
         }
         for x in lines
     ]
-    create_table_artifact(rows, key=key, description=title)
+    create_table_artifact(md_rows(rows), key=key, description=title)
 
 
 # A sweep that failed (the database or the SMTP server down at 08:00) is tried again: re-running

@@ -11,7 +11,13 @@ from models.organisation import (
     OrganisationPublic,
 )
 from models.planning import FollowUp, Indicator, IndicatorPublic, Period
-from models.records import Deliverable, Notification, TimelineEvent, TimelineEventPublic
+from models.records import (
+    Deliverable,
+    ForgottenAddress,
+    Notification,
+    TimelineEvent,
+    TimelineEventPublic,
+)
 from models.stage import Stage, StagePublic, Step, StepPublic, ValidationRequirement
 from models.validation import Validation, ValidationPublic
 
@@ -26,6 +32,7 @@ __all__ = [
     "ContactPublic",
     "Deliverable",
     "FollowUp",
+    "ForgottenAddress",
     "Indicator",
     "IndicatorPublic",
     "Notification",

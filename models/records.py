@@ -76,3 +76,17 @@ class TimelineEventPublic(SQLModel):
     kind: str
     actor: str
     summary: str
+
+
+class ForgottenAddress(SQLModel, table=True):
+    """An address erased at its owner's request, kept only as a SHA-256 digest.
+
+    A case file that brings the address back is refused (dla/privacy/forgotten.py); the digest
+    does not lead to the pseudonym, which is random.
+    """
+
+    __tablename__ = "forgotten_address"
+
+    id: int | None = Field(default=None, primary_key=True)
+    digest: str = Field(max_length=64, unique=True)
+    forgotten_at: datetime = Field(sa_type=AwareDateTime)

@@ -17,33 +17,42 @@ ANCHOR_PATTERN = r"^(tache|debut|fin|validation):[a-z0-9][a-z0-9_-]{0,79}$"
 REFERENCE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,39}$"
 
 # Control characters: Unicode category Cc (U+0000–001F and U+007F–009F: CR, LF, NUL, TAB…),
-# Zl (U+2028) and Zp (U+2029), the line separators. One regular expression scans in C where a
-# loop over unicodedata.category() cost ~1 ms a case file.
-_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Zl (U+2028) and Zp (U+2029), the line separators, and the bidi controls (U+061C, U+200E–200F,
+# U+202A–202E, U+2066–2069) that reorder what is displayed after them: U+202E makes
+# "rapport<U+202E>fdp.exe" read "rapportexe.pdf". One regular expression scans in C where a loop over
+# unicodedata.category() cost ~1 ms a case file.
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_CONTROL_RE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{_BIDI}]")
+_BIDI_RE = re.compile(f"[{_BIDI}]")
 
 
 def control_char(value: str, allowed: str = "") -> str | None:
-    """Return the first line break or control character of `value` not in `allowed`, if any."""
+    """Return the first line break, control or bidi character of `value` not in `allowed`."""
     return next((m[0] for m in _CONTROL_RE.finditer(value) if m[0] not in allowed), None)
 
 
-def one_line(value: str) -> str:
-    """Refuse a line break or a control character in a name or a title.
+def refused_char(char: str) -> str:
+    """Name a character `control_char` found, in French, with its code point."""
+    if _BIDI_RE.match(char):
+        return f"caractère de contrôle du sens d'écriture (U+{ord(char):04X}) refusé"
+    return f"retour à la ligne ou caractère de contrôle (U+{ord(char):04X}) refusé"
 
-    Names and titles end up in e-mail headers (header injection) and in PostgreSQL (no NUL).
+
+def one_line(value: str) -> str:
+    """Refuse a line break, a control or a bidi character in a name or a title.
+
+    Names and titles end up in e-mail headers (header injection), in PostgreSQL (no NUL) and on
+    screens (a bidi override disguises what follows).
     """
     if (char := control_char(value)) is not None:
-        raise ValueError(
-            f"retour à la ligne ou caractère de contrôle (U+{ord(char):04X}) refusé : "
-            "un texte d'une seule ligne est attendu"
-        )
+        raise ValueError(f"{refused_char(char)} : un texte d'une seule ligne est attendu")
     return value
 
 
 def _plain_text(value: str) -> str:
     # Long texts may span lines (YAML block scalars) and hold tabs; nothing else invisible.
     if (char := control_char(value, "\n\t")) is not None:
-        raise ValueError(f"caractère de contrôle (U+{ord(char):04X}) refusé : à retirer du texte")
+        raise ValueError(f"{refused_char(char)} : à retirer du texte")
     return value
 
 

@@ -2,6 +2,7 @@
 
 import errno
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +68,17 @@ def read_yaml(path: Path, max_bytes: int) -> tuple[Any, dict[tuple, int]]:
     """Read a YAML file; return the data and the line of each field path."""
     name = str(path)
     try:
-        with path.open("rb") as stream:
-            size = os.fstat(stream.fileno()).st_size
+        # Non-blocking open, then a check of what was opened: a FIFO would otherwise wait
+        # forever for a writer, and a device would never end.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as stream:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError(errno.EISDIR, "directory")
+            if not stat.S_ISREG(mode):
+                message = "fichier illisible : ce n'est pas un fichier ordinaire (tube, "
+                raise CaseFileError(name, [Problem("", message + "périphérique ou socket)")])
+            size = os.fstat(fd).st_size
             if size > max_bytes:
                 message = f"fichier trop gros ({size} octets, au plus {max_bytes})"
                 raise CaseFileError(name, [Problem("", message)])

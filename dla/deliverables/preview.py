@@ -1,6 +1,7 @@
-"""A markdown preview of a rendered document (shown as a Prefect artifact)."""
+"""A markdown preview of a rendered document (shown as a Prefect artifact); text escaped."""
 
 from dla.deliverables.htmltree import Node, parse
+from dla.shown import md
 
 LIMIT = 20_000
 
@@ -19,11 +20,11 @@ def _blocks(node: Node, lines: list[str]) -> None:
     for child in node.children:
         if isinstance(child, str):
             if child.strip():
-                lines += [" ".join(child.split()), ""]
+                lines += [md(child).strip(), ""]
             continue
         tag = child.tag
         if tag in ("h1", "h2", "h3", "h4"):
-            lines += ["#" * int(tag[1]) + " " + child.text(), ""]
+            lines += ["#" * int(tag[1]) + " " + md(child.text()), ""]
         elif tag == "p":
             lines += [_inline(child.children), ""]
         elif tag in ("ul", "ol"):
@@ -33,7 +34,7 @@ def _blocks(node: Node, lines: list[str]) -> None:
         elif tag == "table":
             lines += _table(child) + [""]
         elif tag == "figure":
-            lines += [f"*[graphique : {child.text()}]*", ""]
+            lines += [f"*\\[graphique : {md(child.text())}\\]*", ""]
         else:
             _blocks(child, lines)
 
@@ -43,9 +44,7 @@ def _table(node: Node) -> list[str]:
     for tr in node.find_all("tr"):
         cells = []
         for cell in (c for c in tr.children if isinstance(c, Node) and c.tag in ("th", "td")):
-            cells += [_inline(cell.children).replace("|", "\\|")] * int(
-                cell.attrs.get("colspan", 1)
-            )
+            cells += [_inline(cell.children)] * int(cell.attrs.get("colspan", 1))
         rows.append(cells)
     if not rows:
         return []
@@ -59,9 +58,9 @@ def _inline(children) -> str:
     parts = []
     for child in children:
         if isinstance(child, str):
-            parts.append(child)
+            parts.append(md(child))
         elif "a-completer" in child.classes():
-            parts.append(f" **⚠ {child.text()}** ")
+            parts.append(f" **⚠ {md(child.text())}** ")
         elif child.tag in ("strong", "b"):
             parts.append(f" **{_inline(child.children).strip()}** ")
         elif child.tag in ("em", "i"):

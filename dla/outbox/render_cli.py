@@ -4,6 +4,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dla.outbox.run import Line
+from dla.shown import rich
 
 
 def print_lines(lines: list[Line], title: str, console: Console | None = None) -> None:
@@ -13,8 +14,7 @@ def print_lines(lines: list[Line], title: str, console: Console | None = None) -
     for header in ("Référence", "Relance", "Destinataire", "Objet", "Statut", "Motif"):
         table.add_column(header)
     for line in lines:
-        table.add_row(
-            line.reference, line.rule, line.recipient, line.subject, line.status, line.why
-        )
+        cells = (line.reference, line.rule, line.recipient, line.subject, line.status, line.why)
+        table.add_row(*(rich(c) for c in cells))
     console.print(table)
     console.print(f"{len(lines)} relance(s).")

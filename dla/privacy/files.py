@@ -1,5 +1,6 @@
 """Files that may keep an address: case files of the cases folder, .eml copies, deliverables."""
 
+import io
 import os
 import tempfile
 import zipfile
@@ -89,6 +90,47 @@ def document_names(path: Path, probe: Erasure) -> bool | None:
         with zipfile.ZipFile(path) as archive:
             return probe.mentions(archive.read("word/document.xml").decode("utf-8", "replace"))
     return None
+
+
+def scrub_documents(var_dir: Path, rows: list, erasure: Erasure) -> tuple[int, list[str]]:
+    """Put the pseudonym in the deliverable files (HTML, Word) that show the address.
+
+    A PDF cannot be rewritten: one whose HTML or Word twin (same data) showed the address is
+    deleted, and returned so that it can be generated again. Returns (files rewritten, PDFs).
+    """
+    rewritten, naming = 0, set()
+    for row in rows:
+        path = var_dir / row.path
+        if path.suffix == ".html" and document_names(path, erasure):
+            _write(path, erasure.document(path.read_text(encoding="utf-8")).encode("utf-8"))
+        elif path.suffix == ".docx" and document_names(path, erasure):
+            _write(path, _scrubbed_docx(path, erasure))
+        else:
+            continue
+        rewritten += 1
+        naming.add((row.case_id, row.kind, row.data_hash))
+    removed = []
+    for row in rows:
+        path = var_dir / row.path
+        if (
+            path.suffix == ".pdf"
+            and path.is_file()
+            and (row.case_id, row.kind, row.data_hash) in naming
+        ):
+            path.unlink()
+            removed.append(row.path)
+    return rewritten, removed
+
+
+def _scrubbed_docx(path: Path, erasure: Erasure) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.endswith(".xml"):
+                data = erasure.document(data.decode("utf-8")).encode("utf-8")
+            out.writestr(item, data)
+    return buffer.getvalue()
 
 
 def _write(path: Path, content: bytes) -> None:

@@ -3,15 +3,18 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from dla.casefile.loader import load_case_file
 from dla.casefile.problems import CaseFileError
 from dla.clock import Clock
-from dla.privacy.files import case_files, rewrite_case_file, scrub_outbox
-from dla.privacy.held import find_held
-from dla.privacy.scrub import Erasure, normalise_address
+from dla.privacy.files import case_files, rewrite_case_file, scrub_documents, scrub_outbox
+from dla.privacy.forgotten import remember_forgotten
+from dla.privacy.held import DETAIL_COLUMNS, find_held
+from dla.privacy.prefect_db import scrub_prefect
+from dla.privacy.scrub import Erasure, PrivacyRefused, normalise_address
 from dla.timeline import record
+from models import Deliverable
 from models.enums import NotificationStatus
 
 PENDING = (NotificationStatus.planned, NotificationStatus.claimed)
@@ -29,6 +32,8 @@ class ForgetReport:
     cases: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # case files of the cases folder rewritten
     left: list[str] = field(default_factory=list)  # case files elsewhere still naming them
+    prefect: dict[str, int] = field(default_factory=dict)  # Prefect's rows changed, per table
+    removed: list[str] = field(default_factory=list)  # PDF deliverables deleted (not rewritable)
 
 
 def forget_contact(
@@ -38,9 +43,15 @@ def forget_contact(
     clock: Clock,
     cases_dir: Path | None = None,
     outbox_dir: Path | None = None,
+    var_dir: Path | None = None,
+    prefect_url: str | None = None,
     actor: str = "dla contact forget",
 ) -> ForgetReport:
-    """Replace the person's address and name by one pseudonym in every row and file."""
+    """Replace the person's address and name by one pseudonym in every row and file.
+
+    `prefect_url`: Prefect's database, scrubbed first (its own transaction): if it cannot be,
+    nothing is changed here and the same request can be made again.
+    """
     email = normalise_address(email)
     held = find_held(email, session=session)
     erasure = Erasure(email, frozenset(held.names()))
@@ -49,6 +60,8 @@ def forget_contact(
     if not held and not files:
         return report
     report.pseudonym = erasure.alias
+    if prefect_url:
+        report.prefect = _scrub_prefect(prefect_url, erasure)
     touched: set[int] = set()
     if held.contact is not None:
         held.contact.email, held.contact.name = erasure.alias_email, erasure.alias
@@ -58,8 +71,16 @@ def forget_contact(
         case.document = erasure.json(case.document)
         case.context = erasure.json(case.context)
         case.title, case.perimeter = erasure.text(case.title), erasure.text(case.perimeter)
+        case.strategic_goals = erasure.json(case.strategic_goals)
+        case.operational_expectations = erasure.json(case.operational_expectations)
         session.add(case)
         touched.add(case.id)
+    for row in held.details:
+        # Titles and notes copied from the case file: a deliverable made later shows them.
+        for name in DETAIL_COLUMNS[type(row)]:
+            setattr(row, name, erasure.json(getattr(row, name)))
+        session.add(row)
+        touched.add(row.case_id)
     own_keys = []
     for row in held.notifications:
         addressed = row.recipient.lower() == email
@@ -85,7 +106,16 @@ def forget_contact(
         session.add(decision)
         touched.add(decision.case_id)
     report.changed += len(held.cases) + len(held.notifications) + len(held.events)
-    report.changed += len(held.validations) + scrub_outbox(outbox_dir, erasure, own_keys)
+    report.changed += len(held.validations) + len(held.details)
+    report.changed += scrub_outbox(outbox_dir, erasure, own_keys)
+    if var_dir is not None and held.cases:
+        rows = session.exec(
+            select(Deliverable).where(col(Deliverable.case_id).in_([c.id for c in held.cases]))
+        ).all()
+        rewritten, report.removed = scrub_documents(var_dir, list(rows), erasure)
+        report.changed += rewritten + len(report.removed)
+    # A case file that brings the address back is refused from now on (dla.cases.save_plan).
+    remember_forgotten(email, session=session, at=clock.now())
     session.flush()
     report.files = [str(p) for p in files]
     for path in files:
@@ -96,6 +126,19 @@ def forget_contact(
     _log(session, touched, erasure, clock, actor)
     report.cases = sorted(c.reference for c in held.cases)
     return report
+
+
+def _scrub_prefect(url: str, erasure: Erasure) -> dict[str, int]:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return scrub_prefect(url, erasure)
+    except SQLAlchemyError as exc:
+        reason = str(exc.orig if getattr(exc, "orig", None) else exc).splitlines()[0]
+        raise PrivacyRefused(
+            f"base de données de Prefect injoignable ({reason}) : rien n'a été effacé ; "
+            "relancez la commande quand elle répond"
+        ) from None
 
 
 def _names_still(case, erasure: Erasure, rewritten: list[Path]) -> bool:

@@ -6,7 +6,28 @@ from sqlalchemy import String, cast, func, or_
 from sqlmodel import Session, select
 
 from dla.privacy.scrub import Erasure
-from models import Case, Contact, Notification, TimelineEvent, Validation
+from models import (
+    Case,
+    Contact,
+    FollowUp,
+    Indicator,
+    Notification,
+    Period,
+    Stage,
+    Step,
+    TimelineEvent,
+    Validation,
+)
+
+# The other columns a case file's free text reaches (titles, notes, deadlines' anchors): an
+# address typed there is copied into them by every load.
+DETAIL_COLUMNS = {
+    Stage: ("title",),
+    Step: ("title", "deadline"),
+    Period: ("note",),
+    FollowUp: ("notes",),
+    Indicator: ("label", "target_text", "measured_text"),
+}
 
 
 @dataclass
@@ -19,9 +40,19 @@ class Held:
     notifications: list[Notification] = field(default_factory=list)
     events: list[TimelineEvent] = field(default_factory=list)
     validations: list[Validation] = field(default_factory=list)
+    details: list = field(default_factory=list)  # rows of DETAIL_COLUMNS' tables
 
     def __bool__(self) -> bool:
-        return any((self.contact, self.cases, self.notifications, self.events, self.validations))
+        return any(
+            (
+                self.contact,
+                self.cases,
+                self.notifications,
+                self.events,
+                self.validations,
+                self.details,
+            )
+        )
 
     def names(self) -> set[str]:
         """Return the names recorded beside the address (contact row, case files, messages)."""
@@ -63,12 +94,13 @@ def find_held(email: str, *, session: Session) -> Held:
                     _like(cast(Case.context, String), email),
                     _like(Case.title, email),
                     _like(Case.perimeter, email),
+                    _like(cast(Case.strategic_goals, String), email),
+                    _like(cast(Case.operational_expectations, String), email),
                 )
             )
             .order_by(Case.reference)
         )
-        if c.coordinator_id == coordinated
-        or any(probe.mentions(v) for v in (c.document, c.context, c.title, c.perimeter))
+        if c.coordinator_id == coordinated or any(probe.mentions(v) for v in _case_texts(c))
     ]
     held.notifications = [
         n
@@ -111,4 +143,27 @@ def find_held(email: str, *, session: Session) -> Held:
         )
         if probe.mentions(v.comment or "") or probe.mentions(v.recorded_by)
     ]
+    held.details = _details(email, probe, session)
     return held
+
+
+def _case_texts(case: Case) -> tuple:
+    return (
+        case.document,
+        case.context,
+        case.title,
+        case.perimeter,
+        case.strategic_goals,
+        case.operational_expectations,
+    )
+
+
+def _details(email: str, probe: Erasure, session: Session) -> list:
+    """Return the stage, step, period, follow-up and indicator rows that show the address."""
+    found = []
+    for model, names in DETAIL_COLUMNS.items():
+        columns = [getattr(model, n) for n in names]
+        where = or_(*(_like(cast(c, String), email) for c in columns))
+        rows = session.exec(select(model).where(where).order_by(model.id))
+        found += [r for r in rows if any(probe.mentions(getattr(r, n)) for n in names)]
+    return found

@@ -65,6 +65,14 @@ class Erasure:
         """Replace the address in free text (names in free text are not ours to guess)."""
         return None if value is None else self.pattern.sub(self.alias_email, value)
 
+    def document(self, value: str) -> str:
+        """Replace the address, then the names seen beside it (longest first), in a text that
+        shows the address: a document or a record about this person."""
+        text = self.text(value)
+        for name in sorted(self.names, key=len, reverse=True):
+            text = text.replace(name, self.alias)
+        return text
+
     def json(self, value, *, addressed: bool = False):
         """Replace the address everywhere, and the name where it sits beside the address.
 

@@ -1,11 +1,14 @@
 """Bad arguments to `dla`: a French message naming what is wrong, a non-zero exit, nothing written."""
 
+from datetime import date
+
 import pytest
 from typer.testing import CliRunner
 
 from dla.cli import app
 from dla.db import make_engine
-from tests.factories import snapshot, write_case
+from tests.dla.outbox.conftest import open_stages
+from tests.factories import case_data, snapshot, write_case
 
 runner = CliRunner(env={"COLUMNS": "250"})
 
@@ -86,6 +89,28 @@ BAD_ARGUMENTS = [
         "livrable inconnu : '../../etc'",
     ),
     bad("unknown-format", ["deliver", REF, "--format", "odt"], "format inconnu : 'odt'"),
+    # Reasons written on the timeline (issue 15)
+    bad(
+        "reason-of-100-kilobytes",
+        ["case", "load", "cas.yaml", "--motif", "x" * 100_000],
+        "--motif : trop long (100000 caractères, au plus 500)",
+    ),
+    bad(
+        "reason-with-an-escape-sequence",
+        ["case", "load", "cas.yaml", "--motif", "ok\x1b[2J"],
+        "--motif : retour à la ligne ou caractère de contrôle (U+001B) refusé",
+    ),
+    bad(
+        "reason-with-a-line-break",
+        ["case", "load", "cas.yaml", "--motif", "ligne\nFaux événement"],
+        "(U+000A) refusé",
+    ),
+    bad(
+        "reason-with-a-right-to-left-override",
+        ["case", "load", "cas.yaml", "--motif", "motif \u202eeuqitilop"],
+        "--motif : caractère de contrôle du sens d'écriture (U+202E) refusé",
+    ),
+    bad("blank-reason", ["case", "load", "cas.yaml", "--motif", "  "], "--motif : motif vide"),
     # Unknown options, commands and missing or extra arguments
     bad("unknown-option", ["case", "load", "--force", "x.yaml"], "option inconnue : --force"),
     bad("misspelt-option", ["case", "list", "--dat", "2024-01-10"], "vouliez-vous dire --date"),
@@ -191,3 +216,43 @@ def test_a_second_file_with_the_reference_of_the_first_loads_nothing(loaded, tmp
     assert f"{second} : reference : référence déjà utilisée" in result.output
     assert snapshot(engine) == before
     engine.dispose()
+
+
+# --- Issue 15: case data is printed as typed, never read as Rich markup --------------------------
+
+MARKUP_TITLE = "Poste [/] partagé [aci/ai] [link=https://evil.example/]clic[/link] [bold red]"
+
+
+def hostile_case() -> dict:
+    """A case whose titles and names hold Rich markup (a loaded file is data, not markup)."""
+    data = case_data(titre=MARKUP_TITLE, perimetre="[/] [aci/ai] périmètre")
+    data["organisations"][1]["nom"] = "ACI [/] [aci/ai]"
+    data["etapes"][0]["titre"] = "Diagnostic [/]"
+    data["etapes"][0]["taches"][0]["titre"] = "Note [aci/ai] remise [/]"
+    return data
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["case", "list", "--date", "2024-01-30"], id="portfolio"),
+        pytest.param(["case", "show", REF], id="one-case"),
+        pytest.param(["remind", "--today", "2024-01-30", "--dry-run"], id="reminders-dry-run"),
+        pytest.param(["remind", "--today", "2024-01-30"], id="reminders"),
+    ],
+)
+def test_markup_in_case_data_is_printed_as_typed(dla_env, tmp_path, args):
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    loaded = runner.invoke(app, ["case", "load", str(write_case(tmp_path, hostile_case()))])
+    assert loaded.exit_code == 0, loaded.output
+    open_stages(make_engine(dla_env), date(2024, 1, 8))
+
+    result = runner.invoke(app, args)
+
+    assert result.exit_code == 0, result.output
+    assert result.exception is None, result.exception
+    flat = " ".join(result.output.split())
+    assert "[aci/ai]" in flat and "[/]" in flat
+    if args[1] == REF:
+        assert MARKUP_TITLE in flat and "Note [aci/ai] remise [/]" in flat
+    assert "\x1b]8;" not in result.output  # no terminal hyperlink

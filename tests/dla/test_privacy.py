@@ -1,5 +1,6 @@
 """Personal data: export what is held about a person, erase it behind a pseudonym."""
 
+import zipfile
 from datetime import date
 
 import pytest
@@ -7,7 +8,7 @@ from sqlalchemy import String, cast, select
 from sqlmodel import Session, SQLModel
 
 from dla.casefile.loader import load_case_file
-from dla.cases import save_plan
+from dla.cases import CaseConflict, save_plan
 from dla.clock import FixedClock
 from dla.db import transaction
 from dla.deliverables import generate
@@ -16,10 +17,10 @@ from dla.outbox.run import remind
 from dla.outbox.sending import mail_renderer
 from dla.privacy import PrivacyRefused, export_contact, forget_contact
 from dla.settings import Settings
-from models import Notification, TimelineEvent
+from models import Notification, Step, TimelineEvent
 from models.enums import NotificationStatus
 from tests.dla.outbox.conftest import COORDINATION, REF, open_stages, outbox_case
-from tests.factories import write_case
+from tests.factories import snapshot, write_case
 
 DIRECTOR, DIRECTOR_NAME = "direction@aci-un.example.org", "Direction ACI Un"
 COORDINATOR_NAME = "Élise Coordinatrice"
@@ -274,3 +275,103 @@ def test_export_lists_the_deliverable_versions_that_show_the_person(engine, worl
         ("note_diagnostic", "docx"),
     }
     assert other["livrables"] == []
+
+
+# --- Issue 15: the address typed in free text (a task's title) is forgotten too ------------------
+
+
+def reload(engine, path, day=date(2024, 1, 25)):
+    with transaction(engine) as session:
+        return save_plan(
+            load_case_file(path),
+            session=session,
+            clock=FixedClock.on(day),
+            actor="test",
+            reason="rechargement",
+        )
+
+
+@pytest.fixture
+def titled(engine, world, tmp_path):
+    """The world's case file with the director's address in a task title, reloaded; a copy
+    of it kept outside the cases folder."""
+    text = world["file"].read_text(encoding="utf-8")
+    text = text.replace("Note de diagnostic remise", f"Note de diagnostic remise à {DIRECTOR}")
+    world["file"].write_text(text, encoding="utf-8")
+    assert reload(engine, world["file"], date(2024, 1, 24)).status == "modifié"
+    copy = tmp_path / "copie" / world["file"].name
+    copy.parent.mkdir()
+    copy.write_text(text, encoding="utf-8")
+    return copy
+
+
+def test_forget_scrubs_the_address_from_task_titles_and_the_deliverables_made_later(
+    engine, world, titled
+):
+    assert DIRECTOR in texts(engine)
+    report = forget(engine, world)
+    assert DIRECTOR not in texts(engine)
+    with transaction(engine) as session:
+        (plan,) = generate(
+            [REF],
+            ["plan_accompagnement"],
+            ["html"],
+            session=session,
+            var_dir=world["var"],
+            clock=FixedClock.on(date(2024, 1, 25)),
+        )
+    html = plan.path.read_text(encoding="utf-8")
+    assert DIRECTOR not in html and f"Note de diagnostic remise à {report.pseudonym}" in html
+
+
+def test_reloading_the_rewritten_case_file_after_forget_finds_the_database_in_step(
+    engine, world, titled
+):
+    forget(engine, world)
+    with Session(engine) as session:
+        before = session.exec(select(Step.title).order_by(Step.key)).all()
+
+    assert reload(engine, world["file"]).status == "inchangé"
+    assert DIRECTOR not in texts(engine)
+    with Session(engine) as session:
+        assert session.exec(select(Step.title).order_by(Step.key)).all() == before
+
+
+def test_a_case_file_that_brings_a_forgotten_address_back_is_refused(engine, world, titled):
+    forget(engine, world)
+    before = snapshot(engine)
+    changed = titled.read_text(encoding="utf-8").replace("Poste partagé", "Poste commun")
+    titled.write_text(changed, encoding="utf-8")
+
+    with pytest.raises(CaseConflict) as refused:
+        reload(engine, titled)
+
+    assert "adresse d'une personne effacée à sa demande" in str(refused.value)
+    assert "contacts[" in str(refused.value) and "etapes[0].taches[0].titre" in str(refused.value)
+    assert snapshot(engine) == before and DIRECTOR not in texts(engine)
+
+
+def test_forget_rewrites_the_deliverables_already_made_and_deletes_their_pdf(engine, world):
+    day = FixedClock.on(date(2024, 1, 24))
+    with transaction(engine) as session:
+        made = generate(
+            [REF],
+            ["note_diagnostic"],
+            ["html", "docx", "pdf"],
+            session=session,
+            var_dir=world["var"],
+            clock=day,
+        )
+    files = {d.fmt: d.path for d in made}
+    assert COORDINATION in files["html"].read_text(encoding="utf-8")
+
+    with transaction(engine) as session:
+        report = forget_contact(COORDINATION, session=session, clock=day, var_dir=world["var"])
+
+    html = files["html"].read_text(encoding="utf-8")
+    assert COORDINATION not in html and COORDINATOR_NAME not in html and report.pseudonym in html
+    with zipfile.ZipFile(files["docx"]) as docx:
+        xml = docx.read("word/document.xml").decode("utf-8")
+    assert COORDINATION not in xml and report.pseudonym in xml
+    assert not files["pdf"].exists()
+    assert report.removed == [str(files["pdf"].relative_to(world["var"]))]

@@ -1,9 +1,12 @@
 """Bad parameters from a form fail the run with a message that names what is wrong."""
 
 import pytest
-from prefect.exceptions import ParameterTypeError
+from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+from prefect.deployments import run_deployment
+from prefect.exceptions import ParameterTypeError, PrefectHTTPStatusError
 from pydantic import ValidationError
 
+from deployments.catalog import deployments
 from dla.casefile.form import NewCaseForm
 from dla.db import make_engine
 from flows.case_flow import CaseRun, run_case
@@ -86,6 +89,8 @@ def test_a_bad_decision_form_is_refused_on_its_field(changes, field):
         ({"structures": [{**FORM["structures"][0], "nom": "ACI\nUn"}]}, "structures"),
         ({"structures": [{**FORM["structures"][0], "cle": "../aci"}]}, "structures"),
         ({"structures": [{**FORM["structures"][0], "presidence": "a@b"}]}, "structures"),
+        ({"titre": "Poste partagé \u202efdp.exe"}, "titre"),
+        ({"perimetre": "Deux ACI \u2066du bassin"}, "perimetre"),
     ],
 )
 def test_a_bad_opening_form_is_refused_on_its_field(changes, field):
@@ -154,3 +159,37 @@ def test_a_replay_to_year_9999_fails_its_run_on_the_field_and_writes_nothing(
 
     assert snapshot(engine) == before
     engine.dispose()
+
+
+# --- Issue 15: an unknown parameter sent through the API ---------------------------------------
+
+
+@pytest.fixture
+def catalogued(prefect_server):
+    """The catalogue's case deployment registered on the test server (not served: no run starts)."""
+    from prefect.client.orchestration import get_client
+
+    (deployment,) = [d for d in deployments() if d.name == "suivre-un-cas"]
+    deployment_id = deployment.apply()
+    yield f"{deployment.flow_name}/{deployment.name}"
+    with get_client(sync_client=True) as client:
+        for run in client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id]))
+        ):
+            client.delete_flow_run(run.id)
+        client.delete_deployment(deployment_id)
+
+
+def test_the_api_refuses_a_run_with_an_unknown_parameter_and_names_it(catalogued):
+    with pytest.raises(PrefectHTTPStatusError) as refused:
+        run_deployment(
+            catalogued, parameters={"cas": {"reference": "DLA99-2024-01"}, "inconnu": 1}, timeout=0
+        )
+
+    assert refused.value.response.status_code == 409
+    assert "'inconnu' was unexpected" in refused.value.response.text
+
+
+def test_the_api_still_takes_a_run_with_known_parameters(catalogued):
+    run = run_deployment(catalogued, parameters={"cas": {"reference": "DLA99-2024-01"}}, timeout=0)
+    assert run.parameters == {"cas": {"reference": "DLA99-2024-01"}}

@@ -1,6 +1,8 @@
 """Malformed case files are refused with every problem, each naming the file, the field and the rule."""
 
+import os
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -681,6 +683,31 @@ REJECTS += [
         "(U+2028) refusé",
     ),
     row("title-with-a-nul", case(put("titre", "Poste\x00partagé")), "titre", "(U+0000) refusé"),
+    # Bidi controls: they make a text read differently from what it holds (issue 15)
+    row(
+        "title-with-a-right-to-left-override",
+        case(put("titre", "Poste partagé \u202efdp.exe")),
+        "titre",
+        "caractère de contrôle du sens d'écriture (U+202E) refusé",
+    ),
+    row(
+        "task-title-with-a-right-to-left-mark",
+        case(put("etapes[0].taches[0].titre", "Note \u200fremise")),
+        "etapes[0].taches[0].titre",
+        "(U+200F) refusé",
+    ),
+    row(
+        "contact-name-with-a-first-strong-isolate",
+        case(put("contacts[1].nom", "Élise \u2068Martin")),
+        "contacts[1].nom",
+        "(U+2068) refusé",
+    ),
+    row(
+        "perimeter-with-a-left-to-right-embedding",
+        case(put("perimetre", "Deux SIAE\u202a du bassin")),
+        "perimetre",
+        "sens d'écriture (U+202A) refusé",
+    ),
     row(
         "comment-with-a-nul",
         case(add("etapes[0].decisions", {**DECISION, "commentaire": "vu\x00"})),
@@ -884,6 +911,29 @@ def test_a_folder_is_reported_as_unreadable(tmp_path: Path):
 
     assert (
         raised.value.problems[0].message == "fichier illisible : c'est un dossier, pas un fichier"
+    )
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path):
+    fifo = tmp_path / "cas.yaml"
+    os.mkfifo(fifo)
+
+    outcome: list = []
+
+    def load() -> None:
+        try:
+            load_case_file(fifo)
+        except CaseFileError as exc:
+            outcome.append(exc)
+
+    reader = threading.Thread(target=load, daemon=True)
+    reader.start()
+    reader.join(timeout=10)
+    if reader.is_alive():  # before the fix: open() waits for a writer; give it one to end
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    assert not reader.is_alive() and outcome, "le chargement attend un écrivain sur le tube"
+    assert outcome[0].problems[0].message == (
+        "fichier illisible : ce n'est pas un fichier ordinaire (tube, périphérique ou socket)"
     )
 
 
