@@ -28,6 +28,14 @@ from dla.cli_contact import contact_app  # noqa: E402  (light module: heavy impo
 
 app.add_typer(contact_app, name="contact")
 
+from dla.cli_user import user_app  # noqa: E402  (light module: heavy imports inside)
+
+app.add_typer(user_app, name="user")
+
+from dla.cli_desk import desk  # noqa: E402  (light module: heavy imports inside)
+
+app.command("desk")(desk)
+
 BAD_INPUT = 2
 
 

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import ColumnElement, func, true
 from sqlalchemy import case as when
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models import (
@@ -26,6 +26,7 @@ from models.enums import StageStatus, StepStatus
 
 @dataclass
 class PortfolioRow:
+    case_id: int
     reference: str
     departement: str
     title: str
@@ -37,9 +38,24 @@ class PortfolioRow:
     awaiting: int
 
 
-def portfolio(*, session: Session, today: date) -> list[PortfolioRow]:
-    """Return one row per case, from a fixed number of aggregate queries."""
-    cases = session.exec(select(Case).order_by(Case.departement, Case.reference)).all()
+def portfolio(
+    *,
+    session: Session,
+    today: date,
+    where: ColumnElement[bool] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[PortfolioRow]:
+    """Return one row per case (those `where` keeps, one page of them with `limit`), from a
+    fixed number of aggregate queries."""
+    chosen = select(Case).order_by(Case.departement, Case.reference)
+    if where is not None:
+        chosen = chosen.where(where)
+    if limit is not None:
+        chosen = chosen.limit(limit).offset(offset)
+    cases = session.exec(chosen).all()
+    # A filtered or paged portfolio aggregates its own cases only.
+    ids = [c.id for c in cases] if where is not None or limit is not None else None
     open_step = Step.status == StepStatus.a_faire
     due_rows = session.exec(
         select(
@@ -50,19 +66,24 @@ def portfolio(*, session: Session, today: date) -> list[PortfolioRow]:
         .join(Stage, Stage.id == Step.stage_id)
         # A closed stage's leftover steps were overtaken by its gate: not late.
         .where(open_step, Stage.status != StageStatus.close)
+        .where(col(Step.case_id).in_(ids) if ids is not None else true())
         .group_by(Step.case_id)
     ).all()
     dues = {case_id: (next_due, int(overdue or 0)) for case_id, next_due, overdue in due_rows}
     current: dict[int, Stage] = {}
     awaiting: dict[int, int] = {}
     for stage in session.exec(
-        select(Stage).where(Stage.status != StageStatus.close).order_by(Stage.position)
+        select(Stage)
+        .where(Stage.status != StageStatus.close)
+        .where(col(Stage.case_id).in_(ids) if ids is not None else true())
+        .order_by(Stage.position)
     ):
         current.setdefault(stage.case_id, stage)
         if stage.status is StageStatus.en_attente_validation:
             awaiting[stage.case_id] = awaiting.get(stage.case_id, 0) + 1
     return [
         PortfolioRow(
+            case_id=c.id,
             reference=c.reference,
             departement=c.departement,
             title=c.title,
@@ -128,4 +149,24 @@ def case_detail(reference: str, *, session: Session) -> CaseDetail | None:
         follow_ups=rows(FollowUp, FollowUp.months_after),
         timeline=rows(TimelineEvent, TimelineEvent.at, TimelineEvent.id),
         organisations=organisations,
+    )
+
+
+def case_contacts(case_id: int, *, session: Session) -> list[tuple[Contact, Organisation]]:
+    """Return the people of a case: the contacts of its member organisations and its host.
+
+    The one place that says who a case's contacts are (the desk's case page reads it).
+    """
+    case = session.get(Case, case_id)
+    members = select(CaseMember.organisation_id).where(CaseMember.case_id == case_id)
+    return list(
+        session.exec(
+            select(Contact, Organisation)
+            .join(Organisation, col(Organisation.id) == Contact.organisation_id)
+            .where(
+                (col(Contact.organisation_id).in_(members))
+                | (Contact.organisation_id == case.dla_host_id)
+            )
+            .order_by(Organisation.name, Contact.name, Contact.email)
+        )
     )

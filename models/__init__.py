@@ -13,10 +13,12 @@ from models.organisation import (
 from models.planning import FollowUp, Indicator, IndicatorPublic, Period
 from models.records import Deliverable, Notification, TimelineEvent, TimelineEventPublic
 from models.stage import Stage, StagePublic, Step, StepPublic, ValidationRequirement
+from models.user import CaseAssignment, LoginThrottle, User, UserRole
 from models.validation import Validation, ValidationPublic
 
 __all__ = [
     "Case",
+    "CaseAssignment",
     "CaseCreate",
     "CaseMember",
     "CasePublic",
@@ -27,6 +29,7 @@ __all__ = [
     "FollowUp",
     "Indicator",
     "IndicatorPublic",
+    "LoginThrottle",
     "Notification",
     "Organisation",
     "OrganisationCreate",
@@ -38,6 +41,8 @@ __all__ = [
     "StepPublic",
     "TimelineEvent",
     "TimelineEventPublic",
+    "User",
+    "UserRole",
     "Validation",
     "ValidationPublic",
     "ValidationRequirement",
