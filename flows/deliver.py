@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from dla.clock import Clock, FixedClock, SystemClock
 from dla.db import make_engine, transaction
 from dla.deliverables import FORMATS, KINDS, SYNTHESIS, Generated, generate, generate_synthesis
+from dla.links import documents_link
 from dla.settings import get_settings
 from flows.case_artifacts import publish_documents
 from models import Case
@@ -117,7 +118,7 @@ def publish(done: list[Generated]) -> None:
                 "format": d.fmt,
                 "version": d.version,
                 "état": "nouvelle version" if d.new else "inchangé",
-                "fichier": str(d.path),
+                "bureau": documents_link(d.owner),
             }
             for d in done
         ],
