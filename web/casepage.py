@@ -58,7 +58,7 @@ class Task:
     paused_from: date | None
 
 
-def _tasks(detail, day: date, paused: dict[str, date]) -> dict[int, list[Task]]:
+def _tasks(detail, day: date, paused: dict[tuple[str, date], date]) -> dict[int, list[Task]]:
     closed = {s.id for s in detail.stages if s.status is StageStatus.close}
     tasks: dict[int, list[Task]] = {}
     for step in detail.steps:
@@ -69,7 +69,8 @@ def _tasks(detail, day: date, paused: dict[str, date]) -> dict[int, list[Task]]:
         else:
             late = step.due_date < day and step.stage_id not in closed
             state = "en retard" if late else "à faire"
-        tasks.setdefault(step.stage_id, []).append(Task(step, state, late, paused.get(step.key)))
+        before = paused.get((step.key, step.due_date))
+        tasks.setdefault(step.stage_id, []).append(Task(step, state, late, before))
     return tasks
 
 
@@ -106,16 +107,18 @@ def _vigilance(session: Session, case_id: int) -> list:
     return [rule for rule in RULES if rule.code in codes]
 
 
-def _paused(session: Session, case_id: int) -> dict[str, date]:
-    """Map each deadline moved by a pause to the date it had before."""
-    paused: dict[str, date] = {}
+def _paused(session: Session, case_id: int) -> dict[tuple[str, date], date]:
+    """Map (task key, deadline as moved by a pause) to the date it had before the pause."""
+    paused: dict[tuple[str, date], date] = {}
     for data in session.exec(
-        select(TimelineEvent.data)
-        .where(TimelineEvent.case_id == case_id, TimelineEvent.kind == "deadline.paused")
-        .order_by(TimelineEvent.id)
+        select(TimelineEvent.data).where(
+            TimelineEvent.case_id == case_id, TimelineEvent.kind == "deadline.paused"
+        )
     ):
-        if data and data.get("anchor") and data.get("before"):
-            paused.setdefault(data["anchor"], date.fromisoformat(data["before"]))
+        anchor = (data or {}).get("anchor") or ""
+        if anchor.startswith("tache:") and data.get("before") and data.get("after"):
+            after = date.fromisoformat(data["after"])
+            paused[(anchor.removeprefix("tache:"), after)] = date.fromisoformat(data["before"])
     return paused
 
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event
 
 from tests.factories import case_data, save_case
-from tests.web.conftest import CHARGEE, MINE, OTHER, PDF
+from tests.web.conftest import CHARGEE, MINE, OTHER, PDF, TODAY
 
 ADMIN = "admin@example.org"
 
@@ -109,3 +109,27 @@ def test_no_page_makes_more_queries_for_more_cases(desk, tmp_path, path):
     for n in range(3, 6):
         save_case(desk.engine, tmp_path, case_data(reference=f"DLA38-2024-0{n}"))
     assert count_queries(desk.engine, client, path) == before
+
+
+def test_a_deadline_moved_by_a_period_shows_its_first_date(engine, database_url, tmp_path):
+    from pathlib import Path
+
+    import yaml
+
+    from dla.settings import Settings
+    from tests.web.conftest import PASSWORD, Desk
+
+    sample = Path(__file__).resolve().parents[2] / "samples" / "cases" / "isere-2006.yaml"
+    data = yaml.safe_load(sample.read_text(encoding="utf-8"))
+    save_case(engine, tmp_path, data)
+    from dla.clock import FixedClock
+    from dla.db import transaction
+    from dla.users import add_user
+    from models import UserRole
+
+    with transaction(engine) as session:
+        add_user(session=session, clock=FixedClock.on(TODAY), email=ADMIN, name="A",
+                 role=UserRole.admin, password=PASSWORD)  # fmt: skip
+    settings = Settings(var_dir=tmp_path / "var", database_url=database_url, secret_key="k" * 40)
+    text = Desk(engine, settings, tmp_path / "var").client(ADMIN).get("/cas/DLA38-2006-01").text
+    assert "décalée par une période (prévue le 13 novembre 2006)" in text
