@@ -3,11 +3,21 @@
 import csv
 import io
 
+from pathlib import Path
+
 import pytest
+import yaml
 from sqlalchemy import event
 
+from dla.clock import FixedClock
+from dla.db import transaction
+from dla.settings import Settings
+from dla.users import add_user
+from models import UserRole
 from tests.factories import case_data, save_case
-from tests.web.conftest import CHARGEE, MINE, OTHER, PDF, TODAY
+from tests.web.conftest import CHARGEE, MINE, OTHER, PASSWORD, PDF, TODAY, Desk
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "cases"
 
 ADMIN = "admin@example.org"
 
@@ -112,21 +122,8 @@ def test_no_page_makes_more_queries_for_more_cases(desk, tmp_path, path):
 
 
 def test_a_deadline_moved_by_a_period_shows_its_first_date(engine, database_url, tmp_path):
-    from pathlib import Path
-
-    import yaml
-
-    from dla.settings import Settings
-    from tests.web.conftest import PASSWORD, Desk
-
-    sample = Path(__file__).resolve().parents[2] / "samples" / "cases" / "isere-2006.yaml"
-    data = yaml.safe_load(sample.read_text(encoding="utf-8"))
+    data = yaml.safe_load(SAMPLES.joinpath("isere-2006.yaml").read_text(encoding="utf-8"))
     save_case(engine, tmp_path, data)
-    from dla.clock import FixedClock
-    from dla.db import transaction
-    from dla.users import add_user
-    from models import UserRole
-
     with transaction(engine) as session:
         add_user(session=session, clock=FixedClock.on(TODAY), email=ADMIN, name="A",
                  role=UserRole.admin, password=PASSWORD)  # fmt: skip
