@@ -22,6 +22,6 @@ def document_link(reference: str, deliverable_id: int) -> str:
 
 def documents_link(owner: str) -> str:
     """Return where a document owner's files are listed: its case page, or the desk's list."""
-    if owner == "synthese":  # cross-case documents have no case page
+    if owner == "synthese":  # the all-cases synthesis is listed (to admins) above the case list
         return desk_url("/cas")
     return f"{case_link(owner)}#documents"

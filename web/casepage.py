@@ -19,7 +19,7 @@ from dla.gates import latest_decisions
 from dla.portfolio import case_contacts, case_detail
 from dla.settings import prefect_ui_url
 from dla.vigilance import RULES
-from models import Case, Deliverable, Notification, TimelineEvent, User
+from models import Case, Deliverable, Notification, TimelineEvent, User, UserRole
 from models.enums import NotificationStatus, StageStatus, StepStatus
 from web.guard import desk, signed_in, today
 from web.render import page
@@ -197,12 +197,43 @@ def download(request: Request, session: Session, user: User) -> Response:
     ).first()
     if doc is None:
         raise HTTPException(404)
-    var_dir = Path(desk(request).settings.var_dir)
-    root = (var_dir / FOLDER).resolve()
-    path = (var_dir / doc.path).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        raise HTTPException(404)
-    media = MEDIA_TYPES.get(doc.fmt) or mimetypes.guess_type(path.name)[0]
     name = f"{case.reference}-{doc.kind}-v{doc.version}.{doc.fmt}"
+    return _send(Path(desk(request).settings.var_dir), doc.path, doc.fmt, name)
+
+
+def _send(var_dir: Path, relative: str | None, fmt: str, name: str) -> Response:
+    """Send a file of var/livrables/ as an attachment; anything else (or nothing) is a 404."""
+    root = (var_dir / FOLDER).resolve()
+    path = (var_dir / relative).resolve() if relative else None
+    if path is None or not path.is_relative_to(root) or not path.is_file():
+        raise HTTPException(404)
+    media = MEDIA_TYPES.get(fmt) or mimetypes.guess_type(path.name)[0]
     # An HTML document is served as an attachment too: never rendered on the desk's origin.
     return FileResponse(path, media_type=media or "application/octet-stream", filename=name)
+
+
+def synthesis_versions(var_dir: Path) -> list[dict]:
+    """Return the versions of the all-cases synthesis, newest first (from its manifest)."""
+    from dla.deliverables import SYNTHESIS
+    from dla.deliverables.store import manifest_versions
+
+    rows = [
+        {"fmt": fmt, "version": row["version"], "path": row["path"]}
+        for fmt, versions in manifest_versions(var_dir, SYNTHESIS.key).items()
+        for row in versions
+    ]
+    return sorted(rows, key=lambda r: (-r["version"], r["fmt"]))
+
+
+@signed_in
+def synthesis_download(request: Request, session: Session, user: User) -> Response:
+    """Send a version of the all-cases synthesis: it reads every case, so admins only."""
+    if user.role is not UserRole.admin:
+        raise HTTPException(404)
+    var_dir = Path(desk(request).settings.var_dir)
+    fmt, version = request.path_params["fmt"], request.path_params["version"]
+    row = next(
+        (r for r in synthesis_versions(var_dir) if (r["fmt"], r["version"]) == (fmt, version)),
+        None,
+    )
+    return _send(var_dir, row["path"] if row else None, fmt, f"synthese-v{version}.{fmt}")

@@ -18,7 +18,8 @@ from dla.db import transaction
 from dla.inbox import inbox
 from dla.mail.ics import build_ics
 from dla.users import new_calendar_token
-from models import User
+from models import User, UserRole
+from web.casepage import synthesis_versions
 from web.guard import desk, form_post, signed_in, today
 from web.render import page
 
@@ -66,6 +67,9 @@ def cases_page(request: Request, session: Session, user: User) -> Response:
         page_query=lambda n: urlencode(query | {"page": n}),
         choices=choices(session=session, visible=visible),
         export_query=urlencode(query),
+        syntheses=synthesis_versions(desk(request).settings.var_dir)
+        if user.role is UserRole.admin
+        else [],
     )
 
 

@@ -129,3 +129,25 @@ def test_the_visibility_rule_filters_in_sql(desk):
         statement = select(Case.reference).where(visible_cases(user))
         assert "departement IN" in str(statement).replace('"', "")
         assert session.exec(statement).all() == [OTHER]
+
+
+def test_only_an_admin_downloads_the_all_cases_synthesis(desk):
+    from dla.deliverables.store import record_manifest
+
+    folder = desk.var_dir / "livrables" / "synthese"
+    folder.mkdir(parents=True)
+    (folder / "synthese-v1.pdf").write_bytes(PDF)
+    record_manifest(
+        desk.var_dir,
+        "synthese",
+        {"pdf": [{"version": 1, "template_version": "t", "data_hash": "h",
+                  "path": "livrables/synthese/synthese-v1.pdf"}]},
+    )  # fmt: skip
+    admin = desk.client("admin@example.org")
+    assert "/syntheses/pdf/1" in admin.get("/cas").text
+    assert admin.get("/syntheses/pdf/1").content == PDF
+    for email in (CHARGEE, "region13@example.org"):
+        client = desk.client(email)
+        assert "/syntheses/" not in client.get("/cas").text
+        assert client.get("/syntheses/pdf/1").status_code == 404
+    assert admin.get("/syntheses/pdf/2").status_code == 404
