@@ -28,6 +28,7 @@ stop() {  # name: SIGINT first (a Prefect runner ignores a single SIGTERM), then
 for pidfile in "$RUN"/worker-*.pid; do
   if [ -e "$pidfile" ]; then stop "$(basename "$pidfile" .pid)"; fi
 done
+stop desk
 stop deployments
 stop prefect-server
 rm -f "$RUN/postgresql"

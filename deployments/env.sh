@@ -2,6 +2,9 @@
 BIN=${BIN:-.venv/bin}
 export DLA_VAR_DIR=${DLA_VAR_DIR:-var}
 export DLA_UI_PORT=${DLA_UI_PORT:-4200}
+export DLA_DESK_PORT=${DLA_DESK_PORT:-4201}
+# The address every link the product writes uses (e-mails, Prefect artifacts): the desk's.
+export DLA_PUBLIC_URL=${DLA_PUBLIC_URL:-http://127.0.0.1:$DLA_DESK_PORT}
 VAR_ABS=$(realpath -m "$DLA_VAR_DIR")
 export DLA_VAR_DIR=$VAR_ABS
 RUN=$VAR_ABS/run
@@ -15,6 +18,7 @@ cat >"$RUN/env" <<END
 export DLA_VAR_DIR=$VAR_ABS
 export PREFECT_HOME=$PREFECT_HOME
 export PREFECT_API_URL=$PREFECT_API_URL
+export DLA_PUBLIC_URL=$DLA_PUBLIC_URL
 END
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
@@ -53,4 +57,15 @@ server_and_samples() {  # the Prefect server up and answering, the case database
   mkdir -p "$DLA_VAR_DIR/cas"
   cp -n samples/cases/*.yaml "$DLA_VAR_DIR/cas/" 2>/dev/null || true
   "$BIN/dla" case load samples/cases/*.yaml
+}
+
+desk_and_account() {  # workers: the desk started and answering, the demo account made once
+  # The desk counts from the replay's last day, so the samples show what is late "today".
+  export DLA_DESK_TODAY=${DLA_DESK_TODAY:-$DLA_UP_UNTIL}
+  "$BIN/dla" user add "${DLA_DEMO_EMAIL:-demo@dla.example.org}" --nom "Compte de démonstration" \
+    --role admin --generer --si-absent
+  start desk "$BIN/dla" desk --host 127.0.0.1 --port "$DLA_DESK_PORT" --workers "$1"
+  wait_for "le bureau" 60 "$BIN/python" -c \
+    "import urllib.request, sys; urllib.request.urlopen(sys.argv[1] + '/sante', timeout=2)" \
+    "http://127.0.0.1:$DLA_DESK_PORT"
 }

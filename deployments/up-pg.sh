@@ -48,6 +48,9 @@ if [ "${DLA_UP_REPLAY:-1}" = 1 ] && [ ! -f "$replayed" ]; then
   touch "$replayed"
 fi
 
+desk_and_account 2
+
 echo
+echo "Bureau des chargé·es de mission : http://127.0.0.1:$DLA_DESK_PORT (2 processus, compte ci-dessus)"
 echo "Interface Prefect : http://127.0.0.1:$DLA_UI_PORT (pool de travail $DLA_POOL, $DLA_WORKERS workers)"
 echo "Pour la ligne de commande (dla validate…) : source $RUN/env"

@@ -24,6 +24,9 @@ if [ "${DLA_UP_REPLAY:-1}" = 1 ] && [ ! -f "$DLA_VAR_DIR/.exemples-rejoues" ]; t
     echo "Attention : le balayage du $DLA_UP_UNTIL n'a pas pu être lancé (voir $LOG/rejeu.log)" >&2
 fi
 
+desk_and_account 1
+
 echo
+echo "Bureau des chargé·es de mission : http://127.0.0.1:$DLA_DESK_PORT (compte ci-dessus)"
 echo "Interface Prefect : http://127.0.0.1:$DLA_UI_PORT"
 echo "Pour la ligne de commande (dla validate…) : source $RUN/env"

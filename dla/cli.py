@@ -34,6 +34,14 @@ from dla.cli_backup import backup, restore  # noqa: E402  (light module: heavy i
 app.command("backup")(backup)
 app.command("restore")(restore)
 
+from dla.cli_user import user_app  # noqa: E402  (light module: heavy imports inside)
+
+app.add_typer(user_app, name="user")
+
+from dla.cli_desk import desk  # noqa: E402  (light module: heavy imports inside)
+
+app.command("desk")(desk)
+
 BAD_INPUT = 2
 
 

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, func, select
 
 from dla.frenchtext import case_status_label, fr_date
+from dla.links import case_link
 from dla.portfolio import portfolio
 from dla.vigilance import RULES
 from models import Case, FollowUp, Indicator, TimelineEvent
@@ -49,6 +50,7 @@ def dashboard_rows(*, session: Session, today: date, ui_url: str | None) -> list
             "tâches en retard": r.overdue,
             "validations attendues": r.awaiting,
             "vigilance": levels.get(ids[r.reference], "—"),
+            "bureau": case_link(r.reference),
             "runs": f"{ui_url}/runs?flow-run-search={r.reference}" if ui_url else "—",
         }
         for r in portfolio(session=session, today=today)

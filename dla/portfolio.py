@@ -3,12 +3,13 @@
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import ColumnElement, func, true
 from sqlalchemy import case as when
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models import (
     Case,
+    CaseContact,
     CaseMember,
     Contact,
     FollowUp,
@@ -26,6 +27,7 @@ from models.enums import StageStatus, StepStatus
 
 @dataclass
 class PortfolioRow:
+    case_id: int
     reference: str
     departement: str
     title: str
@@ -37,9 +39,24 @@ class PortfolioRow:
     awaiting: int
 
 
-def portfolio(*, session: Session, today: date) -> list[PortfolioRow]:
-    """Return one row per case, from a fixed number of aggregate queries."""
-    cases = session.exec(select(Case).order_by(Case.departement, Case.reference)).all()
+def portfolio(
+    *,
+    session: Session,
+    today: date,
+    where: ColumnElement[bool] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[PortfolioRow]:
+    """Return one row per case (those `where` keeps, one page of them with `limit`), from a
+    fixed number of aggregate queries."""
+    chosen = select(Case).order_by(Case.departement, Case.reference)
+    if where is not None:
+        chosen = chosen.where(where)
+    if limit is not None:
+        chosen = chosen.limit(limit).offset(offset)
+    cases = session.exec(chosen).all()
+    # A filtered or paged portfolio aggregates its own cases only.
+    ids = [c.id for c in cases] if where is not None or limit is not None else None
     open_step = Step.status == StepStatus.a_faire
     due_rows = session.exec(
         select(
@@ -50,6 +67,7 @@ def portfolio(*, session: Session, today: date) -> list[PortfolioRow]:
         .join(Stage, Stage.id == Step.stage_id)
         # A closed stage's leftover steps were overtaken by its gate: not late.
         .where(open_step, Stage.status != StageStatus.close)
+        .where(col(Step.case_id).in_(ids) if ids is not None else true())
         .group_by(Step.case_id)
     ).all()
     dues = {case_id: (next_due, int(overdue or 0)) for case_id, next_due, overdue in due_rows}
@@ -57,7 +75,10 @@ def portfolio(*, session: Session, today: date) -> list[PortfolioRow]:
     coming: dict[int, str] = {}
     awaiting: dict[int, int] = {}
     for stage in session.exec(
-        select(Stage).where(Stage.status != StageStatus.close).order_by(Stage.position)
+        select(Stage)
+        .where(Stage.status != StageStatus.close)
+        .where(col(Stage.case_id).in_(ids) if ids is not None else true())
+        .order_by(Stage.position)
     ):
         if stage.status is StageStatus.a_venir:
             # Between two stages, the next one is named as such, not as the stage in progress.
@@ -68,6 +89,7 @@ def portfolio(*, session: Session, today: date) -> list[PortfolioRow]:
             awaiting[stage.case_id] = awaiting.get(stage.case_id, 0) + 1
     return [
         PortfolioRow(
+            case_id=c.id,
             reference=c.reference,
             departement=c.departement,
             title=c.title,
@@ -133,4 +155,23 @@ def case_detail(reference: str, *, session: Session) -> CaseDetail | None:
         follow_ups=rows(FollowUp, FollowUp.months_after),
         timeline=rows(TimelineEvent, TimelineEvent.at, TimelineEvent.id),
         organisations=organisations,
+    )
+
+
+def case_contacts(
+    case_id: int, *, session: Session
+) -> list[tuple[Contact, Organisation, CaseContact]]:
+    """Return the people of a case with the organisation and the role they hold in it.
+
+    The one place that says who a case's contacts are (the desk's case page reads it); a role
+    belongs to the case (`casecontact`), never to the person.
+    """
+    return list(
+        session.exec(
+            select(Contact, Organisation, CaseContact)
+            .join(CaseContact, col(CaseContact.contact_id) == Contact.id)
+            .join(Organisation, col(Organisation.id) == CaseContact.organisation_id)
+            .where(CaseContact.case_id == case_id)
+            .order_by(Organisation.name, Contact.name, Contact.email)
+        )
     )

@@ -1,5 +1,6 @@
 """One place that reads the environment: the pipeline's settings."""
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -24,6 +25,16 @@ class Settings(BaseSettings):
     stage_deliverable_formats: list[Literal["html", "docx", "pdf"]] = ["html", "docx", "pdf"]
     # The deployment that runs a case, started when a case is opened from the UI.
     case_deployment: str = "accompagnement/suivre-un-cas"
+
+    # The desk (web/): where it listens, the address people outside the machine use (every link
+    # the product writes: e-mails, Prefect artifacts), and the key that signs its cookies
+    # (generated once under var/ when unset).
+    desk_host: str = Field(default="127.0.0.1", description="Adresse d'écoute du bureau")
+    desk_port: int = Field(default=4201, ge=1, le=65535, description="Port du bureau")
+    public_url: str | None = Field(default=None, description="Adresse publique du bureau")
+    secret_key: SecretStr | None = Field(default=None, description="Clé de signature des sessions")
+    # The day the desk counts from (a replayed demo lives in its replay's last day).
+    desk_today: date | None = Field(default=None, description="Jour de référence du bureau")
 
     # Mail: with no smtp_host and no smtp_block, messages land as .eml files in var/outbox/.
     mail_sender: str = Field(
@@ -63,6 +74,11 @@ class Settings(BaseSettings):
         return self.backup_dir or self.var_dir / "sauvegardes"
 
     @property
+    def resolved_public_url(self) -> str:
+        """Return the desk's public address without a trailing slash (default: local port)."""
+        return (self.public_url or f"http://127.0.0.1:{self.desk_port}").rstrip("/")
+
+    @property
     def resolved_database_url(self) -> str:
         """Return the database URL, defaulting to a SQLite file under `var/`."""
         if self.database_url:
@@ -84,6 +100,18 @@ def prefect_api_configured() -> bool:
 
     # Prefect owns this variable; reading it here keeps the CLI from importing Prefect for nothing.
     return bool(os.environ.get("PREFECT_API_URL"))
+
+
+def prefect_ui_url() -> str | None:
+    """Return the Prefect UI's address (PREFECT_UI_URL, else PREFECT_API_URL without /api)."""
+    import os
+
+    # Prefect owns these variables; read here so the desk does not import Prefect for a link.
+    ui = os.environ.get("PREFECT_UI_URL")
+    if ui:
+        return ui.rstrip("/")
+    api = os.environ.get("PREFECT_API_URL", "").rstrip("/")
+    return api.removesuffix("/api") if api.endswith("/api") else None
 
 
 @lru_cache

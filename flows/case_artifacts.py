@@ -1,7 +1,6 @@
 """Publish a case's state, timeline and deliverables as Prefect artifacts keyed per case."""
 
 from datetime import date
-from pathlib import Path
 
 from prefect.artifacts import (
     create_link_artifact,
@@ -13,8 +12,8 @@ from sqlmodel import Session, select
 from dla.deliverables import KINDS
 from dla.deliverables.store import slug
 from dla.frenchtext import case_status_label, fr_date, label
+from dla.links import case_link, document_link, documents_link
 from dla.portfolio import case_detail
-from dla.settings import get_settings
 from dla.shown import md, md_rows
 from models import Deliverable
 
@@ -54,6 +53,7 @@ def publish_case_artifacts(engine, reference: str, today: date) -> None:
         f"({case_status_label(d.case.status)}, au {fr_date(today)})",
     )
     lines = [f"# Journal — {md(reference)}", "", f"*{md(d.case.title)}*", ""]
+    lines += [f"[Page du cas dans le bureau]({case_link(reference)})", ""]
     lines += [f"- {e.at:%d/%m/%Y} · {md(e.summary)}" for e in d.timeline]
     create_markdown_artifact(
         "\n".join(lines),
@@ -80,24 +80,18 @@ def documents_markdown(reference: str, documents: list[Deliverable]) -> str:
     """List the documents with their version, date and a link to each file."""
     if not documents:
         return f"# Livrables — {md(reference)}\n\nAucun document produit pour l'instant.\n"
-    var_dir = get_settings().var_dir
     lines = [f"# Livrables — {md(reference)}", "", "| document | version | produit le | fichiers |"]
     lines.append("| --- | --- | --- | --- |")
     by_kind: dict[str, list[Deliverable]] = {}
     for doc in documents:
         by_kind.setdefault(doc.kind, []).append(doc)
     for kind, docs in by_kind.items():
-        files = " · ".join(f"[{d.fmt}]({_uri(var_dir, d.path)})" for d in docs)
+        files = " · ".join(f"[{d.fmt}]({document_link(reference, d.id)})" for d in docs)
         title = md(KINDS[kind].title if kind in KINDS else kind)
         newest = max(docs, key=lambda d: d.created_at)
         lines.append(f"| {title} | v{newest.version} | {fr_date(newest.created_at)} | {files} |")
     lines += ["", "Aperçu de chaque document : artefacts « livrable-… » du cas."]
     return "\n".join(lines) + "\n"
-
-
-def _uri(var_dir: Path, path: str) -> str:
-    absolute = Path(path) if Path(path).is_absolute() else var_dir / path
-    return absolute.resolve().as_uri()
 
 
 def publish_documents(done: list) -> None:
@@ -113,7 +107,7 @@ def publish_documents(done: list) -> None:
         )
     for d in done:
         create_link_artifact(
-            d.path.resolve().as_uri(),
+            documents_link(d.owner),
             link_text=f"{d.title} — {d.owner} (v{d.version}, {d.fmt})",
             key=f"livrable-{slug(d.owner)}-{slug(d.kind)}-{d.fmt}",
             description=f"{md(d.title)} — {md(d.owner)}, version {d.version} ({d.fmt})",

@@ -42,7 +42,7 @@ def publish_portfolio(engine: Engine, today: date) -> int:
     with Session(engine) as session:
         rows = dashboard_rows(session=session, today=today, ui_url=PREFECT_UI_URL.value())
     create_table_artifact(
-        md_rows(rows, keep=("runs",)) or [{"référence": "aucun cas"}],
+        md_rows(rows, keep=("runs", "bureau")) or [{"référence": "aucun cas"}],
         key=PORTFOLIO_KEY,
         description=f"Portefeuille des accompagnements au {fr_date(today)}",
     )

@@ -14,6 +14,7 @@ from dla.casefile.fields import Day
 from dla.clock import Clock, FixedClock, SystemClock
 from dla.db import make_engine, transaction
 from dla.deliverables import FORMATS, KINDS, SYNTHESIS, Generated, generate, generate_synthesis
+from dla.links import documents_link
 from dla.settings import get_settings
 from dla.shown import md_rows
 from flows.case_artifacts import publish_documents
@@ -118,10 +119,11 @@ def publish(done: list[Generated]) -> None:
                     "format": d.fmt,
                     "version": d.version,
                     "état": "nouvelle version" if d.new else "inchangé",
-                    "fichier": str(d.path),
+                    "bureau": documents_link(d.owner),
                 }
                 for d in done
-            ]
+            ],
+            keep=("bureau",),
         ),
         key="livrables",
         description=f"{len(done)} fichier(s) de livrables",

@@ -19,11 +19,13 @@ from models.records import (
     TimelineEventPublic,
 )
 from models.stage import Stage, StagePublic, Step, StepPublic, ValidationRequirement
+from models.user import CaseAssignment, LoginThrottle, User, UserRole
 from models.validation import Validation, ValidationPublic
 
 __all__ = [
     "Case",
     "CaseContact",
+    "CaseAssignment",
     "CaseCreate",
     "CaseMember",
     "CasePublic",
@@ -35,6 +37,7 @@ __all__ = [
     "ForgottenAddress",
     "Indicator",
     "IndicatorPublic",
+    "LoginThrottle",
     "Notification",
     "Organisation",
     "OrganisationCreate",
@@ -46,6 +49,8 @@ __all__ = [
     "StepPublic",
     "TimelineEvent",
     "TimelineEventPublic",
+    "User",
+    "UserRole",
     "Validation",
     "ValidationPublic",
     "ValidationRequirement",

@@ -41,6 +41,7 @@ def stack(tmp_path_factory):
     var = tmp_path_factory.mktemp("up")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DLA_", "PREFECT_"))}
     env |= {"DLA_VAR_DIR": str(var), "DLA_UI_PORT": str(free_port())}
+    env["DLA_DESK_PORT"] = str(free_port())  # make up starts the desk too
     up = subprocess.run(
         ["bash", "deployments/up.sh"], cwd=ROOT, env=env, capture_output=True, text=True
     )

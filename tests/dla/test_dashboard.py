@@ -19,6 +19,7 @@ def test_the_dashboard_shows_a_blocked_case_with_its_level_and_a_link_to_its_run
     assert row["validations attendues"] == 1
     assert row["vigilance"] == "bloquant"
     assert row["runs"] == "http://ui/runs?flow-run-search=DLA13-2005-01"
+    assert row["bureau"] == "http://127.0.0.1:4201/cas/DLA13-2005-01"
 
 
 def test_follow_ups_due_this_month_come_with_the_indicators_to_collect(engine):

@@ -8,6 +8,7 @@ from prefect.artifacts import Artifact
 from pydantic import ValidationError
 
 from dla.db import make_engine
+from dla.links import documents_link
 from flows.deliver import DeliverRequest, deliver
 from tests.dla.deliverables.conftest import load_samples
 
@@ -39,7 +40,8 @@ def test_the_flow_writes_documents_and_publishes_a_preview_and_links(
     assert preview.type == "markdown"
     assert "# Monographie" in preview.data and "27 novembre 2006" in preview.data
     link = Artifact.get("livrable-dla38-2006-01-monographie-docx")
-    assert f"({(folder / 'monographie-v1.docx').as_uri()})" in link.data
+    # The link leads to the desk's case page, where each version downloads (file:// would not).
+    assert f"({documents_link(ISERE)})" in link.data and "file://" not in link.data
     table = json.loads(Artifact.get("livrables").data)
     assert [(row["format"], row["version"], row["état"]) for row in table] == [
         ("html", 1, "nouvelle version"),

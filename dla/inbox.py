@@ -1,0 +1,219 @@
+"""The desk's landing page ("Aujourd'hui"): what a person must act on, in a fixed few queries."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlmodel import Session, col, select
+
+from dla.calendar import calendar_for, is_departement
+from dla.frenchtext import fr_date, label
+from dla.gates import FAVOURABLE, latest_decisions
+from models import (
+    Case,
+    FollowUp,
+    Notification,
+    Organisation,
+    Period,
+    Stage,
+    Step,
+    TimelineEvent,
+    Validation,
+    ValidationRequirement,
+)
+from models.enums import NotificationStatus, StageStatus, StepStatus
+
+# Lines shown per section; the counts in the title are the full totals.
+SECTION_LIMIT = 200
+WORKING_DAYS_AHEAD = 10
+
+
+@dataclass(frozen=True)
+class Line:
+    day: date
+    reference: str
+    case_title: str
+    text: str
+    detail: str = ""
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    total: int = 0
+    lines: list[Line] = field(default_factory=list)
+
+
+def inbox(*, session: Session, visible: ColumnElement[bool], today: date) -> list[Section]:
+    """Return the six sections of the landing page for the cases `visible` keeps."""
+    return [
+        _overdue(session, visible, today),
+        _upcoming(session, visible, today),
+        _validations(session, visible, today),
+        _periods(session, visible, today),
+        _follow_ups(session, visible, today),
+        _failed(session, visible),
+    ]
+
+
+def _rows(session, statement):
+    """Run a statement carrying a `total` window column; return (rows, total)."""
+    rows = session.exec(statement.limit(SECTION_LIMIT)).all()
+    return rows, (rows[0][-1] if rows else 0)
+
+
+def _open_steps(visible):
+    return (
+        select(Step, Case.reference, Case.title, Stage.title, func.count().over())
+        .join(Case, col(Case.id) == Step.case_id)
+        .join(Stage, col(Stage.id) == Step.stage_id)
+        # A closed stage's leftover steps were overtaken by its gate (as in the portfolio).
+        .where(visible, Step.status == StepStatus.a_faire, Stage.status != StageStatus.close)
+        .order_by(Step.due_date, Case.reference, Step.key)
+    )
+
+
+def _step_line(step, reference, title, stage_title) -> Line:
+    return Line(step.due_date, reference, title, step.title, f"{stage_title} · {step.owner}")
+
+
+def _overdue(session, visible, today) -> Section:
+    rows, total = _rows(session, _open_steps(visible).where(Step.due_date < today))
+    return Section("retard", "Tâches en retard", total, [_step_line(*r[:4]) for r in rows])
+
+
+def horizon_clause(session, visible, today: date, column) -> ColumnElement[bool]:
+    """Keep dates from today to 10 working days ahead, in each case's département calendar."""
+    departements = session.exec(select(Case.departement).where(visible).distinct()).all()
+    limits = {
+        d: calendar_for(d).add_working_days(today, WORKING_DAYS_AHEAD)
+        for d in departements
+        if is_departement(d)
+    }
+    if not limits:
+        return and_(column >= today, column <= today + timedelta(days=14))
+    return and_(
+        column >= today,
+        or_(*(and_(Case.departement == d, column <= last) for d, last in limits.items())),
+    )
+
+
+def _upcoming(session, visible, today) -> Section:
+    statement = _open_steps(visible).where(horizon_clause(session, visible, today, Step.due_date))
+    rows, total = _rows(session, statement)
+    title = f"Tâches des {WORKING_DAYS_AHEAD} prochains jours ouvrés"
+    return Section("echeances", title, total, [_step_line(*r[:4]) for r in rows])
+
+
+def _validations(session, visible, today) -> Section:
+    """One line per board still awaited on a stage waiting for its validation."""
+    stages = session.exec(
+        select(Stage, Case.reference, Case.title)
+        .join(Case, col(Case.id) == Stage.case_id)
+        .where(visible, Stage.status == StageStatus.en_attente_validation)
+    ).all()
+    ids = [s.id for s, _, _ in stages]
+    case_ids = list({s.case_id for s, _, _ in stages})
+    requirements: dict[int, list[ValidationRequirement]] = {}
+    for r in session.exec(
+        select(ValidationRequirement).where(
+            col(ValidationRequirement.stage_id).in_(ids),
+            col(ValidationRequirement.step_id).is_(None),
+        )
+    ):
+        requirements.setdefault(r.stage_id, []).append(r)
+    decisions: dict[int, list[Validation]] = {}
+    for v in session.exec(select(Validation).where(col(Validation.stage_id).in_(ids))):
+        decisions.setdefault(v.stage_id, []).append(v)
+    since: dict[tuple[int, str], date] = {}
+    for case_id, at, data in session.exec(
+        select(TimelineEvent.case_id, TimelineEvent.at, TimelineEvent.data).where(
+            col(TimelineEvent.case_id).in_(case_ids), TimelineEvent.kind == "stage.awaiting"
+        )
+    ):
+        since[(case_id, (data or {}).get("stage"))] = at.date()
+    org_ids = {r.organisation_id for rs in requirements.values() for r in rs}
+    names = dict(
+        session.exec(
+            select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(org_ids))
+        ).all()
+    )
+    lines = []
+    for stage, reference, title in stages:
+        latest = latest_decisions(decisions.get(stage.id, []), today)
+        day = since.get((stage.case_id, stage.key), stage.planned_end)
+        for r in requirements.get(stage.id, []):
+            decided = latest.get((r.organisation_id, r.body))
+            if decided is not None and decided.decision in FAVOURABLE:
+                continue
+            who = names.get(r.organisation_id, "coordination DLA")
+            state = (
+                f" — {label(decided.decision)} le {fr_date(decided.decided_on)}" if decided else ""
+            )
+            text = f"{label(r.body)} · {who}"
+            lines.append(Line(day, reference, title, text, f"{stage.title}{state}"))
+    lines.sort(key=lambda line: (line.day, line.reference))
+    return Section("validations", "Validations attendues", len(lines), lines[:SECTION_LIMIT])
+
+
+def _periods(session, visible, today) -> Section:
+    """Periods starting or ending from today to 10 working days ahead."""
+    starting = horizon_clause(session, visible, today, Period.start_on)
+    ending = horizon_clause(session, visible, today, Period.end_on)
+    statement = (
+        select(Period, Case.reference, Case.title, starting, func.count().over())
+        .join(Case, col(Case.id) == Period.case_id)
+        .where(visible, or_(starting, ending))
+        .order_by(Period.start_on, Case.reference)
+    )
+    rows, total = _rows(session, statement)
+    lines = []
+    for period, reference, title, starts, _ in rows:
+        day, what = (period.start_on, "commence") if starts else (period.end_on, "se termine")
+        span = f"{fr_date(period.start_on)} – {fr_date(period.end_on)}"
+        lines.append(Line(day, reference, title, f"{label(period.kind)} {what} ({span})"))
+    lines.sort(key=lambda line: (line.day, line.reference))
+    return Section("periodes", "Périodes qui commencent ou finissent", total, lines)
+
+
+def _follow_ups(session, visible, today) -> Section:
+    statement = (
+        select(FollowUp, Case.reference, Case.title, func.count().over())
+        .join(Case, col(Case.id) == FollowUp.case_id)
+        .where(visible, col(FollowUp.done_on).is_(None), FollowUp.due_date <= today + timedelta(31))
+        .order_by(FollowUp.due_date, Case.reference)
+    )
+    rows, total = _rows(session, statement)
+    lines = [
+        Line(
+            f.due_date,
+            reference,
+            title,
+            f"Suivi à {f.months_after} mois",
+            "en retard" if f.due_date < today else "à venir",
+        )
+        for f, reference, title, _ in rows
+    ]
+    return Section("suivis", "Suivis à faire", total, lines)
+
+
+def _failed(session, visible) -> Section:
+    statement = (
+        select(Notification, Case.reference, Case.title, func.count().over())
+        .join(Case, col(Case.id) == Notification.case_id)
+        .where(visible, Notification.status == NotificationStatus.failed)
+        .order_by(Notification.due_at, Case.reference)
+    )
+    rows, total = _rows(session, statement)
+    lines = [
+        Line(
+            n.due_at.date(),
+            reference,
+            title,
+            f"Relance à {n.recipient} non remise",
+            n.last_error or "",
+        )
+        for n, reference, title, _ in rows
+    ]
+    return Section("relances", "Relances en échec", total, lines)

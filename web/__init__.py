@@ -1,0 +1,1 @@
+"""Le bureau: the coordinators' web desk over the same database and `dla` core."""

@@ -1,0 +1,51 @@
+"""The desk's HTML templates: one autoescaping, strict Jinja2 environment (templates/web/)."""
+
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from dla.frenchtext import fr_date, label
+from web.security import csrf_token
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "web"
+
+
+def case_url(reference: str) -> str:
+    """Return the desk path of a case page."""
+    return f"/cas/{quote(reference, safe='')}"
+
+
+@lru_cache
+def environment() -> Environment:
+    """Build the environment once: our own files (not user-edited), escaped, strict."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["date"] = fr_date
+    env.filters["label"] = label
+    env.filters["urlencode_query"] = urlencode
+    env.globals["case_url"] = case_url
+    return env
+
+
+def page(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
+    """Render a page with what every page needs (the person, the CSRF token, the path)."""
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            user=getattr(request.state, "user", None),
+            csrf=csrf_token(request.session),
+            path=request.url.path,
+            **context,
+        )
+    )
+    return HTMLResponse(html, status_code=status_code)
