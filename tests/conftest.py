@@ -119,3 +119,33 @@ def dla_env(monkeypatch, database_url, tmp_path) -> str:
     get_settings.cache_clear()
     yield database_url
     get_settings.cache_clear()
+
+
+# The bad-input suites: every door's refusals, counted at the end of the run (docs/reliability.md).
+BAD_INPUT_SUITES = {
+    "test_rejects.py": "fichiers de cas",
+    "test_cli_bad_input.py": "arguments de la commande dla",
+    "test_bad_parameters.py": "paramètres des formulaires Prefect",
+    "test_headers_bad_input.py": "adresses et en-têtes de courriel",
+}
+_bad_inputs: dict[str, set[str]] = {}
+
+
+def pytest_runtest_logreport(report) -> None:
+    """Count each bad input tried (one per test case, its database twins once) that passed."""
+    suite = BAD_INPUT_SUITES.get(report.nodeid.partition("::")[0].rpartition("/")[2])
+    if suite and report.when == "call" and report.passed:
+        case = report.nodeid.replace("[postgresql-", "[").replace("[sqlite-", "[")
+        case = case.replace("[postgresql]", "").replace("[sqlite]", "")
+        _bad_inputs.setdefault(suite, set()).add(case)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print how many bad inputs each door refused cleanly in this run."""
+    if not _bad_inputs:
+        return
+    total = sum(len(cases) for cases in _bad_inputs.values())
+    terminalreporter.section("entrées invalides essayées (refusées sans rien changer)")
+    for suite, cases in sorted(_bad_inputs.items()):
+        terminalreporter.write_line(f"{suite} : {len(cases)}")
+    terminalreporter.write_line(f"total : {total}")
