@@ -47,7 +47,7 @@ def test_forget_asks_first_and_a_no_changes_nothing(dla_env, tmp_path):
     assert json.loads(run("contact", "export", PRESIDENT).stdout)["contact"]["email"] == PRESIDENT
 
 
-def test_forget_with_oui_erases_then_the_address_is_unknown(dla_env, tmp_path):
+def test_forget_with_yes_erases_then_the_address_is_unknown(dla_env, tmp_path):
     loaded(tmp_path)
     result = run("contact", "forget", PRESIDENT, "--yes")
     assert result.exit_code == 0, result.output
