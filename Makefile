@@ -19,8 +19,8 @@ DEMO_UNTIL := 2011-12-31
 demo: $(STAMP)
 	$(BIN)/dla init
 	$(BIN)/dla case load samples/cases/*.yaml
-	PREFECT_LOGGING_LEVEL=WARNING $(BIN)/dla run --tous --rejouer --today $(DEMO_UNTIL)
-	$(BIN)/dla remind --depuis 2005-01-03 --today $(DEMO_UNTIL) --sans-resume
+	PREFECT_LOGGING_LEVEL=WARNING $(BIN)/dla run --all --replay --today $(DEMO_UNTIL)
+	$(BIN)/dla remind --since 2005-01-03 --today $(DEMO_UNTIL) --no-digest
 	$(BIN)/dla deliver --all --today $(DEMO_UNTIL)
 	$(BIN)/dla case show DLA38-2006-01
 	$(BIN)/dla case show DLA13-2005-01

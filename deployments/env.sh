@@ -62,8 +62,8 @@ server_and_samples() {  # the Prefect server up and answering, the case database
 desk_and_account() {  # workers: the desk started and answering, the demo account made once
   # The desk counts from the replay's last day, so the samples show what is late "today".
   export DLA_DESK_TODAY=${DLA_DESK_TODAY:-$DLA_UP_UNTIL}
-  "$BIN/dla" user add "${DLA_DEMO_EMAIL:-demo@dla.example.org}" --nom "Compte de démonstration" \
-    --role admin --generer --si-absent
+  "$BIN/dla" user add "${DLA_DEMO_EMAIL:-demo@dla.example.org}" --name "Compte de démonstration" \
+    --role admin --generate-password --if-absent
   start desk "$BIN/dla" desk --host 127.0.0.1 --port "$DLA_DESK_PORT" --workers "$1"
   wait_for "le bureau" 60 "$BIN/python" -c \
     "import urllib.request, sys; urllib.request.urlopen(sys.argv[1] + '/sante', timeout=2)" \

@@ -16,7 +16,7 @@ start deployments "$BIN/python" -m deployments.serve
 # publishes the portfolio. `DLA_UP_REPLAY=0` skips both.
 if [ "${DLA_UP_REPLAY:-1}" = 1 ] && [ ! -f "$DLA_VAR_DIR/.exemples-rejoues" ]; then
   echo "Rejeu des cas d'exemple jusqu'au $DLA_UP_UNTIL (une minute environ)…"
-  PREFECT_LOGGING_LEVEL=WARNING "$BIN/dla" run --tous --rejouer --today "$DLA_UP_UNTIL" \
+  PREFECT_LOGGING_LEVEL=WARNING "$BIN/dla" run --all --replay --today "$DLA_UP_UNTIL" \
     >"$LOG/rejeu.log" 2>&1 || { echo "ÉCHEC du rejeu : voir $LOG/rejeu.log" >&2; exit 1; }
   touch "$DLA_VAR_DIR/.exemples-rejoues"
   "$BIN/prefect" deployment run relances/relances-quotidiennes \

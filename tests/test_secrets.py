@@ -152,10 +152,10 @@ def test_a_planted_secret_appears_nowhere_after_a_full_run(
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     outputs = [cli("init"), cli("case", "load", str(var / "cas" / SAMPLE.name))]
-    # What `dla run REF --rejouer` does; called directly, Prefect's console keeps a live stdout.
+    # What `dla run REF --replay` does; called directly, Prefect's console keeps a live stdout.
     run_case(CaseRun(reference=REF, rejouer=True, aujourdhui=date(2006, 3, 31)))
     outputs += [
-        cli("remind", "--depuis", "2006-03-01", "--today", "2006-03-31"),
+        cli("remind", "--since", "2006-03-01", "--today", "2006-03-31"),
         cli("deliver", REF, "--kind", "note_diagnostic", "--format", "html", "--format", "docx"),
         cli("contact", "export", "coordination@mcae.example.org"),
     ]

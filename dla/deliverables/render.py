@@ -56,7 +56,7 @@ def environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(date_fr=_day, mois=_month, nombre=_number, css_text=_css_text, elide=elide)
+    env.filters.update(fr_date=_day, mois=_month, nombre=_number, css_text=_css_text, elide=elide)
     return env
 
 

@@ -5,10 +5,10 @@ from datetime import date
 from rich.console import Console
 from sqlmodel import Session, select
 
+from dla.cli.render import print_case, print_portfolio
 from dla.dashboard import dashboard_rows
 from dla.mail.render import MailRenderer
 from dla.portfolio import case_detail, portfolio
-from dla.render_cli import print_case, print_portfolio
 from models import Case
 from models.enums import CaseStatus
 from tests.dla.test_progress import load_and_replay

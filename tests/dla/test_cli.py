@@ -137,10 +137,10 @@ def test_help_starts_without_importing_the_heavy_parts():
 def test_run_wants_references_or_all_but_not_both(dla_env, tmp_path):
     run("case", "load", str(write_case(tmp_path)))
 
-    for args in (("run",), ("run", "DLA99-2024-01", "--tous")):
+    for args in (("run",), ("run", "DLA99-2024-01", "--all")):
         result = run(*args)
         assert result.exit_code == 2
-        assert "Indiquer des références de cas, ou --tous" in result.output
+        assert "Indiquer des références de cas, ou --all" in result.output
 
 
 def test_a_decision_nobody_waits_for_takes_effect_at_once(dla_env, tmp_path, monkeypatch):

@@ -31,12 +31,12 @@ BAD_ARGUMENTS = [
     ),
     bad(
         "word-for-a-postponement",
-        ["validate", REF, STAGE, *DECIDE, "--report-au", "demain"],
-        "--report-au : date invalide",
+        ["validate", REF, STAGE, *DECIDE, "--postponed-to", "demain"],
+        "--postponed-to : date invalide",
     ),
     bad("word-for-the-reminders-day", ["remind", "--today", "lundi"], "--today", "AAAA-MM-JJ"),
-    bad("empty-date-for-a-replay", ["remind", "--depuis", ""], "--depuis", "AAAA-MM-JJ"),
-    bad("replay-from-the-future", ["remind", "--today", "2024-01-10", "--depuis", "2024-02-01"]),
+    bad("empty-date-for-a-replay", ["remind", "--since", ""], "--since", "AAAA-MM-JJ"),
+    bad("replay-from-the-future", ["remind", "--today", "2024-01-10", "--since", "2024-02-01"]),
     bad(
         "impossible-date-for-the-deliverables",
         ["deliver", REF, "--today", "2024-02-30"],
@@ -45,13 +45,13 @@ BAD_ARGUMENTS = [
     # Issue 15: days outside 1990–2100, refused on their option (never an OverflowError, and
     # never obeyed: --today 2101 used to send reminders and write events dated 2101)
     bad("run-in-year-9999", ["run", REF, "--today", "9999-12-31"], "--today hors limites"),
-    bad("replay-to-year-1", ["run", REF, "--rejouer", "--today", "0001-01-01"], "--today hors"),
+    bad("replay-to-year-1", ["run", REF, "--replay", "--today", "0001-01-01"], "--today hors"),
     bad("reminders-in-2101", ["remind", "--today", "2101-01-01"], "--today hors limites"),
     bad("reminders-in-year-1", ["remind", "--today", "0001-01-01"], "--today hors limites"),
     bad(
         "reminders-replayed-from-year-1",
-        ["remind", "--depuis", "0001-01-01", "--today", "2024-01-10"],
-        "--depuis hors limites : 0001-01-01 (attendu entre le 01/01/1990 et le 31/12/2100)",
+        ["remind", "--since", "0001-01-01", "--today", "2024-01-10"],
+        "--since hors limites : 0001-01-01 (attendu entre le 01/01/1990 et le 31/12/2100)",
     ),
     bad("portfolio-in-year-9999", ["case", "list", "--date", "9999-12-31"], "--date hors"),
     bad("deliverables-in-2101", ["deliver", REF, "--today", "2101-01-01"], "--today hors"),
@@ -92,25 +92,25 @@ BAD_ARGUMENTS = [
     # Reasons written on the timeline (issue 15)
     bad(
         "reason-of-100-kilobytes",
-        ["case", "load", "cas.yaml", "--motif", "x" * 100_000],
-        "--motif : trop long (100000 caractères, au plus 500)",
+        ["case", "load", "cas.yaml", "--reason", "x" * 100_000],
+        "--reason : trop long (100000 caractères, au plus 500)",
     ),
     bad(
         "reason-with-an-escape-sequence",
-        ["case", "load", "cas.yaml", "--motif", "ok\x1b[2J"],
-        "--motif : retour à la ligne ou caractère de contrôle (U+001B) refusé",
+        ["case", "load", "cas.yaml", "--reason", "ok\x1b[2J"],
+        "--reason : retour à la ligne ou caractère de contrôle (U+001B) refusé",
     ),
     bad(
         "reason-with-a-line-break",
-        ["case", "load", "cas.yaml", "--motif", "ligne\nFaux événement"],
+        ["case", "load", "cas.yaml", "--reason", "ligne\nFaux événement"],
         "(U+000A) refusé",
     ),
     bad(
         "reason-with-a-right-to-left-override",
-        ["case", "load", "cas.yaml", "--motif", "motif \u202eeuqitilop"],
-        "--motif : caractère de contrôle du sens d'écriture (U+202E) refusé",
+        ["case", "load", "cas.yaml", "--reason", "motif \u202eeuqitilop"],
+        "--reason : caractère de contrôle du sens d'écriture (U+202E) refusé",
     ),
-    bad("blank-reason", ["case", "load", "cas.yaml", "--motif", "  "], "--motif : motif vide"),
+    bad("blank-reason", ["case", "load", "cas.yaml", "--reason", "  "], "--reason : motif vide"),
     # Unknown options, commands and missing or extra arguments
     bad("unknown-option", ["case", "load", "--force", "x.yaml"], "option inconnue : --force"),
     bad("misspelt-option", ["case", "list", "--dat", "2024-01-10"], "vouliez-vous dire --date"),
@@ -148,12 +148,12 @@ BAD_ARGUMENTS = [
     ),
     bad(
         "comment-of-3000-characters",
-        ["validate", REF, STAGE, *DECIDE, "--commentaire", "x" * 3000],
+        ["validate", REF, STAGE, *DECIDE, "--comment", "x" * 3000],
         "commentaire trop long : 3000 caractères (au plus 2000)",
     ),
     bad(
         "comment-with-a-nul",
-        ["validate", REF, STAGE, *DECIDE, "--commentaire", "vu\x00"],
+        ["validate", REF, STAGE, *DECIDE, "--comment", "vu\x00"],
         "commentaire : caractère de contrôle refusé",
     ),
     bad(
@@ -175,8 +175,8 @@ BAD_ARGUMENTS = [
     bad(
         "postponed-to-year-9999",
         ["validate", REF, STAGE, *DECIDE[:-4], "--decision", "reportee", "--today", "2024-01-22"]
-        + ["--report-au", "9999-12-31"],
-        "--report-au hors limites : 9999-12-31",
+        + ["--postponed-to", "9999-12-31"],
+        "--postponed-to hors limites : 9999-12-31",
     ),
 ]
 

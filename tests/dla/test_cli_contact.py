@@ -34,7 +34,7 @@ def test_export_prints_what_is_held_as_json(dla_env, tmp_path):
 def test_export_writes_the_file_given_by_sortie(dla_env, tmp_path):
     loaded(tmp_path)
     target = tmp_path / "export.json"
-    result = run("contact", "export", PRESIDENT, "--sortie", str(target))
+    result = run("contact", "export", PRESIDENT, "--output", str(target))
     assert result.exit_code == 0 and str(target) in result.output
     assert json.loads(target.read_text(encoding="utf-8"))["adresse"] == PRESIDENT
 
@@ -47,19 +47,19 @@ def test_forget_asks_first_and_a_no_changes_nothing(dla_env, tmp_path):
     assert json.loads(run("contact", "export", PRESIDENT).stdout)["contact"]["email"] == PRESIDENT
 
 
-def test_forget_with_oui_erases_then_the_address_is_unknown(dla_env, tmp_path):
+def test_forget_with_yes_erases_then_the_address_is_unknown(dla_env, tmp_path):
     loaded(tmp_path)
-    result = run("contact", "forget", PRESIDENT, "--oui")
+    result = run("contact", "forget", PRESIDENT, "--yes")
     assert result.exit_code == 0, result.output
     assert "remplacée par « personne-" in result.output
-    again = run("contact", "forget", PRESIDENT, "--oui")
+    again = run("contact", "forget", PRESIDENT, "--yes")
     assert again.exit_code == 1 and "Aucune donnée n'est conservée" in again.output
     assert run("contact", "export", PRESIDENT).exit_code == 1
 
 
 def test_forget_warns_about_a_case_file_that_still_holds_the_address(dla_env, tmp_path):
     loaded(tmp_path)
-    result = run("contact", "forget", PRESIDENT, "--oui")
+    result = run("contact", "forget", PRESIDENT, "--yes")
     assert "contient encore cette adresse" in result.stderr
     assert str(tmp_path / "DLA99-2024-01.yaml") in result.stderr
 
@@ -74,6 +74,6 @@ def test_an_unknown_address_is_reported_and_exits_non_zero(dla_env, tmp_path):
 
 def test_a_malformed_address_is_refused_with_exit_code_2(dla_env, tmp_path):
     loaded(tmp_path)
-    result = run("contact", "forget", "pas-une-adresse", "--oui")
+    result = run("contact", "forget", "pas-une-adresse", "--yes")
     assert result.exit_code == 2
     assert "adresse électronique invalide : 'pas-une-adresse'" in result.output

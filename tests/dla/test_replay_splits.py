@@ -119,7 +119,7 @@ def test_a_case_near_its_replay_day_has_the_same_timeline_however_it_is_split(en
 
 
 def test_replaying_again_to_a_later_day_writes_no_event_before_a_stage_opened(engine):
-    """The issue's scenario: `--rejouer --today 2026-04-24`, then `--today 2026-04-27`."""
+    """The issue's scenario: `--replay --today 2026-04-24`, then `--today 2026-04-27`."""
     data = near_case()
     reference = load(engine, data)
 

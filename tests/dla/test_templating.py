@@ -103,3 +103,11 @@ def test_every_html_deliverable_escapes_the_case_file(engine, hostile):
     for item in done:
         html = item.path.read_text(encoding="utf-8")
         assert SCRIPT not in html and "&lt;script&gt;" in html, item.path.name
+
+
+def test_documents_and_e_mails_write_a_date_with_the_same_filter():
+    documents, mails = environment().filters, MailRenderer().env.filters
+
+    assert "date_fr" not in documents
+    assert documents["fr_date"]("2006-11-27") == mails["fr_date"](date(2006, 11, 27))
+    assert mails["fr_date"](date(2006, 11, 27)) == "27 novembre 2006"

@@ -32,12 +32,12 @@ def test_two_senders_with_different_days_against_a_451_server_send_each_message_
     env = dla_env(database_url, tmp_path / "var", **smtp.env(), DLA_OUTBOX_RETRY_BACKOFF=BACKOFF)
     # The first three messages are refused for now (451); the server then keeps its answers.
     smtp.inbox.refuse_first, smtp.inbox.hold_after = 3, 4
-    first = spawn([*REMIND, "--sans-resume", "--today", DAY.isoformat()], env, tmp_path / "a.log")
+    first = spawn([*REMIND, "--no-digest", "--today", DAY.isoformat()], env, tmp_path / "a.log")
     wait_until(lambda: smtp.inbox.held >= 2, "le premier envoi en vol", first)
     # A second sender, one simulated day later, while the first one's batch is in flight.
     held = smtp.inbox.held
     later = (DAY + timedelta(days=1)).isoformat()
-    second = spawn([*REMIND, "--sans-resume", "--today", later], env, tmp_path / "b.log")
+    second = spawn([*REMIND, "--no-digest", "--today", later], env, tmp_path / "b.log")
     wait_until(
         lambda: second.process.poll() is not None or smtp.inbox.held > held,
         "le second envoi a pris ses lignes",
@@ -49,7 +49,7 @@ def test_two_senders_with_different_days_against_a_451_server_send_each_message_
     # Once the refused messages' backoff has passed (real time), a pass of the same day
     # sends them.
     time.sleep(float(BACKOFF) + 0.5)
-    run([*REMIND, "--sans-resume", "--today", later], env, tmp_path / "c.log")
+    run([*REMIND, "--no-digest", "--today", later], env, tmp_path / "c.log")
 
     got = figures(engine, smtp.inbox.counts(), until=FixedClock.on(DAY + timedelta(days=1)).now())
     LEDGER.tried(
@@ -72,14 +72,14 @@ def test_two_concurrent_replays_deliver_each_message_once_and_mark_none_cancelle
     for reference in progress_references(engine):
         progress.replay(engine, reference, END, progress.plain_steps(engine))
     env = dla_env(database_url, tmp_path / "var", **smtp.env())
-    replay = [*REMIND, "--depuis", START.isoformat(), "--today", END.isoformat()]
+    replay = [*REMIND, "--since", START.isoformat(), "--today", END.isoformat()]
     children = [spawn(replay, env, tmp_path / f"replay-{n}.log") for n in (1, 2)]
     for child in children:
         assert child.wait(timeout=900) == 0, child.output()
 
     got = figures(engine, smtp.inbox.counts(), until=FixedClock.on(END).now())
     LEDGER.tried(
-        f"deux rejeux simultanés (--depuis {START} --today {END})",
+        f"deux rejeux simultanés (--since {START} --today {END})",
         backend=backend(engine),
         **got.ledger(),
     )

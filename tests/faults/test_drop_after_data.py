@@ -31,7 +31,7 @@ def test_a_drop_after_data_costs_at_most_one_duplicate_per_drop_and_loses_nothin
     # With one try per message, the dropped ones wait for the next pass; with more, the
     # transport reconnects and sends them again at once.
     for n in range(passes):
-        remind = [str(BIN / "dla"), "remind", "--sans-resume", "--today", DAY.isoformat()]
+        remind = [str(BIN / "dla"), "remind", "--no-digest", "--today", DAY.isoformat()]
         run(remind, env, tmp_path / f"pass-{n}.log")
 
     received = smtp.inbox.counts()

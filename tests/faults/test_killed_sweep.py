@@ -132,7 +132,7 @@ def test_dla_remind_killed_while_sending_then_run_the_next_day_delivers_everythi
 ):
     due = load_cases(engine, tmp_path)
     env = dla_env(database_url, tmp_path / "var", **smtp.env())
-    remind = [str(BIN / "dla"), "remind", "--sans-resume", "--today"]
+    remind = [str(BIN / "dla"), "remind", "--no-digest", "--today"]
     smtp.inbox.hold_after = 3
     killed = spawn([*remind, DAY.isoformat()], env, tmp_path / "killed.log")
     killed.kill_when(lambda: smtp.inbox.held >= 2, "deux messages sans réponse")

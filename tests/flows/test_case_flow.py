@@ -76,7 +76,7 @@ def test_dla_run_all_replays_every_case_of_the_database(prefect_server, dla_env,
     from dla.cli import app
 
     engine = load_case(dla_env, tmp_path)
-    result = CliRunner().invoke(app, ["run", "--tous", "--rejouer", "--today", "2024-01-23"])
+    result = CliRunner().invoke(app, ["run", "--all", "--replay", "--today", "2024-01-23"])
 
     assert result.exit_code == 0, result.output
     assert "DLA99-2024-01 : en-attente-de-validation" in result.output

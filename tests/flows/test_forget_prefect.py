@@ -65,7 +65,7 @@ def test_forget_scrubs_prefect_runs_artifacts_events_and_logs(prefect_server, dl
     before = wait_for(expected, EMAIL)
     assert expected <= set(before), before
 
-    result = runner.invoke(app, ["contact", "forget", EMAIL, "--oui"])
+    result = runner.invoke(app, ["contact", "forget", EMAIL, "--yes"])
 
     assert result.exit_code == 0, result.output
     assert "base de Prefect : " in result.output and "artifact" in result.output

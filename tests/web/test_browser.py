@@ -52,8 +52,8 @@ def desk(tmp_path_factory):
     dla(env, "case", "load", "samples/cases/isere-2006.yaml")
     dla(env, "deliver", REFERENCE, "--kind", "monographie", "--format", "pdf", "--today",
         "2006-12-15")  # fmt: skip
-    made = dla(env, "user", "add", COORDINATOR, "--nom", "Chargée Isère", "--role",
-               "charge_mission", "--generer")  # fmt: skip
+    made = dla(env, "user", "add", COORDINATOR, "--name", "Chargée Isère", "--role",
+               "charge_mission", "--generate-password")  # fmt: skip
     password = re.search(r"une seule fois\) : (\S+)", made).group(1)
     server = subprocess.Popen(
         [*DLA, "desk", "--port", str(port)],

@@ -46,17 +46,17 @@ def test_a_dry_run_says_what_would_go_to_whom_and_writes_nothing(dla_env, tmp_pa
 
 def test_remind_sends_then_a_second_run_sends_nothing(dla_env, tmp_path):
     loaded(dla_env, tmp_path)
-    first = run("remind", "--today", "2024-01-04", "--sans-resume")
+    first = run("remind", "--today", "2024-01-04", "--no-digest")
     files = list((tmp_path / "var" / "outbox").glob("*.eml"))
     assert first.exit_code == 0 and "envoyée" in first.output and files
-    second = run("remind", "--today", "2024-01-04", "--sans-resume")
+    second = run("remind", "--today", "2024-01-04", "--no-digest")
     assert "0 relance(s)" in second.output
     assert list((tmp_path / "var" / "outbox").glob("*.eml")) == files
 
 
 def test_a_replay_sends_along_the_days_and_holds_the_consultant(dla_env, tmp_path):
     engine = loaded(dla_env, tmp_path)
-    result = run("remind", "--depuis", "2024-01-03", "--today", "2024-01-31", "--sans-resume")
+    result = run("remind", "--since", "2024-01-03", "--today", "2024-01-31", "--no-digest")
     assert result.exit_code == 0, result.output
     # The consultant's J-7 (10 January) falls in the period: held to Monday 15.
     assert "1 suspendue(s)" in result.output
@@ -78,6 +78,6 @@ def test_a_bad_date_is_refused_in_french_and_changes_nothing(dla_env, tmp_path):
     result = run("remind", "--today", "04/01/2024")
     assert result.exit_code == 2
     assert "--today : date invalide '04/01/2024' ; attendu : AAAA-MM-JJ." in result.output
-    later = run("remind", "--today", "2024-01-04", "--depuis", "2024-02-01")
+    later = run("remind", "--today", "2024-01-04", "--since", "2024-02-01")
     assert later.exit_code == 2 and "après la date du jour" in later.output
     assert counts(engine) == before

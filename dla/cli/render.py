@@ -1,6 +1,7 @@
-"""Terminal rendering of the portfolio and of one case (rich tables)."""
+"""Terminal rendering: the portfolio, one case, the reminders of a sweep (rich tables)."""
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -8,6 +9,9 @@ from rich.table import Table
 from dla.frenchtext import case_status_label, fr_date, label
 from dla.portfolio import CaseDetail, PortfolioRow
 from dla.shown import rich
+
+if TYPE_CHECKING:
+    from dla.outbox.run import Line
 
 
 def _console() -> Console:
@@ -103,3 +107,16 @@ def print_case(d: CaseDetail, console: Console | None = None) -> None:
     console.print("[bold]Journal[/bold]")
     for event in d.timeline[-20:]:
         console.print(f"{event.at:%d/%m/%Y %H:%M} · {rich(event.actor)} · {rich(event.summary)}")
+
+
+def print_lines(lines: "list[Line]", title: str, console: Console | None = None) -> None:
+    """Print one row per notification (what went, or would go, to whom and why), then the count."""
+    console = console or Console()
+    table = Table(title=title)
+    for header in ("Référence", "Relance", "Destinataire", "Objet", "Statut", "Motif"):
+        table.add_column(header)
+    for line in lines:
+        cells = (line.reference, line.rule, line.recipient, line.subject, line.status, line.why)
+        table.add_row(*(rich(c) for c in cells))
+    console.print(table)
+    console.print(f"{len(lines)} relance(s).")

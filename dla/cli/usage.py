@@ -1,5 +1,6 @@
-"""Usage errors of the `dla` command in French: unknown option, missing argument, extra value."""
+"""The root group of `dla`: usage errors in French, and the old French flags as hidden aliases."""
 
+import copy
 import re
 
 import typer
@@ -11,6 +12,21 @@ except ImportError:  # pragma: no cover - older Typer on click
     from click import exceptions as errors
 
 BAD_USAGE = 2
+
+# Flags of earlier releases, French before the language rule (docs/architecture.md): each still
+# works wherever its English flag exists, as a hidden twin of that option (not in --help).
+OLD_FLAGS = {
+    "--tous": "--all",
+    "--rejouer": "--replay",
+    "--depuis": "--since",
+    "--sans-resume": "--no-digest",
+    "--motif": "--reason",
+    "--oui": "--yes",
+    "--sortie": "--output",
+    "--synthese": "--synthesis",
+    "--report-au": "--postponed-to",
+    "--commentaire": "--comment",
+}
 
 
 def _name(param) -> str:
@@ -53,8 +69,32 @@ def _refuse(error: errors.UsageError) -> typer.Exit:
     return typer.Exit(BAD_USAGE)
 
 
-class FrenchUsage(TyperGroup):
-    """The root group: usage errors of any subcommand are reported in French (exit code 2)."""
+def add_old_flags(command) -> None:
+    """Give each option whose flag replaced an old one a hidden twin answering to the old name."""
+    for param in list(command.params):
+        for old, new in OLD_FLAGS.items():
+            if new in getattr(param, "opts", ()):
+                # Same name, so the parser stores either flag's value under the one parameter.
+                twin = copy.copy(param)
+                twin.opts, twin.secondary_opts, twin.hidden = [old], [], True
+                command.params.append(twin)
+
+
+def _commands(group):
+    for command in group.commands.values():
+        if hasattr(command, "commands"):
+            yield from _commands(command)
+        else:
+            yield command
+
+
+class Group(TyperGroup):
+    """The root group: usage errors of any subcommand in French (exit code 2); old flags kept."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for command in _commands(self):
+            add_old_flags(command)
 
     def make_context(self, info_name, args, parent=None, **extra):
         try:

@@ -2,23 +2,24 @@
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
+from dla.cli.common import fail, open_database
 from dla.shown import plain
 
-contact_app = typer.Typer(
+app = typer.Typer(
     help="Données personnelles des contacts (RGPD) : exporter, effacer.", no_args_is_help=True
 )
 UNKNOWN = 1
 
 
-@contact_app.command("export")
+@app.command("export")
 def export(
     email: Annotated[str, typer.Argument(help="Adresse e-mail du contact")],
-    sortie: Annotated[
-        Path | None, typer.Option("--sortie", help="Fichier JSON à écrire (défaut : affichage)")
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Fichier JSON à écrire (défaut : affichage)")
     ] = None,
 ) -> None:
     """Donner tout ce qui est conservé sur une personne (contacts, relances, journal, livrables)."""
@@ -32,22 +33,22 @@ def export(
             email, session=session, var_dir=settings.var_dir, cases_dir=settings.resolved_cases_dir
         )
     if not held["donnees_conservees"]:
-        raise _unknown(held["adresse"])
+        _unknown(held["adresse"])
     text = json.dumps(held, ensure_ascii=False, indent=2)
-    if sortie is None:
+    if output is None:
         typer.echo(text)
         return
     try:
-        sortie.write_text(text + "\n", encoding="utf-8")
+        output.write_text(text + "\n", encoding="utf-8")
     except OSError as exc:
-        _fail(f"--sortie : écriture impossible dans {sortie} ({exc.strerror or exc}).")
-    typer.echo(f"Données de {held['adresse']} écrites dans {sortie}.")
+        fail(f"--output : écriture impossible dans {output} ({exc.strerror or exc}).")
+    typer.echo(f"Données de {held['adresse']} écrites dans {output}.")
 
 
-@contact_app.command("forget")
+@app.command("forget")
 def forget(
     email: Annotated[str, typer.Argument(help="Adresse e-mail du contact")],
-    oui: Annotated[bool, typer.Option("--oui", help="Ne pas demander de confirmation")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Ne pas demander de confirmation")] = False,
 ) -> None:
     """Effacer une personne : adresse et nom remplacés par un pseudonyme, historique conservé."""
     from sqlmodel import Session
@@ -61,16 +62,16 @@ def forget(
         held = export_contact(email, session=session, cases_dir=settings.resolved_cases_dir)
     address = held["adresse"]
     if not held["donnees_conservees"]:
-        raise _unknown(address)
+        _unknown(address)
     cases = ", ".join(c["reference"] for c in held["cas"]) or "aucun"
     typer.echo(
         f"{address} : {len(held['relances'])} relance(s), {len(held['journal'])} événement(s) "
         f"du journal, {len(held['fichiers_de_cas'])} fichier(s) de cas ; cas : {cases}."
     )
-    if not oui and not typer.confirm(
+    if not yes and not typer.confirm(
         "Remplacer définitivement cette personne par un pseudonyme ?", default=False
     ):
-        _fail("Abandon : rien n'a été modifié.", 1)
+        fail("Abandon : rien n'a été modifié.", 1)
     try:
         with transaction(engine) as session:
             report = forget_contact(
@@ -83,7 +84,7 @@ def forget(
                 prefect_url=_prefect_database(settings),
             )
     except PrivacyRefused as exc:
-        _fail(str(exc), 1)
+        fail(str(exc), 1)
     typer.echo(
         f"{address} effacée : remplacée par « {report.pseudonym} » ; {report.changed} "
         f"donnée(s) modifiée(s), {report.cancelled} relance(s) à venir annulée(s)."
@@ -130,7 +131,6 @@ def _prefect_database(settings) -> str | None:
 
 def _setup(email: str):
     """Check the address and the database; return the engine and the settings."""
-    from dla.cli import _engine, _require_schema
     from dla.privacy import PrivacyRefused
     from dla.privacy.scrub import normalise_address
     from dla.settings import get_settings
@@ -138,21 +138,13 @@ def _setup(email: str):
     try:
         normalise_address(email)
     except PrivacyRefused as exc:
-        _fail(f"{exc} ; rien n'a été modifié.")
-    engine = _engine()
-    _require_schema(engine)
-    return engine, get_settings()
+        fail(f"{exc} ; rien n'a été modifié.")
+    return open_database(), get_settings()
 
 
-def _unknown(address: str) -> typer.Exit:
-    typer.echo(
+def _unknown(address: str) -> NoReturn:
+    fail(
         f"Aucune donnée n'est conservée pour {address} (adresse inconnue, ou déjà effacée) ; "
         "rien n'a été modifié.",
-        err=True,
+        UNKNOWN,
     )
-    return typer.Exit(UNKNOWN)
-
-
-def _fail(message: str, code: int = 2):
-    typer.echo(message, err=True)
-    raise typer.Exit(code)

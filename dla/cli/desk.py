@@ -4,7 +4,12 @@ from typing import Annotated
 
 import typer
 
+from dla.cli.common import open_database
 
+app = typer.Typer()
+
+
+@app.command()
 def desk(
     host: Annotated[
         str | None, typer.Option(help="Adresse d'écoute (défaut : DLA_DESK_HOST)")
@@ -15,12 +20,11 @@ def desk(
     """Lancer le bureau des chargé·es de mission (application web)."""
     import uvicorn
 
-    from dla.cli import _engine, _require_schema
     from dla.settings import get_settings
     from web.security import secret_key
 
     settings = get_settings()
-    _require_schema(_engine())
+    open_database()
     secret_key(settings)  # made once here, before the workers race for it
     host = host or settings.desk_host
     port = port or settings.desk_port

@@ -1,47 +1,43 @@
 """`dla remind`: plan and send the reminders of the day, or show what would go (dry run)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated
 
 import typer
 
+from dla.cli.common import Today, clock_on, day_option, fail, open_database
 
+app = typer.Typer()
+
+
+@app.command()
 def remind(
-    today: Annotated[
-        str | None, typer.Option("--today", help="Date du jour simulée (AAAA-MM-JJ)")
-    ] = None,
+    today: Today = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Afficher ce qui partirait, sans rien envoyer")
     ] = False,
-    depuis: Annotated[
-        str | None,
-        typer.Option("--depuis", help="Rejouer les relances jour par jour depuis cette date"),
+    start: Annotated[
+        date | None,
+        day_option("--since", "Rejouer les relances jour par jour depuis cette date"),
     ] = None,
-    sans_resume: Annotated[
-        bool, typer.Option("--sans-resume", help="Ne pas planifier les résumés hebdomadaires")
+    no_digest: Annotated[
+        bool, typer.Option("--no-digest", help="Ne pas planifier les résumés hebdomadaires")
     ] = False,
 ) -> None:
     """Envoyer les relances dues (échéances, validations, périodes, suivis, résumés)."""
-    from dla.cli import _engine, _fail, _parse_day, _require_schema
-    from dla.clock import FixedClock, SystemClock
-
-    clock = FixedClock.on(_parse_day(today, "--today")) if today is not None else SystemClock()
-    start = _parse_day(depuis, "--depuis") if depuis is not None else None
+    clock = clock_on(today)
     if start and start > clock.today():
-        raise _fail(
-            f"--depuis : {start.isoformat()} est après la date du jour ; rien n'a été fait."
-        )
+        fail(f"--since : {start.isoformat()} est après la date du jour ; rien n'a été fait.")
     if start and dry_run:
-        raise _fail("--depuis et --dry-run ne vont pas ensemble ; rien n'a été fait.")
-    engine = _engine()
-    _require_schema(engine)
-    from dla.outbox.render_cli import print_lines
+        fail("--since et --dry-run ne vont pas ensemble ; rien n'a été fait.")
+    engine = open_database()
+    from dla.cli.render import print_lines
     from dla.outbox.run import preview, remind, replay, report_lines
     from dla.outbox.sending import mail_renderer, mail_transport
     from dla.settings import get_settings
 
     settings = get_settings()
-    digests = not sans_resume
+    digests = not no_digest
     if dry_run:
         lines = preview(engine=engine, clock=clock, digests=digests)
         print_lines(lines, f"Relances qui partiraient le {clock.today():%d/%m/%Y} (simulation)")

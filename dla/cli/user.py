@@ -4,27 +4,31 @@ from typing import Annotated
 
 import typer
 
-user_app = typer.Typer(
+from dla.cli.common import fail, open_database
+
+app = typer.Typer(
     help="Comptes du bureau : créer, lister, désactiver, attribuer un cas.", no_args_is_help=True
 )
 ROLES = ("charge_mission", "coordination", "admin")
 
 
-@user_app.command("add")
+@app.command("add")
 def add(
     email: Annotated[str, typer.Argument(help="Adresse e-mail (identifiant de connexion)")],
-    nom: Annotated[str, typer.Option("--nom", help="Nom affiché")],
+    nom: Annotated[str, typer.Option("--name", help="Nom affiché")],
     role: Annotated[str, typer.Option("--role", help="charge_mission, coordination ou admin")],
     departement: Annotated[
         list[str] | None,
-        typer.Option("--departement", help="Département suivi (coordination ; répétable)"),
+        typer.Option("--department", help="Département suivi (coordination ; répétable)"),
     ] = None,
     generer: Annotated[
         bool,
-        typer.Option("--generer", help="Créer un mot de passe aléatoire et l'afficher une fois"),
+        typer.Option(
+            "--generate-password", help="Créer un mot de passe aléatoire et l'afficher une fois"
+        ),
     ] = False,
     si_absent: Annotated[
-        bool, typer.Option("--si-absent", help="Ne rien faire si le compte existe déjà")
+        bool, typer.Option("--if-absent", help="Ne rien faire si le compte existe déjà")
     ] = False,
 ) -> None:
     """Créer un compte ; le mot de passe est demandé (ou généré), seul son empreinte est gardée."""
@@ -34,8 +38,8 @@ def add(
     from models import UserRole
 
     if role not in ROLES:
-        _fail(f"--role : {role!r} inconnu ; attendu : {', '.join(ROLES)}.")
-    engine = _engine()
+        fail(f"--role : {role!r} inconnu ; attendu : {', '.join(ROLES)}.")
+    engine = open_database()
     with transaction(engine) as session:
         if si_absent and find_user(email, session=session) is not None:
             typer.echo(f"Compte existant : {email.strip().lower()} (mot de passe inchangé).")
@@ -56,20 +60,20 @@ def add(
                 departements=departement or [],
             )
     except UserError as exc:
-        _fail(f"{exc} ; aucun compte créé.")
+        fail(f"{exc} ; aucun compte créé.")
     typer.echo(f"Compte créé : {user.email} ({user.role.value}).")
     if generer:
         typer.echo(f"Mot de passe (affiché une seule fois) : {password}")
 
 
-@user_app.command("list")
+@app.command("list")
 def list_() -> None:
     """Lister les comptes."""
     from sqlmodel import Session
 
     from dla.users import list_users
 
-    with Session(_engine()) as session:
+    with Session(open_database()) as session:
         users = list_users(session=session)
     if not users:
         typer.echo("Aucun compte.")
@@ -79,21 +83,21 @@ def list_() -> None:
         typer.echo(f"{u.email}\t{u.name}\t{u.role.value}{zones}\t{state}")
 
 
-@user_app.command("disable")
+@app.command("disable")
 def disable(email: Annotated[str, typer.Argument(help="Adresse e-mail du compte")]) -> None:
     """Désactiver un compte : ses sessions cessent, son abonnement agenda aussi."""
     from dla.db import transaction
     from dla.users import UserError, disable_user
 
     try:
-        with transaction(_engine()) as session:
+        with transaction(open_database()) as session:
             user = disable_user(email, session=session)
     except UserError as exc:
-        _fail(f"{exc} ; rien n'a été modifié.", 1)
+        fail(f"{exc} ; rien n'a été modifié.", 1)
     typer.echo(f"Compte désactivé : {user.email}.")
 
 
-@user_app.command("assign")
+@app.command("assign")
 def assign(
     email: Annotated[str, typer.Argument(help="Adresse e-mail du compte")],
     reference: Annotated[str, typer.Argument(help="Référence du cas")],
@@ -105,11 +109,11 @@ def assign(
     from dla.users import find_user
     from models import Case, CaseAssignment
 
-    with transaction(_engine()) as session:
+    with transaction(open_database()) as session:
         user = find_user(email, session=session)
         case = session.exec(select(Case).where(Case.reference == reference)).first()
         if user is None or case is None:
-            _fail(f"{'compte' if user is None else 'cas'} inconnu ; rien n'a été modifié.", 1)
+            fail(f"{'compte' if user is None else 'cas'} inconnu ; rien n'a été modifié.", 1)
         known = session.exec(
             select(CaseAssignment).where(
                 CaseAssignment.user_id == user.id, CaseAssignment.case_id == case.id
@@ -118,16 +122,3 @@ def assign(
         if known is None:
             session.add(CaseAssignment(user_id=user.id, case_id=case.id))
     typer.echo(f"{reference} attribué à {user.email}.")
-
-
-def _engine():
-    from dla.cli import _engine, _require_schema
-
-    engine = _engine()
-    _require_schema(engine)
-    return engine
-
-
-def _fail(message: str, code: int = 2):
-    typer.echo(message, err=True)
-    raise typer.Exit(code)

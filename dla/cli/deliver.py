@@ -5,11 +5,13 @@ from typing import Annotated
 
 import typer
 
+from dla.cli.common import Today, clock_on, fail, open_database
 from dla.shown import plain
 
-BAD_INPUT = 2
+app = typer.Typer()
 
 
+@app.command()
 def deliver(
     references: Annotated[
         list[str] | None, typer.Argument(help="Références des cas (vide avec --all)")
@@ -29,42 +31,40 @@ def deliver(
         typer.Option("--format", "-f", help="html, docx ou pdf (défaut : les trois)"),
     ] = None,
     all_cases: Annotated[
-        bool, typer.Option("--all", "--tous", help="Tous les cas de la base, plus la synthèse")
+        bool, typer.Option("--all", help="Tous les cas de la base, plus la synthèse")
     ] = False,
-    synthese: Annotated[
-        bool, typer.Option("--synthese", help="Produire aussi la synthèse de ces cas")
+    synthesis: Annotated[
+        bool, typer.Option("--synthesis", help="Produire aussi la synthèse de ces cas")
     ] = False,
-    today: Annotated[
-        str | None, typer.Option("--today", help="Date du jour simulée (AAAA-MM-JJ)")
-    ] = None,
+    today: Today = None,
 ) -> None:
     """Générer les livrables d'accompagnements (HTML, Word, PDF), versionnés sous var/livrables/."""
-    from sqlalchemy import inspect
     from sqlmodel import select
 
-    from dla.cli import _parse_day
-    from dla.clock import FixedClock, SystemClock
-    from dla.db import make_engine, transaction
-    from dla.deliverables import FORMATS, DeliverableError, MissingFacts, generate
-    from dla.deliverables import generate_synthesis as synthesis
+    from dla.db import transaction
+    from dla.deliverables import (
+        FORMATS,
+        DeliverableError,
+        MissingFacts,
+        generate,
+        generate_synthesis,
+    )
     from dla.deliverables.data import UnknownCase
     from dla.deliverables.pdf import PdfUnavailable, check_available
     from dla.settings import get_settings
     from models import Case
 
     if not references and not all_cases:
-        _fail("Indiquez au moins une référence de cas, ou --all pour tous les cas.")
-    clock = FixedClock.on(_parse_day(today, "--today")) if today is not None else SystemClock()
+        fail("Indiquez au moins une référence de cas, ou --all pour tous les cas.")
+    clock = clock_on(today)
     fmts = formats or list(FORMATS)
     if kinds and "synthese" in kinds:
         kinds = [k for k in kinds if k != "synthese"]
-        synthese, only_synthesis = True, not kinds
+        synthesis, only_synthesis = True, not kinds
     else:
         only_synthesis = False
     settings = get_settings()
-    engine = make_engine(settings.resolved_database_url)
-    if not inspect(engine).has_table("accompagnement"):
-        _fail("Base non initialisée : lancez d'abord « dla init ».", 1)
+    engine = open_database()
     try:
         if "pdf" in fmts:
             check_available()
@@ -78,18 +78,18 @@ def deliver(
                 )
             )
             failures = list(getattr(done, "failures", []))
-            if all_cases or synthese:
-                synth = synthesis(
+            if all_cases or synthesis:
+                synth = generate_synthesis(
                     refs, fmts, session=session, var_dir=settings.var_dir, clock=clock
                 )
                 failures += synth.failures
                 done += synth
     except MissingFacts as exc:
-        _fail("\n".join(map(plain, exc.problems)) + "\nAucun livrable n'a été généré.")
+        fail("\n".join(map(plain, exc.problems)) + "\nAucun livrable n'a été généré.")
     except (DeliverableError, UnknownCase) as exc:
-        _fail(f"{plain(exc.args[0])} ; aucun livrable n'a été généré.")
+        fail(f"{plain(exc.args[0])} ; aucun livrable n'a été généré.")
     except PdfUnavailable as exc:
-        _fail(str(exc), 1)
+        fail(str(exc), 1)
     for d in done:
         state = "nouvelle version" if d.new else "inchangé"
         typer.echo(
@@ -115,8 +115,3 @@ def _shown(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def _fail(message: str, code: int = BAD_INPUT):
-    typer.echo(message, err=True)
-    raise typer.Exit(code)

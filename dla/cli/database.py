@@ -1,15 +1,30 @@
-"""`dla backup` and `dla restore`: a checked archive of the base and documents, and its restore."""
+"""`dla init`, `dla backup`, `dla restore`: the base's schema, a checked archive, its restore."""
 
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from dla.cli.common import fail, open_database
+
+app = typer.Typer()
+
 # Exit codes: 0 done; 1 could not be done (tool missing, base unreachable); 2 refused
 # (damaged or newer archive, target not empty without --force, destination taken).
 FAILED, REFUSED = 1, 2
 
 
+@app.command()
+def init() -> None:
+    """Créer ou mettre à jour la base de données (migrations Alembic)."""
+    from dla.db import upgrade
+
+    engine = open_database(migrated=False)
+    upgrade(engine)
+    typer.echo(f"Base prête : {engine.url.render_as_string(hide_password=True)}")
+
+
+@app.command()
 def backup(
     dest: Annotated[
         Path | None,
@@ -24,9 +39,9 @@ def backup(
     try:
         done = run_backup(get_settings(), dest)
     except ArchiveRefused as exc:
-        raise _fail(f"Sauvegarde refusée : {exc}.", REFUSED) from None
+        fail(f"Sauvegarde refusée : {exc}.", REFUSED)
     except BackupError as exc:
-        raise _fail(f"Sauvegarde impossible : {exc}. Aucune archive n'a été écrite.") from None
+        fail(f"Sauvegarde impossible : {exc}. Aucune archive n'a été écrite.", FAILED)
     m = done.manifest
     documents = len(m.members) - 1
     typer.echo(
@@ -37,6 +52,7 @@ def backup(
     )
 
 
+@app.command()
 def restore(
     archive: Annotated[Path, typer.Argument(help="Archive écrite par « dla backup »")],
     force: Annotated[
@@ -51,9 +67,9 @@ def restore(
     try:
         done = run_restore(get_settings(), archive, force=force)
     except ArchiveRefused as exc:
-        raise _fail(f"Restauration refusée : {exc}. Rien n'a été modifié.", REFUSED) from None
+        fail(f"Restauration refusée : {exc}. Rien n'a été modifié.", REFUSED)
     except BackupError as exc:
-        raise _fail(f"Restauration impossible : {exc}. Rien n'a été modifié.") from None
+        fail(f"Restauration impossible : {exc}. Rien n'a été modifié.", FAILED)
     m = done.manifest
     typer.echo(
         f"Sauvegarde du {m.created_at} restaurée : {sum(m.rows.values())} ligne(s), "
@@ -61,8 +77,3 @@ def restore(
     )
     if done.upgraded_to:
         typer.echo(f"Schéma mis à jour de {m.schema_revision} à {done.upgraded_to}.")
-
-
-def _fail(message: str, code: int = FAILED) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(code)

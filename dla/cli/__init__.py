@@ -1,0 +1,27 @@
+"""The `dla` command line: one module per command group; French messages, English verbs and flags.
+
+This package is the only part of `dla` allowed to import `flows` (and, through it, Prefect): only
+inside a command function, never at module level, so that `dla --help` stays fast. Shared pieces
+are in `common` (fail, the database check, date options), usage errors and old flags in `usage`,
+terminal tables in `render`. A new command group is one module with its own Typer `app`,
+registered below in one line.
+"""
+
+import typer
+
+from dla.cli import cases, contact, database, deliver, desk, remind, runs, user
+from dla.cli.usage import Group
+
+app = typer.Typer(
+    cls=Group,
+    help="Pilotage des accompagnements DLA de mutualisation entre SIAE.",
+    no_args_is_help=True,
+)
+app.add_typer(cases.app, name="case")
+app.add_typer(deliver.app)  # deliver
+app.add_typer(remind.app)  # remind
+app.add_typer(contact.app, name="contact")
+app.add_typer(database.app)  # init, backup, restore
+app.add_typer(runs.app)  # run, validate
+app.add_typer(user.app, name="user")
+app.add_typer(desk.app)  # desk

@@ -1,0 +1,142 @@
+"""`dla case …`: load case files, list the portfolio, show one case, print the file schema."""
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dla.cli.common import check_reference, day_option, fail, open_database
+from dla.shown import plain
+
+app = typer.Typer(help="Fichiers de cas : charger, lister, consulter.", no_args_is_help=True)
+
+MAX_REASON = 500
+
+
+@app.command("load")
+def load(
+    files: Annotated[list[Path], typer.Argument(help="Fichiers de cas YAML")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Motif des changements (journal du cas)")
+    ] = "fichier de cas modifié",
+    update_shared: Annotated[
+        bool,
+        typer.Option(
+            "--update-shared",
+            help="Appliquer aux autres cas qui les utilisent les changements d'organisations ou "
+            "de contacts partagés (noté dans le journal de chacun) ; sans cette option, ils sont "
+            "refusés",
+        ),
+    ] = False,
+) -> None:
+    """Valider puis charger des fichiers de cas ; rien n'est écrit si l'un d'eux est invalide."""
+    from dla.casefile.loader import load_case_file
+    from dla.casefile.problems import CaseFileError
+    from dla.cases import CaseConflict, save_plan
+    from dla.clock import SystemClock
+    from dla.db import transaction
+    from dla.settings import get_settings
+
+    settings = get_settings()
+    _check_reason(reason)
+    plans, problems = [], []
+    today = SystemClock().today()  # no decision of a file can be dated after the load day
+    for path in files:
+        try:
+            plans.append(load_case_file(path, settings.max_case_file_bytes, today))
+        except CaseFileError as exc:
+            problems += [p.render(exc.file) for p in exc.problems]
+    references = [p.case.reference for p in plans]
+    problems += [
+        f"{p.source_path} : reference : référence déjà utilisée par un autre fichier de la commande "
+        f"(valeur : {p.case.reference!r})"
+        for i, p in enumerate(plans)
+        if p.case.reference in references[:i]
+    ]
+    if problems:
+        fail(
+            "\n".join(map(plain, problems))
+            + f"\n{len(problems)} problème(s) : aucun fichier n'a été chargé."
+        )
+    engine = open_database()
+    try:
+        with transaction(engine) as session:
+            outcomes = [
+                save_plan(
+                    p,
+                    session=session,
+                    clock=SystemClock(),
+                    actor="dla case load",
+                    reason=reason,
+                    update_shared=update_shared,
+                )
+                for p in plans
+            ]
+    except CaseConflict as exc:
+        fail(f"{plain(exc)} ; aucun fichier n'a été chargé.")
+    except CaseFileError as exc:  # a change to data other cases share, not asked for
+        shown = [plain(p.render(exc.file)) for p in exc.problems]
+        fail("\n".join(shown) + f"\n{len(shown)} problème(s) : aucun fichier n'a été chargé.")
+    for outcome in outcomes:
+        typer.echo(f"{plain(outcome.reference)} : {plain(outcome.status)}")
+        for change in outcome.changes[:-1]:
+            typer.echo(f"  - {plain(change)}")
+
+
+def _check_reason(reason: str) -> None:
+    """Refuse a reason the timeline cannot show as one readable line."""
+    from dla.casefile.fields import control_char, refused_char
+
+    if len(reason) > MAX_REASON:
+        fail(
+            f"--reason : trop long ({len(reason)} caractères, au plus {MAX_REASON}) ; "
+            "aucun fichier n'a été chargé."
+        )
+    if (char := control_char(reason)) is not None:
+        fail(f"--reason : {refused_char(char)} ; aucun fichier n'a été chargé.")
+    if not reason.strip():
+        fail("--reason : motif vide ; aucun fichier n'a été chargé.")
+
+
+@app.command("list")
+def list_(
+    day: Annotated[date | None, day_option("--date", "Date du jour (AAAA-MM-JJ)")] = None,
+) -> None:
+    """Afficher le portefeuille des accompagnements."""
+    from sqlmodel import Session
+
+    from dla.cli.render import print_portfolio
+    from dla.clock import SystemClock
+    from dla.portfolio import portfolio
+
+    today = day or SystemClock().today()
+    engine = open_database()
+    with Session(engine) as session:
+        print_portfolio(portfolio(session=session, today=today), today)
+
+
+@app.command("show")
+def show(reference: Annotated[str, typer.Argument(help="Référence du cas")]) -> None:
+    """Afficher un accompagnement : membres, étapes, échéances, validations, journal."""
+    from sqlmodel import Session
+
+    from dla.cli.render import print_case
+    from dla.portfolio import case_detail
+
+    check_reference(reference)
+    engine = open_database()
+    with Session(engine) as session:
+        detail = case_detail(reference, session=session)
+        if detail is None:
+            fail(f"Cas inconnu : {reference!r} (voir « dla case list »).")
+        print_case(detail)
+
+
+@app.command("schema")
+def schema() -> None:
+    """Imprimer le JSON Schema des fichiers de cas (pour valider dans un éditeur)."""
+    from dla.casefile.schema import CaseFile
+
+    typer.echo(json.dumps(CaseFile.model_json_schema(), ensure_ascii=False, indent=2))
