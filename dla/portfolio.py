@@ -3,14 +3,15 @@
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import Engine, func
 from sqlalchemy import case as when
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models import (
     Case,
     CaseMember,
     Contact,
+    Deliverable,
     FollowUp,
     Indicator,
     Organisation,
@@ -134,3 +135,20 @@ def case_detail(reference: str, *, session: Session) -> CaseDetail | None:
         timeline=rows(TimelineEvent, TimelineEvent.at, TimelineEvent.id),
         organisations=organisations,
     )
+
+
+def case_with_documents(engine: Engine, reference: str) -> tuple[CaseDetail, list[Deliverable]]:
+    """Return the case's detail and its latest documents, read in one session."""
+    from dla.deliverables.store import latest_documents
+
+    with Session(engine) as session:
+        detail = case_detail(reference, session=session)
+        if detail is None:
+            raise LookupError(f"cas inconnu : {reference!r}")
+        return detail, latest_documents(detail.case.id, session=session)
+
+
+def all_references(engine: Engine) -> list[str]:
+    """Return every case's reference, sorted."""
+    with Session(engine) as session:
+        return sorted(session.exec(select(Case.reference)))

@@ -3,13 +3,16 @@
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from dla.casefile.fields import control_char
 from dla.clock import Clock, day_problem
+from dla.db import transaction
 from dla.frenchtext import fr_date, label
+from dla.orgs import member_keys
 from dla.timeline import record
-from models import Case, CaseMember, Organisation, Stage, Validation, ValidationRequirement
+from models import Case, Stage, Validation, ValidationRequirement
 from models.enums import Body, Decision
 
 MAX_COMMENT = 2000
@@ -53,13 +56,7 @@ def record_validation(
         raise ValidationRefused(
             [f"étape inconnue : {entry.stage!r} ; attendu parmi : {', '.join(stages)}"]
         )
-    members = dict(
-        session.exec(
-            select(Organisation.key, Organisation.id)
-            .join(CaseMember, CaseMember.organisation_id == Organisation.id)
-            .where(CaseMember.case_id == case.id)
-        ).all()
-    )
+    members = {key: id_ for id_, key in member_keys(case.id, session=session).items()}
     problems = []
     org_id = None
     if entry.structure is not None:
@@ -137,6 +134,16 @@ def record_validation(
         key=f"validation:{validation.id}",
     )
     return validation, True
+
+
+def record_decision(
+    engine: Engine, entry: DecisionInput, *, clock: Clock, recorded_by: str, channel: str
+) -> bool:
+    """Check and write one decision in its own transaction; return whether it is new."""
+    with transaction(engine) as session:
+        return record_validation(
+            entry, session=session, clock=clock, recorded_by=recorded_by, channel=channel
+        )[1]
 
 
 def _malformed(entry: DecisionInput) -> list[str]:

@@ -6,9 +6,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dla import progress
 from dla.clock import SystemClock
-from dla.db import make_engine, transaction
+from dla.db import make_engine
 from dla.settings import get_settings
-from dla.validations import DecisionInput, ValidationRefused, record_validation
+from dla.validations import DecisionInput, ValidationRefused, record_decision
 from flows.decision_form import DecisionFields, decision_answer
 from flows.resume import resume_waiting_runs
 
@@ -40,14 +40,13 @@ class DecisionRefused(Exception):
 def record(form: ValidationForm) -> bool:
     engine = make_engine(get_settings().resolved_database_url)
     try:
-        with transaction(engine) as session:
-            return record_validation(
-                form.entry(),
-                session=session,
-                clock=SystemClock(),
-                recorded_by="formulaire Prefect",
-                channel="prefect-formulaire",
-            )[1]
+        return record_decision(
+            engine,
+            form.entry(),
+            clock=SystemClock(),
+            recorded_by="formulaire Prefect",
+            channel="prefect-formulaire",
+        )
     except ValidationRefused as exc:
         raise DecisionRefused(
             "Décision refusée, rien n'a été enregistré : " + " ; ".join(exc.problems)

@@ -103,7 +103,7 @@ def preview(
         ).all()
         lines = [line(r, "planned", _why(r)) for r in keep]
         lines += [line(r, "cancelled", why) for r, why in cancel]
-        lines += [line(h, "held", h.last_error or f"reportée au {h.due_at:%d/%m/%Y}") for h in held]
+        lines += [_held(h) for h in held]
         session.rollback()
     return lines
 
@@ -119,6 +119,17 @@ def line(row, status: str, why: str) -> Line:
         STATUS_LABELS.get(status, status),
         why,
     )
+
+
+def held_lines(engine: Engine, keys: list[str]) -> list[Line]:
+    """Describe the rows planning held back (their reason, or the day they were put off to)."""
+    with Session(engine) as session:
+        rows = session.exec(select(Notification).where(col(Notification.key).in_(keys))).all()
+    return [_held(r) for r in rows]
+
+
+def _held(row: Notification) -> Line:
+    return line(row, "held", row.last_error or f"reportée au {row.due_at:%d/%m/%Y}")
 
 
 def report_lines(report: SweepReport) -> list[Line]:
