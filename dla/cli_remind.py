@@ -35,8 +35,8 @@ def remind(
         raise _fail("--depuis et --dry-run ne vont pas ensemble ; rien n'a été fait.")
     engine = _engine()
     _require_schema(engine)
+    from dla.outbox.days import preview, remind, replay, report_lines
     from dla.outbox.render_cli import print_lines
-    from dla.outbox.run import preview, remind, replay, report_lines
     from dla.outbox.sending import mail_renderer, mail_transport
     from dla.settings import get_settings
 

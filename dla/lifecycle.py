@@ -15,7 +15,7 @@ from dla.calendar import calendar_for
 from dla.clock import Clock
 from dla.frenchtext import case_status_label, fr_date, label
 from dla.gates import GateStatus, gate_status
-from dla.timeline import record
+from dla.timeline import add_event
 from dla.vigilance import Facts, Finding, blocking, evaluate
 from models import (
     Case,
@@ -73,7 +73,7 @@ def stage_of(case: Case, key: str, *, session: Session) -> Stage:
 
 
 def _log(session, case, clock, kind, summary, key, **data):
-    record(
+    add_event(
         session,
         case_id=case.id,
         at=clock.now(),
@@ -291,7 +291,7 @@ def _log_decisions(case, stage, validations, session, clock) -> None:
     )
     for v in validations:
         who = names.get(v.organisation_id, "coordination DLA")
-        record(
+        add_event(
             session,
             case_id=case.id,
             at=clock.now(),

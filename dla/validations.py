@@ -11,7 +11,7 @@ from dla.clock import Clock, day_problem
 from dla.db import transaction
 from dla.frenchtext import fr_date, label
 from dla.orgs import member_keys
-from dla.timeline import record
+from dla.timeline import add_event
 from models import Case, Stage, Validation, ValidationRequirement
 from models.enums import Body, Decision
 
@@ -121,7 +121,7 @@ def record_validation(
     session.add(validation)
     session.flush()
     who = entry.structure or "coordination"
-    record(
+    add_event(
         session,
         case_id=case.id,
         at=clock.now(),

@@ -16,16 +16,16 @@ from dla.casefile.fields import Day
 from dla.clock import Clock, FixedClock, SystemClock
 from dla.daily import Advanced, advance_due
 from dla.db import make_engine
+from dla.outbox.days import Line, held_lines, line, preview
 from dla.outbox.plan import PlanResult, plan_day
 from dla.outbox.record import Verdict
-from dla.outbox.run import Line, held_lines, line, preview
 from dla.outbox.sending import mail_renderer
 from dla.outbox.sweep import run_async, sweep
 from dla.settings import get_settings
 from dla.shown import md_rows
 from flows.case_artifacts import publish_case_artifacts
-from flows.dashboards import publish_portfolio
 from flows.mail_blocks import aload_transport
+from flows.portfolio_artifacts import publish_portfolio
 from flows.reminder_links import waiting_run_links
 
 ARTIFACT_KEY = "relances"

@@ -37,7 +37,7 @@ class DecisionRefused(Exception):
 
 
 @task(cache_policy=NO_CACHE, task_run_name="enregistrement de la décision")
-def record(form: ValidationForm) -> bool:
+def save_decision(form: ValidationForm) -> bool:
     engine = make_engine(get_settings().resolved_database_url)
     try:
         return record_decision(
@@ -75,7 +75,7 @@ def advance_case(form: ValidationForm) -> str:
 @flow(name="validation", flow_run_name="{decision.reference} · {decision.etape}")
 def validate_case(decision: ValidationForm) -> str:
     """Record a board's or committee's decision, then resume the case where it waits."""
-    new = record(decision)
+    new = save_decision(decision)
     resumed = resume(decision)
     # No run waited on this stage (the case is driven by the daily pass, or its run is gone):
     # the decision takes effect now rather than at tomorrow's pass.

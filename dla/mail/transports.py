@@ -4,8 +4,8 @@ from pathlib import Path
 
 from dla.mail.base import Transport
 from dla.mail.config import Security, SmtpConfig
+from dla.mail.eml import OutboxTransport
 from dla.mail.headers import MailError
-from dla.mail.outbox import OutboxTransport
 from dla.mail.smtp import SmtpTransport
 from dla.settings import Settings
 

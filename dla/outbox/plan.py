@@ -7,14 +7,13 @@ from sqlalchemy import Engine, bindparam, update
 from sqlmodel import Session, select
 
 from dla.clock import Clock
-from dla.db import transaction
+from dla.db import insert_ignore, transaction
 from dla.frenchtext import fr_date, label
 from dla.outbox.candidates import Candidate, case_candidates, latest_only
 from dla.outbox.digest import digest_candidates
-from dla.outbox.rules import at_hour
+from dla.outbox.rules import RULE_LABELS, at_hour
 from dla.outbox.state import LOOKBACK, CaseState, load_states
-from dla.outbox.store import insert_ignore, to_json
-from dla.outbox.wording import RULE_LABELS
+from dla.outbox.store import to_json
 from models import Case, Notification, TimelineEvent
 from models.enums import CaseStatus, NotificationStatus
 

@@ -3,7 +3,7 @@
 from rich.console import Console
 from rich.table import Table
 
-from dla.outbox.run import Line
+from dla.outbox.days import Line
 from dla.shown import rich
 
 

@@ -16,10 +16,21 @@ from dla.outbox.check import recheck
 from dla.outbox.claim import Claimed
 from dla.outbox.plan import DEFAULT_HORIZON, PlanResult, plan_due_window
 from dla.outbox.record import BACKOFF_FIRST
+from dla.outbox.rules import RULE_LABELS
 from dla.outbox.sweep import Renderer, SweepReport, notices, sweep
-from dla.outbox.wording import RULE_LABELS, STATUS_LABELS
 from models import Notification, Period, Stage, Validation
 from models.enums import NotificationStatus
+
+# The notification statuses in French (the CLI and the artifacts).
+STATUS_LABELS = {
+    "planned": "à envoyer",
+    "claimed": "en cours d'envoi",
+    "sent": "envoyée",
+    "failed": "en échec",
+    "cancelled": "annulée",
+    "held": "suspendue",
+    "retry": "à réessayer",
+}
 
 
 @dataclass
