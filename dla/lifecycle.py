@@ -16,6 +16,7 @@ from dla.clock import Clock
 from dla.frenchtext import case_status_label, fr_date, label
 from dla.gates import GateStatus, gate_status
 from dla.timeline import add_event
+from dla.validations import COORDINATION, log_decisions
 from dla.vigilance import Facts, Finding, blocking, evaluate
 from models import (
     Case,
@@ -266,7 +267,7 @@ def awaited(gate: GateStatus, *, session: Session) -> list[tuple[str, str]]:
             select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(ids))
         ).all()
     )
-    return [(names.get(org, "coordination DLA"), body.value) for org, body in gate.missing]
+    return [(names.get(org, COORDINATION), body.value) for org, body in gate.missing]
 
 
 def _log_decisions(case, stage, validations, session, clock) -> None:
@@ -289,20 +290,7 @@ def _log_decisions(case, stage, validations, session, clock) -> None:
             select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(ids))
         ).all()
     )
-    for v in validations:
-        who = names.get(v.organisation_id, "coordination DLA")
-        add_event(
-            session,
-            case_id=case.id,
-            at=clock.now(),
-            kind="validation.recorded",
-            actor=v.recorded_by,
-            summary=f"{stage.title} : {who} ({label(v.body)}) — {label(v.decision)} le "
-            f"{fr_date(v.decided_on)}, saisi via {v.channel}"
-            + (f" : {v.comment}" if v.comment else ""),
-            data={"stage": stage.key, "validation_id": v.id, "channel": v.channel},
-            key=f"validation:{v.id}",
-        )
+    log_decisions(session, stage, validations, names, at=clock.now())
 
 
 def _apply_refusals_and_postponements(case, stage, gate, session, clock) -> None:

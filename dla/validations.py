@@ -12,10 +12,11 @@ from dla.db import transaction
 from dla.frenchtext import fr_date, label
 from dla.orgs import member_keys
 from dla.timeline import add_event
-from models import Case, Stage, Validation, ValidationRequirement
+from models import Case, Organisation, Stage, Validation, ValidationRequirement
 from models.enums import Body, Decision
 
 MAX_COMMENT = 2000
+COORDINATION = "coordination DLA"  # who decides when no organisation does
 # Keys typed by people: bounded and printable, checked before they reach a query (PostgreSQL
 # refuses a NUL in a parameter with an error of its own).
 MAX_KEYS = {"référence": 40, "étape": 80, "structure": 80}
@@ -120,20 +121,33 @@ def record_validation(
     )
     session.add(validation)
     session.flush()
-    who = entry.structure or "coordination"
-    add_event(
-        session,
-        case_id=case.id,
-        at=clock.now(),
-        kind="validation.recorded",
-        actor=recorded_by,
-        summary=f"{stage.title} : {who} ({label(entry.body)}) — {label(entry.decision)} le "
-        f"{fr_date(entry.decided_on)}, saisi via {channel}"
-        + (f" : {entry.comment}" if entry.comment else ""),
-        data={"stage": stage.key, "validation_id": validation.id, "channel": channel},
-        key=f"validation:{validation.id}",
-    )
+    names = {org_id: session.get(Organisation, org_id).name} if org_id is not None else {}
+    log_decisions(session, stage, [validation], names, at=clock.now())
     return validation, True
+
+
+def log_decisions(
+    session: Session, stage: Stage, validations: list[Validation], names: dict[int, str], *, at
+) -> None:
+    """Put decisions on the case's timeline, once each (keyed `validation:<id>`).
+
+    Who decided is the organisation's name (`names`: id → name), or the DLA coordination; the
+    actor is who entered the decision (`recorded_by`), through its channel.
+    """
+    for v in validations:
+        who = names.get(v.organisation_id, COORDINATION)
+        add_event(
+            session,
+            case_id=stage.case_id,
+            at=at,
+            kind="validation.recorded",
+            actor=v.recorded_by,
+            summary=f"{stage.title} : {who} ({label(v.body)}) — {label(v.decision)} le "
+            f"{fr_date(v.decided_on)}, saisi via {v.channel}"
+            + (f" : {v.comment}" if v.comment else ""),
+            data={"stage": stage.key, "validation_id": v.id, "channel": v.channel},
+            key=f"validation:{v.id}",
+        )
 
 
 def record_decision(

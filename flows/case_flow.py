@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dla import lifecycle, progress, steps, validations
 from dla.casefile.fields import Day
-from dla.clock import Clock, FixedClock, SystemClock
+from dla.clock import Clock, SystemClock, clock_for
 from dla.db import make_engine
 from dla.frenchtext import fr_date, label
 from dla.settings import get_settings
@@ -50,10 +50,6 @@ class GateDecision(DecisionFields, RunInput):
         title="Décision de validation",
         json_schema_extra={"description": "La décision d'une instance sur l'étape en attente."},
     )
-
-
-def _clock(today: date | None) -> Clock:
-    return FixedClock.on(today) if today else SystemClock()
 
 
 # The stage steps of dla.steps, each a task of the run (one transaction each, idempotent).
@@ -117,8 +113,8 @@ def run_case(cas: CaseRun) -> str:
             until = cas.aujourdhui or SystemClock().today()
             status = progress.replay(engine, cas.reference, until, _task_steps(engine))
         else:
-            status = advance(engine, cas.reference, _clock(cas.aujourdhui), interactive=True)
-        publish_case_artifacts(engine, cas.reference, _clock(cas.aujourdhui).today())
+            status = advance(engine, cas.reference, clock_for(cas.aujourdhui), interactive=True)
+        publish_case_artifacts(engine, cas.reference, clock_for(cas.aujourdhui).today())
         print(f"{cas.reference} : {status}")
         return str(status)
     finally:

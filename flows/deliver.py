@@ -10,7 +10,7 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict, Field
 
 from dla.casefile.fields import Day
-from dla.clock import Clock, FixedClock, SystemClock
+from dla.clock import Clock, clock_for
 from dla.db import make_engine
 from dla.deliverables import FORMATS, KINDS, SYNTHESIS, Generated
 from dla.deliverables.batch import generate_requested
@@ -119,7 +119,7 @@ def publish(done: list[Generated]) -> None:
 def deliver(demande: DeliverRequest) -> list[str]:
     """Generate the requested deliverables and publish where they are."""
     engine = make_engine(get_settings().resolved_database_url)
-    clock = FixedClock.on(demande.aujourdhui) if demande.aujourdhui else SystemClock()
+    clock = clock_for(demande.aujourdhui)
     try:
         done = render_documents(engine, demande, clock)
         publish(done)

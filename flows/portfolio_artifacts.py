@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
 from dla.casefile.fields import Day
-from dla.clock import FixedClock, SystemClock
+from dla.clock import clock_for
 from dla.dashboard import follow_ups_table, portfolio_table
 from dla.db import make_engine
 from dla.frenchtext import fr_date
@@ -62,9 +62,7 @@ def publish_follow_ups(engine: Engine, today: date) -> int:
 def follow_up_check(demande: FollowUpCheck = FollowUpCheck()) -> int:  # noqa: B008
     """List the follow-ups due this month or late, and refresh the portfolio."""
     engine = make_engine(get_settings().resolved_database_url)
-    today = (
-        FixedClock.on(demande.aujourdhui).today() if demande.aujourdhui else SystemClock().today()
-    )
+    today = clock_for(demande.aujourdhui).today()
     try:
         count = publish_follow_ups(engine, today)
         publish_portfolio(engine, today)

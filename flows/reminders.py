@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
 from dla.casefile.fields import Day
-from dla.clock import Clock, FixedClock, SystemClock
+from dla.clock import Clock, SystemClock, clock_for
 from dla.daily import Advanced, advance_due
 from dla.db import make_engine
 from dla.outbox.days import Line, held_lines, line, preview
@@ -70,10 +70,6 @@ def _run_name(prefix: str):
         return f"{prefix}-{day or SystemClock().today()}"
 
     return name
-
-
-def _clock(day: date | None) -> Clock:
-    return FixedClock.on(day) if day else SystemClock()
 
 
 def _transport_and_renderer(clock: Clock):
@@ -152,7 +148,7 @@ def _publish(lines: list[Line], key: str, title: str) -> None:
 def sweep_reminders(demande: SweepRequest = TODAY) -> dict[str, int]:
     """Plan and send the reminders due; publish what was sent, held and failed."""
     engine = make_engine(get_settings().resolved_database_url)
-    clock = _clock(demande.aujourdhui)
+    clock = clock_for(demande.aujourdhui)
     title = f"Relances du {clock.today():%d/%m/%Y}"
     try:
         if demande.simulation:
@@ -184,7 +180,7 @@ _STATUSES = ("sent", "retry", "failed", "cancelled")
 def weekly_digest(demande: SweepRequest = TODAY) -> dict[str, int]:
     """Plan this week's digests and send what is due (the daily sweep would send them too)."""
     engine = make_engine(get_settings().resolved_database_url)
-    clock = _clock(demande.aujourdhui)
+    clock = clock_for(demande.aujourdhui)
     try:
         plan(engine, clock, digests_only=True)
         verdicts = send_due(engine, clock, demande.lot)
