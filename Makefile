@@ -29,6 +29,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 # The fast tier for the inner loop (under a minute): no Prefect, no child process, no browser,
@@ -38,6 +39,7 @@ FAST := not prefect and not subprocess and not browser and not e2e and not pdf
 check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DLA_TEST_DATABASE_URL= $(BIN)/pytest -q -n auto -m "$(FAST)" -p no:cacheprovider
 
 # The fault tests (SQLite, and PostgreSQL when DLA_TEST_DATABASE_URL is set); their tally per

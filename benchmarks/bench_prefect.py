@@ -80,7 +80,7 @@ def sweep_plain(url: str, var_dir: Path, today: date) -> tuple[float, dict]:
     from dla.clock import FixedClock
     from dla.daily import advance_due
     from dla.db import make_engine
-    from dla.outbox.run import remind
+    from dla.outbox.days import remind
     from dla.outbox.sending import mail_renderer, mail_transport
     from dla.settings import get_settings
 

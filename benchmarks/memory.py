@@ -29,7 +29,7 @@ def main(url: str, day: str, port: int) -> dict:
     from dla.db import make_engine
     from dla.mail.config import Security, SmtpConfig
     from dla.mail.smtp import SmtpTransport
-    from dla.outbox.run import remind
+    from dla.outbox.days import remind
     from dla.outbox.sending import mail_renderer
     from dla.settings import Settings
 

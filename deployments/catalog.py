@@ -32,9 +32,9 @@ def closed(deployment):
 def deployments() -> list:
     """Return the runner deployments, flows imported here only (Prefect is heavy)."""
     from flows.case_flow import run_case
-    from flows.dashboards import follow_up_check
     from flows.deliver import deliver
     from flows.open_case import load_case, open_case
+    from flows.portfolio_artifacts import follow_up_check
     from flows.reminders import sweep_reminders, weekly_digest
     from flows.validate_case import validate_case
 

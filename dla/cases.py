@@ -11,7 +11,7 @@ from dla.frenchtext import elide, fr_date, label
 from dla.orgs import apply_shared, find_shared, save_case_contacts
 from dla.privacy.forgotten import forgotten_fields
 from dla.shared_changes import log_changes, refusals
-from dla.timeline import record
+from dla.timeline import add_event
 from models import (
     Case,
     CaseMember,
@@ -141,7 +141,7 @@ class _Log:
         self.summaries: list[str] = []
 
     def event(self, kind: str, summary: str, **data) -> None:
-        record(
+        add_event(
             self.session,
             case_id=self.case_id,
             at=self.now,
@@ -404,7 +404,7 @@ def _log_pauses(plan, case_id, session, now, actor) -> None:
             f"au {fr_date(kinds[k].end)}"
             for k in shift.pauses
         )
-        record(
+        add_event(
             session,
             case_id=case_id,
             at=now,

@@ -38,6 +38,11 @@ class SystemClock:
         return self.now().date()
 
 
+def clock_for(day: date | None) -> Clock:
+    """Return the clock of a replayed day (`--today`, a form's `aujourdhui`), else real time."""
+    return FixedClock.on(day) if day else SystemClock()
+
+
 @dataclass
 class FixedClock:
     """A clock stopped at a given instant (replays and tests)."""

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from dla.frenchtext import case_status_label, fr_date
@@ -81,3 +82,15 @@ def follow_ups_due(*, session: Session, today: date, days: int = 31) -> list[dic
         }
         for f, reference in rows
     ]
+
+
+def portfolio_table(engine: Engine, today: date, ui_url: str | None) -> list[dict]:
+    """Return the dashboard's rows, read in their own session."""
+    with Session(engine) as session:
+        return dashboard_rows(session=session, today=today, ui_url=ui_url)
+
+
+def follow_ups_table(engine: Engine, today: date) -> list[dict]:
+    """Return the follow-ups due this month or late, read in their own session."""
+    with Session(engine) as session:
+        return follow_ups_due(session=session, today=today)

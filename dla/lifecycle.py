@@ -6,6 +6,7 @@ Each function is idempotent against the database: Prefect re-runs a resumed flow
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -14,7 +15,8 @@ from dla.calendar import calendar_for
 from dla.clock import Clock
 from dla.frenchtext import case_status_label, fr_date, label
 from dla.gates import GateStatus, gate_status
-from dla.timeline import record
+from dla.timeline import add_event
+from dla.validations import COORDINATION, log_decisions
 from dla.vigilance import Facts, Finding, blocking, evaluate
 from models import (
     Case,
@@ -33,12 +35,21 @@ from models.enums import CaseStatus, Moment, StageStatus, StepStatus
 from models.types import PARIS
 
 
+class StageState(StrEnum):
+    """Where one stage stands after a pass (code words: never stored nor shown)."""
+
+    not_started = "not_started"
+    in_progress = "in_progress"
+    awaiting = "awaiting"
+    closed = "closed"
+
+
 @dataclass
 class StageOutcome:
-    """Where one stage stands after a pass: not_started, in_progress, awaiting or closed."""
+    """Where one stage stands after a pass, what vigilance found and what its gate awaits."""
 
     stage: str
-    state: str
+    state: StageState
     findings: list[Finding] = field(default_factory=list)
     gate: GateStatus | None = None
     gate_deadline: date | None = None
@@ -57,12 +68,13 @@ def get_case(reference: str, *, session: Session) -> Case:
     return case
 
 
-def _stage(case: Case, key: str, session: Session) -> Stage:
+def stage_of(case: Case, key: str, *, session: Session) -> Stage:
+    """Return the case's stage `key`."""
     return session.exec(select(Stage).where(Stage.case_id == case.id, Stage.key == key)).one()
 
 
 def _log(session, case, clock, kind, summary, key, **data):
-    record(
+    add_event(
         session,
         case_id=case.id,
         at=clock.now(),
@@ -77,7 +89,7 @@ def _log(session, case, clock, kind, summary, key, **data):
 def open_stage(reference: str, key: str, *, session: Session, clock: Clock) -> bool:
     """Open the stage when its start date has come; return whether it is open."""
     case = get_case(reference, session=session)
-    stage = _stage(case, key, session)
+    stage = stage_of(case, key, session=session)
     if stage.status is not StageStatus.a_venir:
         return True
     if clock.today() < stage.planned_start:
@@ -106,7 +118,7 @@ def open_stage(reference: str, key: str, *, session: Session, clock: Clock) -> b
 def request_deliverables(reference: str, key: str, *, session: Session, clock: Clock) -> list[str]:
     """Record the deliverables this stage's steps must produce (rendered by the deliverables flow)."""
     case = get_case(reference, session=session)
-    stage = _stage(case, key, session)
+    stage = stage_of(case, key, session=session)
     kinds = sorted(
         {
             s.deliverable
@@ -158,7 +170,7 @@ def case_facts(case: Case, *, session: Session, today: date) -> Facts:
 def review_vigilance(reference: str, key: str, *, session: Session, clock: Clock) -> list[Finding]:
     """Evaluate the points of vigilance at this stage; log the findings when they change."""
     case = get_case(reference, session=session)
-    stage = _stage(case, key, session)
+    stage = stage_of(case, key, session=session)
     findings = evaluate(case_facts(case, session=session, today=clock.today()), stage.moment)
     codes = ",".join(sorted(f.code for f in findings)) or "aucun"
     summary = "Points de vigilance : " + (
@@ -180,11 +192,11 @@ def review_vigilance(reference: str, key: str, *, session: Session, clock: Clock
 def check_gate(reference: str, key: str, *, session: Session, clock: Clock) -> StageOutcome:
     """Close the stage if its work is due and its gate passes; otherwise say what it awaits."""
     case = get_case(reference, session=session)
-    stage = _stage(case, key, session)
+    stage = stage_of(case, key, session=session)
     if stage.status is StageStatus.close:
-        return StageOutcome(key, "closed")
+        return StageOutcome(key, StageState.closed)
     if stage.status is StageStatus.a_venir:
-        return StageOutcome(key, "not_started")
+        return StageOutcome(key, StageState.not_started)
     today = clock.today()
     findings = review_vigilance(reference, key, session=session, clock=clock)
     validations = list(session.exec(select(Validation).where(Validation.stage_id == stage.id)))
@@ -219,9 +231,9 @@ def check_gate(reference: str, key: str, *, session: Session, clock: Clock) -> S
             f"stage:{key}:closed",
             stage=key,
         )
-        return StageOutcome(key, "closed", findings, gate)
+        return StageOutcome(key, StageState.closed, findings, gate)
     if not work_done:
-        return StageOutcome(key, "in_progress", findings, gate, deadline)
+        return StageOutcome(key, StageState.in_progress, findings, gate, deadline)
     stage.status = StageStatus.en_attente_validation
     case.status = CaseStatus.en_attente_validation
     session.add_all([stage, case])
@@ -238,7 +250,7 @@ def check_gate(reference: str, key: str, *, session: Session, clock: Clock) -> S
         f"stage:{key}:awaiting:{stage.planned_end.isoformat()}",
         stage=key,
     )
-    return StageOutcome(key, "awaiting", findings, gate, deadline)
+    return StageOutcome(key, StageState.awaiting, findings, gate, deadline)
 
 
 def _pending(status: StepStatus, done_on: date | None, today: date) -> bool:
@@ -255,7 +267,7 @@ def awaited(gate: GateStatus, *, session: Session) -> list[tuple[str, str]]:
             select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(ids))
         ).all()
     )
-    return [(names.get(org, "coordination DLA"), body.value) for org, body in gate.missing]
+    return [(names.get(org, COORDINATION), body.value) for org, body in gate.missing]
 
 
 def _log_decisions(case, stage, validations, session, clock) -> None:
@@ -278,20 +290,7 @@ def _log_decisions(case, stage, validations, session, clock) -> None:
             select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(ids))
         ).all()
     )
-    for v in validations:
-        who = names.get(v.organisation_id, "coordination DLA")
-        record(
-            session,
-            case_id=case.id,
-            at=clock.now(),
-            kind="validation.recorded",
-            actor=v.recorded_by,
-            summary=f"{stage.title} : {who} ({label(v.body)}) — {label(v.decision)} le "
-            f"{fr_date(v.decided_on)}, saisi via {v.channel}"
-            + (f" : {v.comment}" if v.comment else ""),
-            data={"stage": stage.key, "validation_id": v.id, "channel": v.channel},
-            key=f"validation:{v.id}",
-        )
+    log_decisions(session, stage, validations, names, at=clock.now())
 
 
 def _apply_refusals_and_postponements(case, stage, gate, session, clock) -> None:

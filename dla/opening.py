@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from dla.casefile.fields import control_char
@@ -10,6 +11,7 @@ from dla.casefile.loader import build_plan, load_case_file
 from dla.casefile.problems import CaseFileError, Problem
 from dla.cases import CaseConflict, LoadOutcome, save_plan
 from dla.clock import Clock
+from dla.db import transaction
 from models import Case
 
 
@@ -80,3 +82,32 @@ def open_from_file(
         reason="fichier de cas chargé",
         update_shared=update_shared,
     )
+
+
+def save_from_form(engine: Engine, form: NewCaseForm, *, clock: Clock, actor: str) -> LoadOutcome:
+    """Create the case the form describes, in its own transaction."""
+    with transaction(engine) as session:
+        return open_from_form(form, session=session, clock=clock, actor=actor)
+
+
+def save_from_file(
+    engine: Engine,
+    name: str,
+    folder: Path,
+    max_bytes: int,
+    *,
+    clock: Clock,
+    actor: str,
+    update_shared: bool = False,
+) -> LoadOutcome:
+    """Load (or reload) a case file of the cases folder, in its own transaction."""
+    with transaction(engine) as session:
+        return open_from_file(
+            name,
+            folder,
+            max_bytes,
+            session=session,
+            clock=clock,
+            actor=actor,
+            update_shared=update_shared,
+        )

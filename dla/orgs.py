@@ -10,7 +10,19 @@ from sqlmodel import Session, col, select
 
 from dla.casefile.schema import CaseFile, ContactIn, OrganisationIn
 from dla.shared_changes import SharedChange, find_users, shown
-from models import CaseContact, Contact, Organisation
+from models import CaseContact, CaseMember, Contact, Organisation
+
+
+def member_keys(case_id: int, *, session: Session) -> dict[int, str]:
+    """Return the case's member organisations: id → key."""
+    return dict(
+        session.exec(
+            select(Organisation.id, Organisation.key)
+            .join(CaseMember, col(CaseMember.organisation_id) == Organisation.id)
+            .where(CaseMember.case_id == case_id)
+        ).all()
+    )
+
 
 # Each shared fact: the case file's field, the row's attribute.
 ORG_FACTS = (

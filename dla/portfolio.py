@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, func, true
+from sqlalchemy import ColumnElement, Engine, func, true
 from sqlalchemy import case as when
 from sqlmodel import Session, col, select
 
@@ -12,6 +12,7 @@ from models import (
     CaseContact,
     CaseMember,
     Contact,
+    Deliverable,
     FollowUp,
     Indicator,
     Organisation,
@@ -175,3 +176,20 @@ def case_contacts(
             .order_by(Organisation.name, Contact.name, Contact.email)
         )
     )
+
+
+def case_with_documents(engine: Engine, reference: str) -> tuple[CaseDetail, list[Deliverable]]:
+    """Return the case's detail and its latest documents, read in one session."""
+    from dla.deliverables.store import latest_documents
+
+    with Session(engine) as session:
+        detail = case_detail(reference, session=session)
+        if detail is None:
+            raise LookupError(f"cas inconnu : {reference!r}")
+        return detail, latest_documents(detail.case.id, session=session)
+
+
+def all_references(engine: Engine) -> list[str]:
+    """Return every case's reference, sorted."""
+    with Session(engine) as session:
+        return sorted(session.exec(select(Case.reference)))

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from models import TimelineEvent
 
 
-def record(
+def add_event(
     session: Session,
     *,
     case_id: int,

@@ -3,16 +3,20 @@
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from dla.casefile.fields import control_char
 from dla.clock import Clock, day_problem
+from dla.db import transaction
 from dla.frenchtext import fr_date, label
-from dla.timeline import record
-from models import Case, CaseMember, Organisation, Stage, Validation, ValidationRequirement
+from dla.orgs import member_keys
+from dla.timeline import add_event
+from models import Case, Organisation, Stage, Validation, ValidationRequirement
 from models.enums import Body, Decision
 
 MAX_COMMENT = 2000
+COORDINATION = "coordination DLA"  # who decides when no organisation does
 # Keys typed by people: bounded and printable, checked before they reach a query (PostgreSQL
 # refuses a NUL in a parameter with an error of its own).
 MAX_KEYS = {"référence": 40, "étape": 80, "structure": 80}
@@ -53,13 +57,7 @@ def record_validation(
         raise ValidationRefused(
             [f"étape inconnue : {entry.stage!r} ; attendu parmi : {', '.join(stages)}"]
         )
-    members = dict(
-        session.exec(
-            select(Organisation.key, Organisation.id)
-            .join(CaseMember, CaseMember.organisation_id == Organisation.id)
-            .where(CaseMember.case_id == case.id)
-        ).all()
-    )
+    members = {key: id_ for id_, key in member_keys(case.id, session=session).items()}
     problems = []
     org_id = None
     if entry.structure is not None:
@@ -123,20 +121,43 @@ def record_validation(
     )
     session.add(validation)
     session.flush()
-    who = entry.structure or "coordination"
-    record(
-        session,
-        case_id=case.id,
-        at=clock.now(),
-        kind="validation.recorded",
-        actor=recorded_by,
-        summary=f"{stage.title} : {who} ({label(entry.body)}) — {label(entry.decision)} le "
-        f"{fr_date(entry.decided_on)}, saisi via {channel}"
-        + (f" : {entry.comment}" if entry.comment else ""),
-        data={"stage": stage.key, "validation_id": validation.id, "channel": channel},
-        key=f"validation:{validation.id}",
-    )
+    names = {org_id: session.get(Organisation, org_id).name} if org_id is not None else {}
+    log_decisions(session, stage, [validation], names, at=clock.now())
     return validation, True
+
+
+def log_decisions(
+    session: Session, stage: Stage, validations: list[Validation], names: dict[int, str], *, at
+) -> None:
+    """Put decisions on the case's timeline, once each (keyed `validation:<id>`).
+
+    Who decided is the organisation's name (`names`: id → name), or the DLA coordination; the
+    actor is who entered the decision (`recorded_by`), through its channel.
+    """
+    for v in validations:
+        who = names.get(v.organisation_id, COORDINATION)
+        add_event(
+            session,
+            case_id=stage.case_id,
+            at=at,
+            kind="validation.recorded",
+            actor=v.recorded_by,
+            summary=f"{stage.title} : {who} ({label(v.body)}) — {label(v.decision)} le "
+            f"{fr_date(v.decided_on)}, saisi via {v.channel}"
+            + (f" : {v.comment}" if v.comment else ""),
+            data={"stage": stage.key, "validation_id": v.id, "channel": v.channel},
+            key=f"validation:{v.id}",
+        )
+
+
+def record_decision(
+    engine: Engine, entry: DecisionInput, *, clock: Clock, recorded_by: str, channel: str
+) -> bool:
+    """Check and write one decision in its own transaction; return whether it is new."""
+    with transaction(engine) as session:
+        return record_validation(
+            entry, session=session, clock=clock, recorded_by=recorded_by, channel=channel
+        )[1]
 
 
 def _malformed(entry: DecisionInput) -> list[str]:

@@ -7,15 +7,15 @@ from prefect.artifacts import (
     create_markdown_artifact,
     create_table_artifact,
 )
-from sqlmodel import Session, select
 
 from dla.deliverables import KINDS
 from dla.deliverables.store import slug
 from dla.frenchtext import case_status_label, fr_date, label
 from dla.links import case_link, document_link, documents_link
-from dla.portfolio import case_detail
+from dla.portfolio import case_with_documents
 from dla.shown import md, md_rows
 from models import Deliverable
+from models.enums import StepStatus
 
 # Past this many documents, the per-document artifacts give way to the table alone.
 MAX_DOCUMENT_ARTIFACTS = 60
@@ -28,12 +28,10 @@ def artifact_key(prefix: str, reference: str) -> str:
 
 def publish_case_artifacts(engine, reference: str, today: date) -> None:
     """Create the case table (stages, deadlines, validations), its timeline and its documents."""
-    with Session(engine) as session:
-        d = case_detail(reference, session=session)
-        documents = latest_documents(d.case.id, session=session)
+    d, documents = case_with_documents(engine, reference)
     next_due: dict[int, date] = {}
     for step in d.steps:
-        if step.status.value == "a_faire":
+        if step.status is StepStatus.a_faire:
             next_due.setdefault(step.stage_id, step.due_date)
     rows = [
         {
@@ -65,15 +63,6 @@ def publish_case_artifacts(engine, reference: str, today: date) -> None:
         key=artifact_key("livrables", reference),
         description=f"Livrables du cas {reference}",
     )
-
-
-def latest_documents(case_id: int, *, session: Session) -> list[Deliverable]:
-    """Return the newest version of each of the case's documents in each format."""
-    rows = session.exec(
-        select(Deliverable).where(Deliverable.case_id == case_id).order_by(Deliverable.version)
-    )
-    latest = {(r.kind, r.fmt): r for r in rows}
-    return [latest[k] for k in sorted(latest)]
 
 
 def documents_markdown(reference: str, documents: list[Deliverable]) -> str:

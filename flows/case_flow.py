@@ -9,18 +9,16 @@ from prefect.flow_runs import suspend_flow_run
 from prefect.input import RunInput
 from prefect.runtime import deployment
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import Session, select
 
-from dla import lifecycle, progress
+from dla import lifecycle, progress, steps, validations
 from dla.casefile.fields import Day
-from dla.clock import Clock, FixedClock, SystemClock
-from dla.db import make_engine, transaction
+from dla.clock import Clock, SystemClock, clock_for
+from dla.db import make_engine
 from dla.frenchtext import fr_date, label
 from dla.settings import get_settings
-from dla.validations import ValidationRefused, record_validation
+from dla.vigilance import blocking
 from flows.case_artifacts import publish_case_artifacts, publish_documents
 from flows.decision_form import DecisionFields
-from models import CaseMember, Organisation, Stage
 from models.types import PARIS
 
 
@@ -54,57 +52,40 @@ class GateDecision(DecisionFields, RunInput):
     )
 
 
-def _clock(today: date | None) -> Clock:
-    return FixedClock.on(today) if today else SystemClock()
-
-
-@task(cache_policy=NO_CACHE, task_run_name="{key} · ouverture")
-def open_stage(engine, reference: str, key: str, clock: Clock) -> bool:
-    with transaction(engine) as session:
-        return progress.open_stage(reference, key, session=session, clock=clock)
-
-
-@task(cache_policy=NO_CACHE, task_run_name="{key} · livrables")
-def request_deliverables(engine, reference: str, key: str, clock: Clock) -> list[str]:
-    with transaction(engine) as session:
-        return lifecycle.request_deliverables(reference, key, session=session, clock=clock)
+# The stage steps of dla.steps, each a task of the run (one transaction each, idempotent).
+open_stage = task(steps.open_stage, cache_policy=NO_CACHE, task_run_name="{key} · ouverture")
+request_deliverables = task(
+    steps.request_deliverables, cache_policy=NO_CACHE, task_run_name="{key} · livrables"
+)
+check_gate = task(
+    steps.check_gate, cache_policy=NO_CACHE, task_run_name="{key} · vigilance et validation"
+)
+finish_case = task(steps.finish_case, cache_policy=NO_CACHE, task_run_name="clôture du cas")
 
 
 @task(cache_policy=NO_CACHE, task_run_name="{key} · rendu des livrables")
 def render_deliverables(engine, reference: str, key: str, clock: Clock) -> list[str]:
-    rendered = progress.render_stage(engine, reference, key, clock, previews=True)
+    rendered = steps.render_deliverables(engine, reference, key, clock, previews=True)
     if rendered.missing:
         get_run_logger().warning("Livrables non générés : %s", "; ".join(rendered.missing))
     publish_documents([d for d in rendered.documents if d.new])
     return [str(d.path) for d in rendered.documents]
 
 
-@task(cache_policy=NO_CACHE, task_run_name="{key} · vigilance et validation")
-def check_gate(engine, reference: str, key: str, clock: Clock) -> lifecycle.StageOutcome:
-    with transaction(engine) as session:
-        return progress.check_gate(reference, key, session=session, clock=clock)
-
-
 @task(cache_policy=NO_CACHE, task_run_name="{key} · décision saisie")
 def record_decision(engine, reference: str, key: str, answer: GateDecision, clock: Clock) -> bool:
     entry = answer.decision_for(reference, key)
     try:
-        with transaction(engine) as session:
-            return record_validation(
-                entry,
-                session=session,
-                clock=clock,
-                recorded_by="interface Prefect",
-                channel="prefect-ui",
-            )[1]
-    except ValidationRefused as exc:
+        return validations.record_decision(
+            engine, entry, clock=clock, recorded_by="interface Prefect", channel="prefect-ui"
+        )
+    except validations.ValidationRefused as exc:
         get_run_logger().error("Décision refusée : %s", "; ".join(exc.problems))
         return False
 
 
-def _gate_form(
-    outcome: lifecycle.StageOutcome, stage: Stage, org_keys: dict[int, str]
-) -> type[GateDecision]:
+def _gate_form(outcome: lifecycle.StageOutcome, question: steps.GateQuestion) -> type[GateDecision]:
+    org_keys = question.organisation_keys
     awaited = (
         ", ".join(
             f"{org_keys.get(org, org) if org else 'coordination'} ({label(body)})"
@@ -114,30 +95,13 @@ def _gate_form(
         else ""
     )
     blockers = "\n".join(
-        f"- **bloquant** : {f.message} (§{f.section})"
-        for f in outcome.findings
-        if f.level == "bloquant"
+        f"- **bloquant** : {f.message} (§{f.section})" for f in blocking(outcome.findings)
     )
     description = (
-        f"### {stage.title}\n\nValidation attendue de : {awaited or '—'}\n\n"
+        f"### {question.title}\n\nValidation attendue de : {awaited or '—'}\n\n"
         f"Échéance : {fr_date(outcome.gate_deadline)}\n\n{blockers}"
     )
     return GateDecision.with_initial_data(description=description)
-
-
-def _gate_stage(engine, reference: str, key: str) -> tuple[Stage, dict[int, str]]:
-    """Return the stage and the keys of the case's organisations, which the form asks for."""
-    with Session(engine) as session:
-        case = lifecycle.get_case(reference, session=session)
-        stage = session.exec(select(Stage).where(Stage.case_id == case.id, Stage.key == key)).one()
-        keys = dict(
-            session.exec(
-                select(Organisation.id, Organisation.key)
-                .join(CaseMember, CaseMember.organisation_id == Organisation.id)
-                .where(CaseMember.case_id == case.id)
-            ).all()
-        )
-        return stage, keys
 
 
 @flow(name="accompagnement", flow_run_name="{cas.reference}", log_prints=True)
@@ -149,32 +113,30 @@ def run_case(cas: CaseRun) -> str:
             until = cas.aujourdhui or SystemClock().today()
             status = progress.replay(engine, cas.reference, until, _task_steps(engine))
         else:
-            status = advance(engine, cas.reference, _clock(cas.aujourdhui), interactive=True)
-        publish_case_artifacts(engine, cas.reference, _clock(cas.aujourdhui).today())
+            status = advance(engine, cas.reference, clock_for(cas.aujourdhui), interactive=True)
+        publish_case_artifacts(engine, cas.reference, clock_for(cas.aujourdhui).today())
         print(f"{cas.reference} : {status}")
-        return status
+        return str(status)
     finally:
         engine.dispose()
 
 
-@task(cache_policy=NO_CACHE, task_run_name="clôture du cas")
-def finish_case(engine, reference: str, clock: Clock) -> str:
-    with transaction(engine) as session:
-        return lifecycle.finish_case(reference, session=session, clock=clock).value
-
-
-def advance(engine, reference: str, clock: Clock, interactive: bool) -> str:
+def advance(engine, reference: str, clock: Clock, interactive: bool) -> progress.Standing:
     """Take the case stage by stage; suspend at a gate only when run from a deployment."""
 
     def wait_for_decisions(key: str, outcome: lifecycle.StageOutcome) -> lifecycle.StageOutcome:
         asked = 0
-        while outcome.state == "awaiting" and interactive and deployment.id is not None:
-            stage, org_keys = _gate_stage(engine, reference, key)
+        while (
+            outcome.state == lifecycle.StageState.awaiting
+            and interactive
+            and deployment.id is not None
+        ):
+            question = steps.gate_question(engine, reference, key)
             # One key per question of this run: a resumed run re-asks from the top and gets each
             # stored answer back (recording it again adds nothing), then suspends on a new key;
             # a key per known decision would hand back a refused answer forever.
             answer = suspend_flow_run(
-                wait_for_input=_gate_form(outcome, stage, org_keys),
+                wait_for_input=_gate_form(outcome, question),
                 key=f"{key}-{asked}",
                 timeout=_timeout(outcome.gate_deadline, clock),
             )

@@ -8,17 +8,17 @@ from prefect.artifacts import (
 )
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import Session, select
 
 from dla.casefile.fields import Day
-from dla.clock import Clock, FixedClock, SystemClock
-from dla.db import make_engine, transaction
-from dla.deliverables import FORMATS, KINDS, SYNTHESIS, Generated, generate, generate_synthesis
+from dla.clock import Clock, clock_for
+from dla.db import make_engine
+from dla.deliverables import FORMATS, KINDS, SYNTHESIS, Generated
+from dla.deliverables.batch import generate_requested
 from dla.links import documents_link
+from dla.portfolio import all_references
 from dla.settings import get_settings
 from dla.shown import md_rows
 from flows.case_artifacts import publish_documents
-from models import Case
 from models.enums import Vocabulary
 
 Document = Vocabulary("DocumentKind", {k: k for k in [*KINDS, SYNTHESIS.key]})
@@ -61,34 +61,20 @@ def render_documents(engine, request: DeliverRequest, clock: Clock) -> list[Gene
     kinds = [d.value for d in request.documents if d.value != SYNTHESIS.key]
     with_synthesis = request.synthese or SYNTHESIS.key in request.documents
     formats = [f.value for f in request.formats]
-    with Session(engine) as session:
-        refs = request.references or sorted(session.exec(select(Case.reference)))
+    refs = request.references or all_references(engine)
     per_case = bool(kinds) or not request.documents
     documents = (len(refs) * len(kinds or KINDS) if per_case else 0) + int(with_synthesis)
-    progress = _progress(documents, documents * len(formats))
-    with transaction(engine) as session:
-        done = []
-        if per_case and refs:
-            done = generate(
-                refs,
-                kinds or None,
-                formats,
-                session=session,
-                var_dir=get_settings().var_dir,
-                clock=clock,
-                previews=True,
-                on_progress=progress,
-            )
-        if with_synthesis:
-            done += generate_synthesis(  # one document: its progress is the flow's end
-                refs,
-                formats,
-                session=session,
-                var_dir=get_settings().var_dir,
-                clock=clock,
-                previews=True,
-            )
-    return done
+    return generate_requested(
+        engine,
+        refs,
+        kinds or None,
+        formats,
+        per_case=per_case,
+        with_synthesis=with_synthesis,
+        var_dir=get_settings().var_dir,
+        clock=clock,
+        on_progress=_progress(documents, documents * len(formats)),
+    )
 
 
 def _progress(documents: int, total: int):
@@ -135,7 +121,7 @@ def publish(done: list[Generated]) -> None:
 def deliver(demande: DeliverRequest) -> list[str]:
     """Generate the requested deliverables and publish where they are."""
     engine = make_engine(get_settings().resolved_database_url)
-    clock = FixedClock.on(demande.aujourdhui) if demande.aujourdhui else SystemClock()
+    clock = clock_for(demande.aujourdhui)
     try:
         done = render_documents(engine, demande, clock)
         publish(done)

@@ -6,8 +6,8 @@ from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
 from dla.mail.base import Transport
-from dla.mail.config import Security, SmtpConfig
-from dla.mail.transports import transport_from_settings
+from dla.mail.config import SmtpConfig
+from dla.mail.transports import smtp_config_from_settings, transport_from_settings
 from dla.settings import Settings
 
 
@@ -35,16 +35,15 @@ class SmtpServer(Block):
 
     def smtp_config(self, settings: Settings) -> SmtpConfig:
         """Return the transport configuration; retries and CA file come from the settings."""
-        return SmtpConfig(
+        return smtp_config_from_settings(
+            settings,
             host=self.host,
             port=self.port,
-            security=Security(self.security),
-            username=self.username or None,
+            security=self.security,
+            username=self.username,
             password=self.password,
             concurrency=self.concurrency,
             timeout=self.timeout,
-            max_attempts=settings.smtp_max_attempts,
-            cert_bundle=str(settings.smtp_ca_file) if settings.smtp_ca_file else None,
         )
 
 

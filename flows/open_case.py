@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dla import opening
 from dla.casefile.form import NewCaseForm
 from dla.clock import SystemClock
-from dla.db import make_engine, transaction
+from dla.db import make_engine
 from dla.settings import get_settings
 from flows.case_flow import CaseRun, run_case
 
@@ -42,10 +42,9 @@ def save_from_form(form: NewCaseForm) -> str:
     settings = get_settings()
     engine = make_engine(settings.resolved_database_url)
     try:
-        with transaction(engine) as session:
-            outcome = opening.open_from_form(
-                form, session=session, clock=SystemClock(), actor="interface Prefect"
-            )
+        outcome = opening.save_from_form(
+            engine, form, clock=SystemClock(), actor="interface Prefect"
+        )
     finally:
         engine.dispose()
     return outcome.reference
@@ -56,16 +55,15 @@ def save_from_file(name: str, update_shared: bool = False) -> str:
     settings = get_settings()
     engine = make_engine(settings.resolved_database_url)
     try:
-        with transaction(engine) as session:
-            outcome = opening.open_from_file(
-                name,
-                settings.resolved_cases_dir,
-                settings.max_case_file_bytes,
-                session=session,
-                clock=SystemClock(),
-                actor="interface Prefect",
-                update_shared=update_shared,
-            )
+        outcome = opening.save_from_file(
+            engine,
+            name,
+            settings.resolved_cases_dir,
+            settings.max_case_file_bytes,
+            clock=SystemClock(),
+            actor="interface Prefect",
+            update_shared=update_shared,
+        )
     finally:
         engine.dispose()
     get_run_logger().info("%s : %s", outcome.reference, outcome.status)

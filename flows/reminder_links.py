@@ -6,6 +6,7 @@ from prefect.client.orchestration import get_client
 from prefect.utilities.urls import url_for
 
 from dla.outbox.claim import Claimed
+from dla.outbox.rules import Rule
 from flows.paused_runs import read_suspended_case_runs, waiting_stage
 
 log = logging.getLogger(__name__)
@@ -16,7 +17,7 @@ def waiting_run_links(rows: list[Claimed]) -> dict[str, str]:
     wanted = {
         r.key: (r.payload["context"]["reference"], r.payload["context"]["stage_key"])
         for r in rows
-        if r.rule == "validation_attendue"
+        if r.rule == Rule.validation_attendue
     }
     if not wanted:
         return {}

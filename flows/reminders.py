@@ -11,24 +11,22 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
 
 from dla.casefile.fields import Day
-from dla.clock import Clock, FixedClock, SystemClock
+from dla.clock import Clock, SystemClock, clock_for
 from dla.daily import Advanced, advance_due
-from dla.db import make_engine, transaction
-from dla.outbox.plan import PlanResult, plan_digests, plan_due_window
+from dla.db import make_engine
+from dla.outbox.days import Line, held_lines, line, preview
+from dla.outbox.plan import PlanResult, plan_day
 from dla.outbox.record import Verdict
-from dla.outbox.run import Line, line, preview
 from dla.outbox.sending import mail_renderer
 from dla.outbox.sweep import run_async, sweep
 from dla.settings import get_settings
 from dla.shown import md_rows
 from flows.case_artifacts import publish_case_artifacts
-from flows.dashboards import publish_portfolio
 from flows.mail_blocks import aload_transport
+from flows.portfolio_artifacts import publish_portfolio
 from flows.reminder_links import waiting_run_links
-from models import Notification
 
 ARTIFACT_KEY = "relances"
 DIGEST_ARTIFACT_KEY = "resume-hebdomadaire"
@@ -74,10 +72,6 @@ def _run_name(prefix: str):
     return name
 
 
-def _clock(day: date | None) -> Clock:
-    return FixedClock.on(day) if day else SystemClock()
-
-
 def _transport_and_renderer(clock: Clock):
     """Build the transport (Prefect block when DLA_SMTP_BLOCK is set) and the renderer."""
     settings = get_settings()
@@ -105,10 +99,7 @@ def publish_cases(engine: Engine, references: list[str], today: date) -> int:
 @task(cache_policy=NO_CACHE, task_run_name="planifier les relances")
 def plan(engine: Engine, clock: Clock, digests_only: bool = False) -> PlanResult:
     """Write today's notification rows (idempotent)."""
-    with transaction(engine) as session:
-        if digests_only:
-            return plan_digests(session=session, today=clock.today())
-        return plan_due_window(session=session, today=clock.today(), now=clock.now(), digests=False)
+    return plan_day(engine, clock, digests_only=digests_only)
 
 
 @task(cache_policy=NO_CACHE, task_run_name="envoyer les relances dues")
@@ -157,7 +148,7 @@ def _publish(lines: list[Line], key: str, title: str) -> None:
 def sweep_reminders(demande: SweepRequest = TODAY) -> dict[str, int]:
     """Plan and send the reminders due; publish what was sent, held and failed."""
     engine = make_engine(get_settings().resolved_database_url)
-    clock = _clock(demande.aujourdhui)
+    clock = clock_for(demande.aujourdhui)
     title = f"Relances du {clock.today():%d/%m/%Y}"
     try:
         if demande.simulation:
@@ -170,7 +161,7 @@ def sweep_reminders(demande: SweepRequest = TODAY) -> dict[str, int]:
         publish_portfolio(engine, clock.today())
         publish_cases(engine, sorted(advanced.statuses), clock.today())
         lines = [line(v.row, v.status, v.detail or "") for v in verdicts]
-        lines += _held_lines(engine, planned.held)
+        lines += held_lines(engine, planned.held)
         _publish(lines, ARTIFACT_KEY, title)
         counts = {s: sum(1 for v in verdicts if v.status == s) for s in _STATUSES}
         counts["held"] = len(planned.held)
@@ -185,17 +176,11 @@ def sweep_reminders(demande: SweepRequest = TODAY) -> dict[str, int]:
 _STATUSES = ("sent", "retry", "failed", "cancelled")
 
 
-def _held_lines(engine: Engine, keys: list[str]) -> list[Line]:
-    with Session(engine) as session:
-        rows = session.exec(select(Notification).where(col(Notification.key).in_(keys))).all()
-    return [line(r, "held", r.last_error or f"reportée au {r.due_at:%d/%m/%Y}") for r in rows]
-
-
 @flow(name="resume-hebdomadaire", flow_run_name=_run_name("resume"), log_prints=True)
 def weekly_digest(demande: SweepRequest = TODAY) -> dict[str, int]:
     """Plan this week's digests and send what is due (the daily sweep would send them too)."""
     engine = make_engine(get_settings().resolved_database_url)
-    clock = _clock(demande.aujourdhui)
+    clock = clock_for(demande.aujourdhui)
     try:
         plan(engine, clock, digests_only=True)
         verdicts = send_due(engine, clock, demande.lot)

@@ -6,9 +6,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dla import progress
 from dla.clock import SystemClock
-from dla.db import make_engine, transaction
+from dla.db import make_engine
 from dla.settings import get_settings
-from dla.validations import DecisionInput, ValidationRefused, record_validation
+from dla.validations import DecisionInput, ValidationRefused, record_decision
 from flows.decision_form import DecisionFields, decision_answer
 from flows.resume import resume_waiting_runs
 
@@ -37,17 +37,16 @@ class DecisionRefused(Exception):
 
 
 @task(cache_policy=NO_CACHE, task_run_name="enregistrement de la décision")
-def record(form: ValidationForm) -> bool:
+def save_decision(form: ValidationForm) -> bool:
     engine = make_engine(get_settings().resolved_database_url)
     try:
-        with transaction(engine) as session:
-            return record_validation(
-                form.entry(),
-                session=session,
-                clock=SystemClock(),
-                recorded_by="formulaire Prefect",
-                channel="prefect-formulaire",
-            )[1]
+        return record_decision(
+            engine,
+            form.entry(),
+            clock=SystemClock(),
+            recorded_by="formulaire Prefect",
+            channel="prefect-formulaire",
+        )
     except ValidationRefused as exc:
         raise DecisionRefused(
             "Décision refusée, rien n'a été enregistré : " + " ; ".join(exc.problems)
@@ -76,7 +75,7 @@ def advance_case(form: ValidationForm) -> str:
 @flow(name="validation", flow_run_name="{decision.reference} · {decision.etape}")
 def validate_case(decision: ValidationForm) -> str:
     """Record a board's or committee's decision, then resume the case where it waits."""
-    new = record(decision)
+    new = save_decision(decision)
     resumed = resume(decision)
     # No run waited on this stage (the case is driven by the daily pass, or its run is gone):
     # the decision takes effect now rather than at tomorrow's pass.

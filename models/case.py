@@ -48,18 +48,6 @@ class Case(CaseBase, table=True):
     updated_at: datetime = Field(sa_type=AwareDateTime)
 
 
-class CaseCreate(CaseBase):
-    dla_host_key: str
-    coordinator_email: str
-
-
-class CasePublic(CaseBase):
-    id: int
-    status: CaseStatus
-    dla_host_id: int
-    coordinator_id: int
-
-
 class CaseMember(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("case_id", "organisation_id"),)
 

@@ -22,14 +22,6 @@ class Organisation(OrganisationBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
 
 
-class OrganisationCreate(OrganisationBase):
-    pass
-
-
-class OrganisationPublic(OrganisationBase):
-    id: int
-
-
 class ContactBase(SQLModel):
     """A person, shared by every case they take part in (their part in each: CaseContact)."""
 
@@ -39,11 +31,3 @@ class ContactBase(SQLModel):
 
 class Contact(ContactBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
-
-
-class ContactCreate(ContactBase):
-    pass
-
-
-class ContactPublic(ContactBase):
-    id: int

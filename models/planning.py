@@ -56,7 +56,3 @@ class Indicator(IndicatorBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="accompagnement.id", index=True)
-
-
-class IndicatorPublic(IndicatorBase):
-    id: int

@@ -71,13 +71,6 @@ class TimelineEvent(SQLModel, table=True):
     key: str | None = Field(default=None, max_length=300)
 
 
-class TimelineEventPublic(SQLModel):
-    at: datetime
-    kind: str
-    actor: str
-    summary: str
-
-
 class ForgottenAddress(SQLModel, table=True):
     """An address erased at its owner's request, kept only as a SHA-256 digest.
 

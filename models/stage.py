@@ -35,11 +35,6 @@ class Stage(StageBase, table=True):
     waits_for: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
-class StagePublic(StageBase):
-    id: int
-    status: StageStatus
-
-
 class StepBase(SQLModel):
     key: str = Field(max_length=80)
     title: str = Field(max_length=300)
@@ -59,13 +54,6 @@ class Step(StepBase, table=True):
     stage_id: int = Field(foreign_key="stage.id", index=True)
     status: StepStatus = Field(default=StepStatus.a_faire)
     done_on: date | None = None
-
-
-class StepPublic(StepBase):
-    id: int
-    stage_id: int
-    status: StepStatus
-    done_on: date | None
 
 
 class ValidationRequirement(SQLModel, table=True):

@@ -27,10 +27,3 @@ class Validation(ValidationBase, table=True):
     step_id: int | None = Field(default=None, foreign_key="step.id")
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
     recorded_at: datetime = Field(sa_type=AwareDateTime)
-
-
-class ValidationPublic(ValidationBase):
-    id: int
-    stage_id: int
-    organisation_id: int | None
-    recorded_at: datetime

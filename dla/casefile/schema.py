@@ -18,7 +18,7 @@ from dla.casefile.fields import (
     TextList,
 )
 from dla.casefile.problems import FieldValueError
-from dla.outbox.rules import Relances
+from dla.casefile.relances import Relances
 from models.enums import (
     Body,
     ContactRole,

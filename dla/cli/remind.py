@@ -32,7 +32,7 @@ def remind(
         fail("--since et --dry-run ne vont pas ensemble ; rien n'a été fait.")
     engine = open_database()
     from dla.cli.render import print_lines
-    from dla.outbox.run import preview, remind, replay, report_lines
+    from dla.outbox.days import preview, remind, replay, report_lines
     from dla.outbox.sending import mail_renderer, mail_transport
     from dla.settings import get_settings
 

@@ -11,7 +11,7 @@ from dla.portfolio import CaseDetail, PortfolioRow
 from dla.shown import rich
 
 if TYPE_CHECKING:
-    from dla.outbox.run import Line
+    from dla.outbox.days import Line
 
 
 def _console() -> Console:

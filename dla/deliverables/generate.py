@@ -9,6 +9,7 @@ from dla.clock import Clock
 from dla.deliverables import store
 from dla.deliverables.charts import Chart, indicators_chart
 from dla.deliverables.data import gather
+from dla.deliverables.findings import findings_of, report
 from dla.deliverables.kinds import (
     FORMATS,
     KINDS,
@@ -23,7 +24,6 @@ from dla.deliverables.kinds import (
 from dla.deliverables.pdf import check_available
 from dla.deliverables.produce import Generated, Job, Progress, Sink, produce
 from dla.deliverables.synthesis import synthesis_charts, synthesis_context
-from dla.deliverables.vigilance import findings_of, report
 from models import Case, Stage, Step
 from models.enums import StageStatus, StepStatus
 
@@ -67,7 +67,7 @@ def generate(
     def existing(job, fmt):
         return latest.get((ids[job.owner], job.spec.key, fmt))
 
-    def record(versions):
+    def keep_versions(versions):
         at = clock.now()
         store.add_versions(
             session,
@@ -90,7 +90,7 @@ def generate(
     def announce(job, created):
         # Only new versions are announced, so a re-run never repeats an event.
         formats = ", ".join(f"{d.fmt} v{d.version}" for d in created)
-        timeline.record(
+        timeline.add_event(
             session,
             case_id=ids[job.owner],
             at=clock.now(),
@@ -105,7 +105,7 @@ def generate(
         reasons = "; ".join(dict.fromkeys(f.reason for f in failures))
         formats = ", ".join(f.fmt for f in failures)
         digest = store.data_hash({"reasons": reasons, "data": store.data_hash(job.data)})
-        timeline.record(
+        timeline.add_event(
             session,
             case_id=ids[job.owner],
             at=clock.now(),
@@ -116,7 +116,7 @@ def generate(
             key=f"deliverable.failed:{job.spec.key}:{digest[:32]}",
         )
 
-    sink = Sink(existing, record, announce, failed)
+    sink = Sink(existing, keep_versions, announce, failed)
     return produce(jobs, fmts, sink, var_dir, clock, previews, on_progress)
 
 
@@ -142,7 +142,7 @@ def generate_synthesis(
         rows = versions.get(fmt)
         return store.Existing(**rows[-1]) if rows else None
 
-    def record(new):
+    def keep_versions(new):
         for v in new:
             versions.setdefault(v.fmt, []).append(
                 {
@@ -153,7 +153,7 @@ def generate_synthesis(
                 }
             )
 
-    results = produce([job], fmts, Sink(existing, record), var_dir, clock, previews, None)
+    results = produce([job], fmts, Sink(existing, keep_versions), var_dir, clock, previews, None)
     if any(r.new for r in results):
         store.record_manifest(var_dir, SYNTHESIS.key, versions)
     return results

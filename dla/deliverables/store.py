@@ -135,3 +135,12 @@ def record_manifest(var_dir: Path, owner: str, versions: dict[str, list[dict]]) 
     """Write the manifest of cross-case documents atomically."""
     content = json.dumps(versions, ensure_ascii=False, indent=2).encode()
     write_file(var_dir, f"{FOLDER}/{slug(owner)}/{MANIFEST}", content)
+
+
+def latest_documents(case_id: int, *, session: Session) -> list[Deliverable]:
+    """Return the newest version of each of the case's documents in each format."""
+    rows = session.exec(
+        select(Deliverable).where(Deliverable.case_id == case_id).order_by(Deliverable.version)
+    )
+    latest = {(r.kind, r.fmt): r for r in rows}
+    return [latest[k] for k in sorted(latest)]

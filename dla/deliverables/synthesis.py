@@ -4,7 +4,7 @@ from collections import Counter
 from datetime import date
 
 from dla.deliverables.charts import Chart, bar_chart
-from dla.deliverables.vigilance import findings_of
+from dla.deliverables.findings import findings_of
 
 
 def synthesis_context(contexts: dict[str, dict], today: date) -> dict:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from dla.mail.base import Transport
 from dla.mail.config import Security, SmtpConfig
+from dla.mail.eml import OutboxTransport
 from dla.mail.headers import MailError
-from dla.mail.outbox import OutboxTransport
 from dla.mail.smtp import SmtpTransport
 from dla.settings import Settings
 
@@ -15,18 +15,31 @@ def outbox_dir(settings: Settings) -> Path:
     return settings.var_dir / "outbox"
 
 
-def smtp_config_from_settings(settings: Settings) -> SmtpConfig | None:
-    """Return the SMTP configuration of the `DLA_SMTP_*` variables, or None when unset."""
-    if not settings.smtp_host:
+def smtp_config_from_settings(settings: Settings, **server) -> SmtpConfig | None:
+    """Return the SMTP configuration of the `DLA_SMTP_*` variables, or None when unset.
+
+    `server` (host, port, security, username, password, concurrency, timeout: a Prefect block's
+    fields) replaces the variables' server; retries and the CA file always come from settings.
+    """
+    fields = {
+        "host": settings.smtp_host,
+        "port": settings.smtp_port,
+        "security": settings.smtp_security,
+        "username": settings.smtp_username,
+        "password": settings.smtp_password,
+        "concurrency": settings.smtp_concurrency,
+        "timeout": settings.smtp_timeout,
+    } | server
+    if not fields["host"]:
         return None
     return SmtpConfig(
-        host=settings.smtp_host,
-        port=settings.smtp_port,
-        security=Security(settings.smtp_security),
-        username=settings.smtp_username or None,
-        password=settings.smtp_password,
-        concurrency=settings.smtp_concurrency,
-        timeout=settings.smtp_timeout,
+        host=fields["host"],
+        port=fields["port"],
+        security=Security(fields["security"]),
+        username=fields["username"] or None,
+        password=fields["password"],
+        concurrency=fields["concurrency"],
+        timeout=fields["timeout"],
         max_attempts=settings.smtp_max_attempts,
         cert_bundle=str(settings.smtp_ca_file) if settings.smtp_ca_file else None,
     )

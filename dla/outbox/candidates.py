@@ -2,9 +2,9 @@
 
 from datetime import date
 
-from dla.outbox.candidate import Candidate, latest_only
 from dla.outbox.people import stage_open, step_open
 from dla.outbox.rhythm_rules import follow_up_candidates, period_candidates
+from dla.outbox.rules import Candidate
 from dla.outbox.state import CaseState
 from dla.outbox.step_rules import step_candidates, validation_candidates
 from models.enums import CaseStatus
@@ -39,3 +39,15 @@ def case_candidates(
     if wanted(f"{ref}/suivi/"):
         out += follow_up_candidates(state, today)
     return out
+
+
+def latest_only(cands: list[Candidate], today: date) -> tuple[list[Candidate], set[str]]:
+    """Keep, in each series, only the latest reminder already due; return the superseded keys."""
+    latest: dict[tuple, date] = {}
+    for c in cands:
+        if c.send_on <= today and c.cancelled is None:
+            latest[c.series] = max(latest.get(c.series, c.send_on), c.send_on)
+    superseded = {
+        c.key for c in cands if c.send_on <= today and c.send_on < latest.get(c.series, c.send_on)
+    }
+    return [c for c in cands if c.key not in superseded], superseded

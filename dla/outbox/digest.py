@@ -8,9 +8,8 @@ from sqlmodel import Session, col, select
 from dla.frenchtext import label
 from dla.gates import gate_status
 from dla.outbox.candidates import Candidate, stage_open, step_open
-from dla.outbox.rules import SUBJECTS, Rule, digest_day, overdue_days, week_of
+from dla.outbox.rules import RULE_LABELS, SUBJECTS, Rule, digest_day, overdue_days, week_of
 from dla.outbox.state import CaseState, load_states
-from dla.outbox.wording import RULE_LABELS
 from dla.privacy.scrub import is_pseudonym
 from models import Contact, Notification, Stage, Step, TimelineEvent
 from models.enums import NotificationStatus, StageStatus, StepStatus

@@ -3,16 +3,17 @@
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Engine, bindparam, update
 from sqlmodel import Session, select
 
+from dla.clock import Clock
+from dla.db import insert_ignore, transaction
 from dla.frenchtext import fr_date, label
 from dla.outbox.candidates import Candidate, case_candidates, latest_only
 from dla.outbox.digest import digest_candidates
-from dla.outbox.rules import at_hour
+from dla.outbox.rules import RULE_LABELS, at_hour
 from dla.outbox.state import LOOKBACK, CaseState, load_states
-from dla.outbox.store import insert_ignore, to_json
-from dla.outbox.wording import RULE_LABELS
+from dla.outbox.store import to_json
 from models import Case, Notification, TimelineEvent
 from models.enums import CaseStatus, NotificationStatus
 
@@ -88,6 +89,17 @@ def plan_due_window(
         cands = digest_candidates(light, session=session, today=today, horizon=horizon)
         result += write(cands, session=session, today=today, horizon=horizon, now=now)
     return result
+
+
+def plan_day(engine: Engine, clock: Clock, *, digests_only: bool = False) -> PlanResult:
+    """Write today's notification rows in their own transaction (idempotent).
+
+    Digests are left out of the daily window (the weekly flow plans them: `digests_only`).
+    """
+    with transaction(engine) as session:
+        if digests_only:
+            return plan_digests(session=session, today=clock.today())
+        return plan_due_window(session=session, today=clock.today(), now=clock.now(), digests=False)
 
 
 def open_case_ids(*, session: Session) -> list[int]:

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, bindparam, update
 from sqlmodel import Session
 
+from dla.db import insert_ignore
 from dla.outbox.claim import Claimed
-from dla.outbox.store import insert_ignore
-from dla.outbox.wording import RULE_LABELS
+from dla.outbox.rules import RULE_LABELS
 from models import Notification, TimelineEvent
 from models.enums import NotificationStatus
 from models.types import PARIS, AwareDateTime
@@ -50,7 +50,7 @@ def timeline_key(key: str, suffix: str = "") -> str:
     )
 
 
-def record(
+def record_verdicts(
     engine: Engine,
     verdicts: list[Verdict],
     *,

@@ -3,9 +3,8 @@
 from datetime import date
 
 from dla.frenchtext import label as frenchlabel
-from dla.outbox.candidate import Candidate, make
 from dla.outbox.people import BOARD_ROLES, people, reachable
-from dla.outbox.rules import Rule
+from dla.outbox.rules import Candidate, Rule, make
 from dla.outbox.state import LOOKBACK, CaseState
 from models.enums import MemberRole
 

@@ -1,12 +1,13 @@
-"""Reminder rules: their names, their settings per case, keys and sending days."""
+"""Reminder rules: their names and subjects, keys, sending days, and the candidates they make."""
 
 import hashlib
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from dla.calendar import WorkingCalendar
+from dla.casefile.relances import Relances
+from models import Contact
 from models.types import PARIS
 
 
@@ -32,39 +33,16 @@ SUBJECTS = {
     Rule.resume_hebdo: "Résumé hebdomadaire de vos accompagnements",
 }
 
-
-class Relances(BaseModel):
-    """Reminder settings of a case; a case file's `relances:` block overrides these defaults."""
-
-    model_config = ConfigDict(extra="forbid", title="Réglages des relances")
-
-    echeance_proche: list[int] = Field(
-        default=[7, 1], title="Rappels avant une échéance (jours ouvrés avant)"
-    )
-    retard_rappels: int = Field(
-        default=8, ge=0, le=52, title="Nombre de rappels hebdomadaires après une échéance dépassée"
-    )
-    retard_coordination: int = Field(
-        default=7, ge=1, title="Jours ouvrés de retard avant d'informer la coordination"
-    )
-    validation_rappels: int = Field(
-        default=6, ge=0, le=52, title="Nombre de rappels hebdomadaires d'une validation attendue"
-    )
-    periode_avant: int = Field(
-        default=3, ge=0, title="Annonce d'un début ou d'une fin de période (jours ouvrés avant)"
-    )
-    suivi_avant: int = Field(default=10, ge=0, title="Annonce d'un suivi (jours ouvrés avant)")
-    resume_hebdo: bool = Field(default=True, title="Résumé hebdomadaire de la coordination")
-    heure: int = Field(default=8, ge=0, le=23, title="Heure d'envoi (Europe/Paris)")
-
-
-DEFAULTS = Relances()
-
-
-def settings_for(document: dict | None) -> Relances:
-    """Read a case's reminder settings: its case file's `relances:` block over the defaults."""
-    block = (document or {}).get("relances")
-    return Relances.model_validate(block) if block else DEFAULTS
+# The rules' names in French (messages, the CLI and Prefect artifacts).
+RULE_LABELS = {
+    "echeance_proche": "échéance proche",
+    "echeance_depassee": "échéance dépassée",
+    "validation_attendue": "validation attendue",
+    "periode_debut": "début de période",
+    "periode_fin": "fin de période",
+    "suivi": "suivi à recueillir",
+    "resume_hebdo": "résumé hebdomadaire",
+}
 
 
 def notification_key(rule: str, target: str, occurrence: str, recipient: str) -> str:
@@ -114,3 +92,59 @@ def digest_day(calendar: WorkingCalendar, day: date) -> date:
     first = working_on_or_after(calendar, monday)
     # A week whose five days are all holidays does not exist in France; stay in the week anyway.
     return first if first.isocalendar()[1] == monday.isocalendar()[1] else monday
+
+
+@dataclass
+class Candidate:
+    """One notification a rule asks for: who, when, about what."""
+
+    rule: Rule
+    case_id: int
+    target: str
+    occurrence: str
+    recipient: Contact
+    send_on: date  # after any hold
+    subject: str
+    context: dict
+    events: list[dict] = field(default_factory=list)
+    original_on: date | None = None  # the rule's day, before a hold moved it
+    held: dict | None = None
+    cancelled: str | None = None  # planned as cancelled (a hold made it pointless)
+    hour: int = 8
+
+    @property
+    def key(self) -> str:
+        return notification_key(self.rule, self.target, self.occurrence, self.recipient.email)
+
+    @property
+    def series(self) -> tuple[str, str, str]:
+        return (self.rule, self.target, self.recipient.email)
+
+
+def base_context(state, title: str) -> dict:
+    """Return what every reminder of a case shows."""
+    case = state.case
+    return {
+        "reference": case.reference,
+        "case_title": case.title,
+        "title": title,
+        "coordinator_email": state.coordinator.email,
+        "coordinator_name": state.coordinator.name,
+    }
+
+
+def make(state, rule, target, occurrence, who, day, title, context, events=()) -> Candidate:
+    """Build one candidate of a case with its subject and full context."""
+    return Candidate(
+        rule,
+        state.case.id,
+        target,
+        occurrence,
+        who,
+        day,
+        SUBJECTS[rule].format(title=title),
+        {**base_context(state, title), "recipient_name": who.name, **context},
+        list(events),
+        original_on=day,
+        hour=state.settings.heure,
+    )

@@ -10,7 +10,8 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from dla.calendar import WorkingCalendar, calendar_for
-from dla.outbox.rules import Relances, at_hour, settings_for
+from dla.casefile.relances import Relances, settings_for
+from dla.outbox.rules import at_hour
 from models import (
     Case,
     CaseContact,

@@ -4,11 +4,12 @@ from datetime import date, timedelta
 
 from dla.frenchtext import fr_date, label
 from dla.gates import gate_status
-from dla.outbox.candidate import Candidate, make
 from dla.outbox.people import BOARD_ROLES, owners, people, reachable, stage_open, step_open
 from dla.outbox.rules import (
+    Candidate,
     Rule,
     due_soon_days,
+    make,
     overdue_days,
     weekly_days,
     working_on_or_after,

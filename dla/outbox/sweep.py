@@ -30,7 +30,7 @@ from dla.mail.base import CalendarEvent, Delivery, Notice, Outcome, Outgoing, Tr
 from dla.outbox.check import recheck
 from dla.outbox.claim import LEASE, Claimed, claim
 from dla.outbox.digest import digest_contexts, has_news
-from dla.outbox.record import BACKOFF_FIRST, Verdict, record
+from dla.outbox.record import BACKOFF_FIRST, Verdict, record_verdicts
 from dla.outbox.sendday import sending_context
 from dla.outbox.store import from_json
 
@@ -174,7 +174,7 @@ def sweep_batch(
         rows, engine=engine, transport=transport, renderer=renderer, now=now, links=links
     )
     # The backoff runs from the end of the delivery, not from the claim.
-    record(engine, verdicts, now=now, wall=wall.now(), backoff=backoff)
+    record_verdicts(engine, verdicts, now=now, wall=wall.now(), backoff=backoff)
     return verdicts
 
 

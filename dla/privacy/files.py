@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dla.casefile.problems import CaseFileError
 from dla.casefile.yamlio import parse_yaml
-from dla.mail.outbox import eml_name
+from dla.mail.eml import eml_name
 from dla.privacy.scrub import Erasure
 
 

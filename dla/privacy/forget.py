@@ -13,7 +13,7 @@ from dla.privacy.forgotten import remember_forgotten
 from dla.privacy.held import DETAIL_COLUMNS, find_held
 from dla.privacy.prefect_db import scrub_prefect
 from dla.privacy.scrub import Erasure, PrivacyRefused, normalise_address
-from dla.timeline import record
+from dla.timeline import add_event
 from models import Deliverable
 from models.enums import NotificationStatus
 
@@ -167,7 +167,7 @@ def _sync_sources(cases, rewritten: list[Path], session: Session) -> None:
 
 def _log(session: Session, case_ids: set[int], erasure: Erasure, clock: Clock, actor: str) -> None:
     for case_id in sorted(case_ids):
-        record(
+        add_event(
             session,
             case_id=case_id,
             at=clock.now(),

@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from sqlmodel import Session, select
 
 from dla.db import make_engine
-from dla.outbox.wording import STATUS_LABELS
+from dla.outbox.days import STATUS_LABELS
 from dla.settings import normalise_database_url
 from flows.reminders import ARTIFACT_KEY
 from models import Case, Deliverable, Notification, Stage, TimelineEvent

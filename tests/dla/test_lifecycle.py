@@ -216,3 +216,14 @@ def test_a_stage_caught_up_late_accepts_a_decision_taken_since_its_planned_start
     validation, new = decide(loaded, date(2024, 1, 24), decided_on=date(2024, 1, 10))
 
     assert new and validation.decided_on == date(2024, 1, 10)
+
+
+def test_a_decision_entered_names_its_organisation_as_a_file_decision_does(loaded):
+    step(loaded, date(2024, 1, 22))
+    decide(loaded, date(2024, 1, 23))
+    with Session(loaded) as session:
+        event = session.exec(
+            select(TimelineEvent).where(TimelineEvent.kind == "validation.recorded")
+        ).one()
+    assert event.summary.startswith("Diagnostic partagé : ACI Un (")
+    assert event.actor == "test" and event.data["channel"] == "cli"

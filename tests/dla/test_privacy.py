@@ -12,8 +12,8 @@ from dla.cases import CaseConflict, save_plan
 from dla.clock import FixedClock
 from dla.db import transaction
 from dla.deliverables import generate
-from dla.mail.outbox import OutboxTransport
-from dla.outbox.run import remind
+from dla.mail.eml import OutboxTransport
+from dla.outbox.days import remind
 from dla.outbox.sending import mail_renderer
 from dla.privacy import PrivacyRefused, export_contact, forget_contact
 from dla.settings import Settings

@@ -12,9 +12,9 @@ from dla.deliverables import generate
 from dla.deliverables.kinds import KINDS
 from dla.deliverables.produce import failure_reason
 from dla.deliverables.render import environment
-from dla.mail.outbox import OutboxTransport
+from dla.mail.eml import OutboxTransport
 from dla.mail.render import MailRenderer, RenderRefused
-from dla.outbox.run import remind
+from dla.outbox.days import remind
 from dla.outbox.sending import mail_renderer
 from dla.settings import Settings
 from tests.dla.outbox.conftest import REF, open_stages, outbox_case

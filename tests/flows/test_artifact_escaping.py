@@ -12,7 +12,7 @@ from dla.db import make_engine, transaction
 from dla.deliverables import generate
 from dla.settings import get_settings
 from flows.case_artifacts import artifact_key, publish_case_artifacts, publish_documents
-from flows.dashboards import PORTFOLIO_KEY, publish_portfolio
+from flows.portfolio_artifacts import PORTFOLIO_KEY, publish_portfolio
 from tests.dla.outbox.conftest import open_stages
 from tests.factories import case_data, save_case
 

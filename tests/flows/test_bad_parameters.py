@@ -10,9 +10,9 @@ from deployments.catalog import deployments
 from dla.casefile.form import NewCaseForm
 from dla.db import make_engine
 from flows.case_flow import CaseRun, run_case
-from flows.dashboards import FollowUpCheck
 from flows.deliver import DeliverRequest
 from flows.open_case import open_case
+from flows.portfolio_artifacts import FollowUpCheck
 from flows.reminders import SweepRequest
 from flows.validate_case import DecisionRefused, ValidationForm, validate_case
 from tests.dla.test_opening import FORM

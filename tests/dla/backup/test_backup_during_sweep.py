@@ -22,7 +22,7 @@ from dla.clock import FixedClock
 from dla.db import make_engine, transaction
 from dla.mail.config import Security, SmtpConfig
 from dla.mail.smtp import SmtpTransport
-from dla.outbox.run import remind
+from dla.outbox.days import remind
 from dla.outbox.sending import mail_renderer
 from models import Notification
 from models.enums import NotificationStatus

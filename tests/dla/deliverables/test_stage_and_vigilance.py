@@ -9,7 +9,7 @@ from dla import lifecycle
 from dla.db import transaction
 from dla.deliverables import DeliverableError, generate_for_stage
 from dla.deliverables.data import gather
-from dla.deliverables.vigilance import TOPICS, current_moment, findings_of
+from dla.deliverables.findings import TOPICS, current_moment, findings_of
 from dla.vigilance import RULES, evaluate
 from models import Deliverable, Stage
 from tests.dla.deliverables.conftest import CLOCK, REFERENCES

@@ -3,8 +3,8 @@
 import pytest
 
 from dla.mail.config import Security, SmtpConfig
+from dla.mail.eml import OutboxTransport
 from dla.mail.headers import MailError
-from dla.mail.outbox import OutboxTransport
 from dla.mail.smtp import SmtpTransport
 from dla.mail.transports import transport_from_settings
 from dla.settings import Settings

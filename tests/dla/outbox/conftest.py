@@ -13,7 +13,7 @@ from dla import lifecycle
 from dla.clock import FixedClock
 from dla.db import transaction
 from dla.mail.base import Delivery, Outcome, Outgoing
-from dla.mail.outbox import OutboxTransport
+from dla.mail.eml import OutboxTransport
 from dla.outbox.sending import mail_renderer
 from dla.settings import Settings
 from models import Case, Notification

@@ -6,7 +6,7 @@ from dla.clock import FixedClock
 from dla.db import transaction
 from dla.outbox.claim import LEASE, claim
 from dla.outbox.plan import plan_due_window
-from dla.outbox.record import record
+from dla.outbox.record import record_verdicts
 from dla.outbox.sweep import send_batch, sweep
 from models.enums import NotificationStatus
 from models.types import PARIS
@@ -47,7 +47,7 @@ def test_a_sweep_on_a_later_simulated_day_leaves_the_rows_in_flight_alone(
     ours = {r.key for r in held}
     assert not ours & set(second.handed)
     # The first sender records its outcome: every row it delivered is marked sent, none cancelled.
-    assert record(engine, verdicts, now=now, wall=wall + timedelta(minutes=2)) == len(held)
+    assert record_verdicts(engine, verdicts, now=now, wall=wall + timedelta(minutes=2)) == len(held)
     by_key = {r.key: r for r in rows(engine)}
     assert {by_key[k].status for k in ours} == {NotificationStatus.sent}
     assert {by_key[k].attempts for k in ours} == {1}

@@ -6,10 +6,11 @@ import pytest
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
+from dla.casefile.relances import settings_for
 from dla.db import transaction
 from dla.outbox.candidates import case_candidates
 from dla.outbox.plan import plan_case, plan_due_window
-from dla.outbox.rules import notification_key, settings_for
+from dla.outbox.rules import notification_key
 from dla.outbox.state import load_states
 from models import Case, TimelineEvent
 from tests.dla.outbox.conftest import (

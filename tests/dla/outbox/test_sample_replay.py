@@ -11,7 +11,7 @@ from dla.casefile.loader import load_case_file
 from dla.cases import save_plan
 from dla.clock import FixedClock
 from dla.db import transaction
-from dla.outbox.run import replay
+from dla.outbox.days import replay
 from models import Case, Notification, Period
 from models.enums import NotificationStatus, PeriodKind
 

@@ -135,9 +135,11 @@ def test_an_outcome_from_a_superseded_claim_is_not_recorded(engine, loaded):
     later = wall + LEASE + timedelta(minutes=1)
     new = claim(engine, now=now, limit=1, wall=later)
     assert [r.key for r in new] == [old[0].key] and new[0].attempts == old[0].attempts + 1
-    from dla.outbox.record import Verdict, record
+    from dla.outbox.record import Verdict, record_verdicts
 
-    assert record(engine, [Verdict(old[0], "failed", "trop tard")], now=now, wall=later) == 0
+    assert (
+        record_verdicts(engine, [Verdict(old[0], "failed", "trop tard")], now=now, wall=later) == 0
+    )
     assert rows(engine, key=old[0].key)[0].status is NotificationStatus.claimed
 
 

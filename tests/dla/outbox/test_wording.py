@@ -18,8 +18,8 @@ from dla.frenchtext import fr_date as fr
 from dla.mail.base import Outgoing
 from dla.mail.config import Security, SmtpConfig
 from dla.mail.smtp import SmtpTransport
+from dla.outbox.days import remind
 from dla.outbox.plan import plan_due_window
-from dla.outbox.run import remind
 from dla.outbox.sendday import sending_context
 from models import Notification
 from models.enums import NotificationStatus

@@ -6,7 +6,7 @@ from datetime import date
 from prefect.artifacts import Artifact
 
 from dla.db import make_engine
-from flows.dashboards import FOLLOW_UPS_KEY, PORTFOLIO_KEY, FollowUpCheck, follow_up_check
+from flows.portfolio_artifacts import FOLLOW_UPS_KEY, PORTFOLIO_KEY, FollowUpCheck, follow_up_check
 from tests.dla.test_progress import load_and_replay
 
 

@@ -4,7 +4,7 @@ import asyncio
 from email import message_from_bytes, policy
 
 from dla.mail.base import Outcome, Outgoing
-from dla.mail.outbox import OutboxTransport, eml_name
+from dla.mail.eml import OutboxTransport, eml_name
 
 
 async def test_each_message_lands_as_a_parseable_eml_file(tmp_path, make_batch):

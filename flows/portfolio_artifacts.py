@@ -8,11 +8,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.settings import PREFECT_UI_URL
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from dla.casefile.fields import Day
-from dla.clock import FixedClock, SystemClock
-from dla.dashboard import dashboard_rows, follow_ups_due
+from dla.clock import clock_for
+from dla.dashboard import follow_ups_table, portfolio_table
 from dla.db import make_engine
 from dla.frenchtext import fr_date
 from dla.settings import get_settings
@@ -39,8 +38,7 @@ class FollowUpCheck(BaseModel):
 
 @task(cache_policy=NO_CACHE, task_run_name="tableau de bord du portefeuille")
 def publish_portfolio(engine: Engine, today: date) -> int:
-    with Session(engine) as session:
-        rows = dashboard_rows(session=session, today=today, ui_url=PREFECT_UI_URL.value())
+    rows = portfolio_table(engine, today, PREFECT_UI_URL.value())
     create_table_artifact(
         md_rows(rows, keep=("runs", "bureau")) or [{"référence": "aucun cas"}],
         key=PORTFOLIO_KEY,
@@ -51,8 +49,7 @@ def publish_portfolio(engine: Engine, today: date) -> int:
 
 @task(cache_policy=NO_CACHE, task_run_name="suivis dus")
 def publish_follow_ups(engine: Engine, today: date) -> int:
-    with Session(engine) as session:
-        rows = follow_ups_due(session=session, today=today)
+    rows = follow_ups_table(engine, today)
     create_table_artifact(
         md_rows(rows) or [{"référence": "aucun suivi dû"}],
         key=FOLLOW_UPS_KEY,
@@ -65,9 +62,7 @@ def publish_follow_ups(engine: Engine, today: date) -> int:
 def follow_up_check(demande: FollowUpCheck = FollowUpCheck()) -> int:  # noqa: B008
     """List the follow-ups due this month or late, and refresh the portfolio."""
     engine = make_engine(get_settings().resolved_database_url)
-    today = (
-        FixedClock.on(demande.aujourdhui).today() if demande.aujourdhui else SystemClock().today()
-    )
+    today = clock_for(demande.aujourdhui).today()
     try:
         count = publish_follow_ups(engine, today)
         publish_portfolio(engine, today)

@@ -16,10 +16,21 @@ from dla.outbox.check import recheck
 from dla.outbox.claim import Claimed
 from dla.outbox.plan import DEFAULT_HORIZON, PlanResult, plan_due_window
 from dla.outbox.record import BACKOFF_FIRST
+from dla.outbox.rules import RULE_LABELS
 from dla.outbox.sweep import Renderer, SweepReport, notices, sweep
-from dla.outbox.wording import RULE_LABELS, STATUS_LABELS
 from models import Notification, Period, Stage, Validation
 from models.enums import NotificationStatus
+
+# The notification statuses in French (the CLI and the artifacts).
+STATUS_LABELS = {
+    "planned": "à envoyer",
+    "claimed": "en cours d'envoi",
+    "sent": "envoyée",
+    "failed": "en échec",
+    "cancelled": "annulée",
+    "held": "suspendue",
+    "retry": "à réessayer",
+}
 
 
 @dataclass
@@ -103,7 +114,7 @@ def preview(
         ).all()
         lines = [line(r, "planned", _why(r)) for r in keep]
         lines += [line(r, "cancelled", why) for r, why in cancel]
-        lines += [line(h, "held", h.last_error or f"reportée au {h.due_at:%d/%m/%Y}") for h in held]
+        lines += [_held(h) for h in held]
         session.rollback()
     return lines
 
@@ -119,6 +130,17 @@ def line(row, status: str, why: str) -> Line:
         STATUS_LABELS.get(status, status),
         why,
     )
+
+
+def held_lines(engine: Engine, keys: list[str]) -> list[Line]:
+    """Describe the rows planning held back (their reason, or the day they were put off to)."""
+    with Session(engine) as session:
+        rows = session.exec(select(Notification).where(col(Notification.key).in_(keys))).all()
+    return [_held(r) for r in rows]
+
+
+def _held(row: Notification) -> Line:
+    return line(row, "held", row.last_error or f"reportée au {row.due_at:%d/%m/%Y}")
 
 
 def report_lines(report: SweepReport) -> list[Line]:
