@@ -30,7 +30,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	DLA_TEST_TIER=test $(BIN)/pytest
 
 # The fast tier for the inner loop (under a minute): no Prefect, no child process, no browser,
 # no PDF; SQLite only; in parallel on every core.
@@ -40,7 +40,7 @@ check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	DLA_TEST_DATABASE_URL= $(BIN)/pytest -q -n auto -m "$(FAST)" -p no:cacheprovider
+	DLA_TEST_TIER=check DLA_TEST_DATABASE_URL= $(BIN)/pytest -q -n auto -m "$(FAST)" -p no:cacheprovider
 
 # The fault tests (SQLite, and PostgreSQL when DLA_TEST_DATABASE_URL is set); their tally per
 # fault (expected, delivered, duplicates, lost) is written to docs/fiabilite-pannes.md.

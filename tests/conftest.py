@@ -16,6 +16,7 @@ from sqlmodel import Session, SQLModel
 
 from dla.db import make_engine, private_schema, upgrade
 from dla.settings import get_settings
+from tests import timings  # imported first thing: its clock times the whole run
 
 PG_URL = os.environ.get("DLA_TEST_DATABASE_URL")
 # The PostgreSQL twins are collected only when a server is configured (no wall of SKIPPED).
@@ -149,3 +150,20 @@ def pytest_terminal_summary(terminalreporter) -> None:
     for suite, cases in sorted(_bad_inputs.items()):
         terminalreporter.write_line(f"{suite} : {len(cases)}")
     terminalreporter.write_line(f"total : {total}")
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Write how long this `make check` or `make test` took (docs/test-timings.md)."""
+    tier = os.environ.get("DLA_TEST_TIER")
+    if not tier or hasattr(session.config, "workerinput"):  # xdist workers: the controller counts
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    stats = reporter.stats if reporter else {}
+    workers = getattr(session.config.option, "numprocesses", None) or 1
+    timings.record(
+        tier,
+        tests=sum(len(stats.get(k, [])) for k in ("passed", "failed", "error")),
+        failed=len(stats.get("failed", [])) + len(stats.get("error", [])),
+        workers=workers if isinstance(workers, int) else os.cpu_count() or 1,
+        postgres=bool(PG_URL),
+    )
