@@ -13,7 +13,17 @@ from benchmarks.report import Report, log, machine, markdown
 from dla.db import make_engine
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("generated", "sweep", "prefect", "memory", "sending", "rendering", "loading", "cli")
+SECTIONS = (
+    "generated",
+    "sweep",
+    "prefect",
+    "memory",
+    "sending",
+    "rendering",
+    "desk",
+    "loading",
+    "cli",
+)
 
 
 def main(argv: list[str] | None = None) -> Report:
@@ -24,6 +34,9 @@ def main(argv: list[str] | None = None) -> Report:
     parser.add_argument("--files", type=int, default=1000, help="case files of the load test")
     parser.add_argument("--documents", type=int, default=20, help="monographies in HTML")
     parser.add_argument("--heavy", type=int, default=5, help="monographies in DOCX and PDF")
+    parser.add_argument(
+        "--requests", type=int, default=2000, help="page requests of the desk's load loop"
+    )
     parser.add_argument("--no-postgresql", action="store_true")
     parser.add_argument("--no-prefect", action="store_true")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md")
@@ -110,11 +123,31 @@ def _measure(report, work, size, args, pg_down, portfolio, *, largest: bool, sma
             sections.sending(report, engine, portfolio, args.messages, args.runs)
         if largest and "rendering" in only:
             sections.rendering(report, engine, portfolio, args.documents, args.heavy, args.runs)
-        if not pg_down and "sweep" in only:
+        desk = largest and "desk" in only
+        if desk:
+            _desk(report, work, portfolio, url, engine, args.requests)
+        if not pg_down and ("sweep" in only or desk):
             with postgres_database() as pg_url:
                 pg = make_engine(pg_url)
                 log("writing it to PostgreSQL")
                 write(portfolio, pg, planned_from=engine)
-                sections.sweep(report, "PostgreSQL", portfolio, pg, args.runs, profile=False)
+                if "sweep" in only:
+                    sections.sweep(report, "PostgreSQL", portfolio, pg, args.runs, profile=False)
+                if desk:
+                    log("desk under load, PostgreSQL")
+                    sections.desk(report, work, "PostgreSQL", portfolio, pg_url, pg, args.requests)
                 pg.dispose()
         engine.dispose()
+
+
+def _desk(report, work: Path, portfolio, url: str, engine, requests: int) -> None:
+    """The desk on SQLite, its query counts compared with a portfolio a tenth the size."""
+    small = build(cases=max(12, portfolio.cases // 10), seed=8, today=portfolio.today)
+    with sqlite_database(work, "desk-small") as small_url:
+        small_engine = make_engine(small_url)
+        write(small, small_engine)
+        small_engine.dispose()
+        log("desk under load, SQLite")
+        sections.desk(
+            report, work, "SQLite", portfolio, url, engine, requests, small=(small, small_url)
+        )

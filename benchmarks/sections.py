@@ -2,7 +2,14 @@
 
 from pathlib import Path
 
-from benchmarks import bench_load, bench_prefect, bench_render, bench_send, bench_sweep
+from benchmarks import (
+    bench_desk,
+    bench_load,
+    bench_prefect,
+    bench_render,
+    bench_send,
+    bench_sweep,
+)
 from benchmarks import memory as memory_bench
 from benchmarks.databases import copy_sqlite, sqlite_database
 from benchmarks.measure import Timing
@@ -426,3 +433,127 @@ def cli(report: Report, runs: int) -> None:
                 runs_of(timing),
             )
         )
+
+
+DESK_TARGET = 0.150  # seconds, p95 of every page under 20 concurrent sessions
+_desk_queries: dict[str, dict] = {}  # backend → the query counts of the full portfolio
+
+
+def desk_setup(engine, p: Portfolio) -> bench_desk.Accounts:
+    """Create the desk's accounts in a portfolio's database (the same on every backend)."""
+    return bench_desk.accounts(engine, p.departements[0], p.today)
+
+
+def desk(
+    report: Report,
+    work: Path,
+    backend: str,
+    p: Portfolio,
+    url: str,
+    engine,
+    requests: int,
+    *,
+    small: tuple[Portfolio, str] | None = None,
+) -> None:
+    """The desk under 20 concurrent sessions, and the SQL statements of each page.
+
+    `small` is (portfolio, url) of a smaller portfolio whose query counts are compared with this
+    one's (a page's count must not grow with the number of cases).
+    """
+    who = desk_setup(engine, p)
+    var_dir = work / f"desk-var-{backend.lower()}"
+    queries = bench_desk.query_counts(engine, url, who, var_dir, p.today)
+    with bench_desk.desk_server(url, var_dir, p.today) as base:
+        load = bench_desk.load(base, who, requests=requests)
+        capacity = bench_desk.load(base, who, requests=max(40, requests // 4), think=(0, 0))
+    total = sum(len(v) for v in load.times.values())
+    c_all = [t for v in capacity.times.values() for t in v]
+    c_total, think = len(c_all), bench_desk.THINK
+    missed = []
+    for page in bench_desk.PAGES:
+        times = load.of(page)
+        p95 = bench_desk.percentile(times, 95)
+        by_role = ", ".join(
+            f"{role.replace('_', ' ')} {seconds(bench_desk.percentile(load.times[page, role], 95))}"
+            for role in bench_desk.ROLES
+            if load.times.get((page, role))
+        )
+        counts = "/".join(str(queries[page, role]) for role in bench_desk.ROLES)
+        errors = load.errors(page)
+        ok = p95 <= DESK_TARGET and errors == 0
+        if not ok:
+            missed.append(page)
+        report.add(
+            Figure(
+                "Desk",
+                f"{page.capitalize()} (`{who.url(page, 0)}`), p95, {backend}, {cases(p.cases)}",
+                seconds(p95),
+                f"≤ {DESK_TARGET * 1000:.0f} ms",
+                ok,
+                f"median {seconds(bench_desk.median(times))}; "
+                f"{len(times) / load.seconds:.1f} requests/s of {len(times):,}"
+                + (f", **{errors} not 200**" if errors else ", all 200")
+                + f"; p95 per role: {by_role}; SQL statements (admin/coordination/chargé·e): "
+                f"{counts}",
+            )
+        )
+    report.add(
+        Figure(
+            "Desk",
+            f"Whole mix, {bench_desk.SESSIONS} concurrent sessions with reading pauses, {backend}, {cases(p.cases)}",
+            f"{total / load.seconds:.1f} requests/s",
+            detail=f"{total:,} requests in {seconds(load.seconds)}; each session waits "
+            f"{think[0]}–{think[1]} s between requests; one `dla desk` process (uvicorn) on "
+            f"loopback; sessions of each role in turn (admin, coordination "
+            f"{who.departement}, chargé·e with {len(who.references)} cases)",
+        ),
+        Figure(
+            "Desk",
+            f"Capacity: the same mix in a closed loop (no wait), {backend}, {cases(p.cases)}",
+            f"{c_total / capacity.seconds:.1f} requests/s",
+            detail=f"{c_total:,} requests; p95 {seconds(bench_desk.percentile(c_all, 95))}, "
+            f"median {seconds(bench_desk.median(c_all))} (20 requests always waiting: "
+            "latency = 20 ÷ throughput); the load generator shares the machine's cores",
+        ),
+    )
+    _desk_queries[backend] = queries
+    if small is not None:
+        small_p, small_url = small
+        n = small_p.cases
+        small_engine = make_engine(small_url)
+        try:
+            before = bench_desk.query_counts(
+                small_engine,
+                small_url,
+                desk_setup(small_engine, small_p),
+                work / "desk-var-small",
+                p.today,
+            )
+        finally:
+            small_engine.dispose()
+        grown = {k: (before[k], queries[k]) for k in queries if queries[k] > before[k]}
+        report.add(
+            Figure(
+                "Desk",
+                f"SQL statements per page, {cases(n)} → {cases(p.cases)}, {backend}",
+                "equal" if not grown else f"{len(grown)} grew",
+                "no growth",
+                not grown,
+                "; ".join(
+                    f"{page}: "
+                    + "/".join(f"{before[page, r]}→{queries[page, r]}" for r in bench_desk.ROLES)
+                    for page in bench_desk.PAGES
+                )
+                + " (admin/coordination/chargé·e; one request, counted in process)",
+            )
+        )
+    if missed:
+        report.notes.append(
+            f"Desk, {backend}: {', '.join(missed)} above {DESK_TARGET * 1000:.0f} ms at p95; "
+            "see the profile below."
+        )
+        for page in missed:
+            title = f"desk {page}, {backend}, {cases(p.cases)}"
+            report.profiles[title] = bench_desk.profile_page(
+                engine, url, who, page, var_dir, p.today, profile_text
+            )

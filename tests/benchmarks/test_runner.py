@@ -19,6 +19,8 @@ def test_a_quick_run_writes_every_figure_with_its_target_and_verdict(tmp_path):
             "1",
             "--heavy",
             "1",
+            "--requests",
+            "20",
             "--no-prefect",
             "--no-postgresql",
             "--output",
@@ -26,7 +28,8 @@ def test_a_quick_run_writes_every_figure_with_its_target_and_verdict(tmp_path):
         ]
     )
     text = output.read_text(encoding="utf-8")
-    for section in ("Sweep decision", "Sending", "Rendering", "Memory", "Loading", "CLI start"):
+    sections = ("Sweep decision", "Sending", "Rendering", "Memory", "Desk", "Loading", "CLI start")
+    for section in sections:
         assert f"## {section}" in text
     targeted = [f for f in report.figures if f.target != "—"]
     assert targeted and all(f.ok in (True, False) for f in targeted)

@@ -1,0 +1,29 @@
+"""The desk section: a real `dla desk` under a few sessions, every figure produced."""
+
+import pytest
+
+from benchmarks.runner import main
+
+pytestmark = pytest.mark.subprocess  # starts `dla desk` as a child process
+
+
+def test_the_desk_section_reports_every_page_its_queries_and_their_growth(tmp_path):
+    output = tmp_path / "BENCHMARKS.md"
+    report = main(
+        ["--only", "desk", "--sizes", "12", "--requests", "24", "--no-postgresql"]
+        + ["--output", str(output)]
+    )
+    text = output.read_text(encoding="utf-8")
+    assert "## Desk" in text
+    figures = {f.name.split(" (")[0].split(",")[0]: f for f in report.figures}
+    for page in ("Inbox", "Filtered list", "Case page", "Calendar"):
+        figure = figures[page]
+        assert figure.target == "≤ 150 ms" and figure.ok in (True, False)
+        assert "all 200" in figure.detail, figure.detail  # every request answered 200
+        assert "median" in figure.detail and "requests/s" in figure.detail
+        assert "SQL statements" in figure.detail
+    assert figures["Whole mix"].value.endswith("requests/s")
+    assert figures["Capacity: the same mix in a closed loop"].value.endswith("requests/s")
+    growth = figures["SQL statements per page"]
+    assert growth.ok is True, growth.detail  # no page's statement count grows with the cases
+    assert all(f.section == "Desk" for f in report.figures)
