@@ -31,7 +31,7 @@ def environment() -> Environment:
     )
     env.filters["date"] = fr_date
     env.filters["label"] = label
-    env.filters["case_status"] = case_status_label
+    env.filters["statut_cas"] = case_status_label
     env.filters["urlencode_query"] = urlencode
     env.globals["case_url"] = case_url
     return env
