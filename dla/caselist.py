@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, exists, func, or_
 from sqlmodel import Session, col, select
 
-from dla.frenchtext import label
+from dla.frenchtext import case_status_label, label
 from dla.portfolio import PortfolioRow, portfolio
 from models import Case, CaseMember, Contact, Organisation, Stage, Step
 from models.enums import CaseStatus, Moment, StageStatus, StepStatus
@@ -158,7 +158,7 @@ def choices(*, session: Session, visible: ColumnElement[bool]) -> dict[str, list
     return {
         "departement": [(d, d) for d in departements],
         "charge": [(email.lower(), name or email) for email, name in people],
-        "statut": [(s.value, label(s.value)) for s in CaseStatus],
+        "statut": [(s.value, case_status_label(s)) for s in CaseStatus],
         "modele": [(j, label(j)) for j in sorted(journeys)],
         "etape": [(m.value, label(m.value)) for m in Moment],
     }
@@ -186,7 +186,7 @@ def export_rows(listed: list[ListedCase]) -> list[list]:
             item.row.departement,
             item.row.title,
             label(item.row.journey) if item.row.journey else "",
-            label(item.row.status),
+            case_status_label(item.row.status),
             item.coordinator,
             item.row.current_stage or "",
             item.row.next_due,

@@ -1,9 +1,12 @@
-"""French wording of dates and labels shown to users, and the elision of small words."""
+"""French wording shown to users: dates, labels (read from models.labels), elision."""
 
 import unicodedata
 from datetime import date
 
 from babel.dates import format_date
+
+from models.enums import CaseStatus
+from models.labels import label
 
 
 def fr_date(day: date | None) -> str:
@@ -11,58 +14,12 @@ def fr_date(day: date | None) -> str:
     return "—" if day is None else format_date(day, "d MMMM y", locale="fr_FR")
 
 
-LABELS = {
-    "mobilisation": "Mobilisation initiale",
-    "diagnostic": "Diagnostic",
-    "plan": "Plan d'accompagnement et choix du prestataire",
-    "mise_en_oeuvre": "Formalisation et mise en œuvre",
-    "suivi": "Accompagnement dans la durée",
-    "en_preparation": "en préparation",
-    "en_cours": "en cours",
-    "en_attente_validation": "en attente de validation",
-    "a_venir": "à venir",
-    "ouverte": "ouverte",
-    "close": "close",
-    "a_faire": "à faire",
-    "faite": "faite",
-    "annulee": "annulée",
-    "suivi_cas": "suivi",
-    "validee": "validée",
-    "validee_avec_reserves": "validée avec réserves",
-    "refusee": "refusée",
-    "reportee": "reportée",
-    "conseil_administration": "conseil d'administration",
-    "assemblee_generale": "assemblée générale",
-    "comite_pilotage": "comité de pilotage",
-    "comite_technique": "comité technique",
-    "coordination_dla": "coordination DLA",
-    "appropriation": "période d'appropriation",
-    "non_intervention": "période de non-intervention",
-}
-
-
-# A case's status has words of its own: "suivi" is also the name of the last moment
-# ("Accompagnement dans la durée"), and a case is "clos" where a stage is "close".
-CASE_STATUS_LABELS = {
-    "en_preparation": "en préparation",
-    "en_cours": "en cours",
-    "en_attente_validation": "en attente de validation",
-    "suivi": "terminé (suivis à venir)",
-    "close": "clos",
-}
-
-
 def case_status_label(value: str) -> str:
     """Return the French word of a case's status (en cours, terminé, clos…)."""
-    return CASE_STATUS_LABELS.get(str(value), label(value))
+    return label(value, CaseStatus)
 
 
-def label(value: str) -> str:
-    """Return the French label of an enum value (the value itself when none is known)."""
-    return LABELS.get(str(value), str(value).replace("_", " "))
-
-
-# Labels (values of LABELS) that are feminine: "de la coordination", "de l'assemblée".
+# Labels (of the catalogue, models.labels) that are feminine: "de la coordination", "de l'assemblée".
 FEMININE = frozenset(
     {
         "assemblee_generale",
@@ -73,7 +30,7 @@ FEMININE = frozenset(
         "mise_en_oeuvre",
     }
 )
-FEMININE_LABELS = frozenset(LABELS[k] for k in FEMININE)
+FEMININE_LABELS = frozenset(label(k) for k in FEMININE)
 ELIDED = {"de": "d'", "que": "qu'", "le": "l'", "la": "l'", "jusque": "jusqu'"}
 
 

@@ -169,6 +169,18 @@ class DayUnit(Vocabulary):
     mois = "mois"
 
 
+class Rule(StrEnum):
+    """One kind of reminder; its value names templates/mail/<value>.txt.j2 and .html.j2."""
+
+    echeance_proche = "echeance_proche"
+    echeance_depassee = "echeance_depassee"
+    validation_attendue = "validation_attendue"
+    periode_debut = "periode_debut"
+    periode_fin = "periode_fin"
+    suivi = "suivi"
+    resume_hebdo = "resume_hebdo"
+
+
 class NotificationStatus(StrEnum):
     planned = "planned"
     claimed = "claimed"

@@ -21,6 +21,7 @@ from dla.settings import prefect_ui_url
 from dla.vigilance import RULES
 from models import Case, Deliverable, Notification, TimelineEvent, User, UserRole
 from models.enums import NotificationStatus, StageStatus, StepStatus
+from models.labels import label
 from web.guard import desk, signed_in, today
 from web.render import page
 
@@ -30,13 +31,6 @@ MEDIA_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "html": "text/html; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-REMINDER_STATES = {
-    NotificationStatus.planned: "prévue",
-    NotificationStatus.claimed: "en cours d'envoi",
-    NotificationStatus.sent: "envoyée",
-    NotificationStatus.failed: "en échec",
-    NotificationStatus.cancelled: "annulée",
 }
 
 
@@ -127,7 +121,7 @@ def _reminders(session: Session, case_id: int) -> dict[str, list[tuple[Notificat
     for n in session.exec(
         select(Notification).where(Notification.case_id == case_id).order_by(Notification.due_at)
     ):
-        state = REMINDER_STATES[n.status]
+        state = label(n.status)
         if n.status is NotificationStatus.planned and (n.payload or {}).get("held"):
             state = "retenue (période en cours)"
         by_recipient.setdefault(n.recipient, []).append((n, state))

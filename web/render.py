@@ -8,7 +8,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from dla.frenchtext import fr_date, label
+from dla.frenchtext import case_status_label, fr_date, label
 from web.security import csrf_token
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "web"
@@ -31,6 +31,7 @@ def environment() -> Environment:
     )
     env.filters["date"] = fr_date
     env.filters["label"] = label
+    env.filters["statut_cas"] = case_status_label
     env.filters["urlencode_query"] = urlencode
     env.globals["case_url"] = case_url
     return env

@@ -9,15 +9,6 @@ from sqlmodel import Session, col, select
 
 from dla.casefile.schema import ContextIn
 from dla.deliverables.departements import departement_label
-from dla.deliverables.labels import (
-    BODIES,
-    DECISIONS,
-    KINDS,
-    MUTUALISATIONS,
-    ORIGINS,
-    ROLE_ORDER,
-    ROLES,
-)
 from dla.frenchtext import case_status_label, label
 from models import (
     Case,
@@ -32,6 +23,9 @@ from models import (
     Validation,
     ValidationRequirement,
 )
+from models.enums import MutualisationKind
+
+ROLE_ORDER = ["porteur", "membre", "reseau", "partenaire", "financeur", "prestataire"]
 
 
 class UnknownCase(LookupError):
@@ -149,8 +143,8 @@ def _context(case, names: dict[int, str], coordinator, members, bundle) -> dict:
             "departement": departement_label(case.departement),
             "perimetre": case.perimeter,
             "origine": case.origin.value,
-            "origine_label": ORIGINS[case.origin],
-            "mutualisations": [MUTUALISATIONS.get(k, label(k)) for k in case.mutualisation_kinds],
+            "origine_label": label(case.origin),
+            "mutualisations": [label(k, MutualisationKind) for k in case.mutualisation_kinds],
             "mutualisation_cles": list(case.mutualisation_kinds),
             "modele": case.journey,
             "annee_diagnostic": case.diagnostic_year,
@@ -164,10 +158,10 @@ def _context(case, names: dict[int, str], coordinator, members, bundle) -> dict:
             {
                 "nom": m.name,
                 "type": m.kind.value,
-                "type_label": KINDS[m.kind.value],
+                "type_label": label(m.kind),
                 "siae": m.siae_kind.value if m.siae_kind else None,
                 "role": m.role.value,
-                "role_label": ROLES[m.role.value],
+                "role_label": label(m.role),
             }
             for m in members
         ],
@@ -267,7 +261,7 @@ def _stages(case, bundle, names, by_key, by_role) -> list[dict]:
             "validateurs": [
                 {
                     "qui": who(r.organisation_id),
-                    "instance": BODIES[r.body.value],
+                    "instance": label(r.body),
                     "tache": step_keys.get(r.step_id),
                 }
                 for r in requirements[st.id]
@@ -276,8 +270,8 @@ def _stages(case, bundle, names, by_key, by_role) -> list[dict]:
                 {
                     "date": v.decided_on,
                     "qui": who(v.organisation_id),
-                    "instance": BODIES[v.body.value],
-                    "decision": DECISIONS[v.decision.value],
+                    "instance": label(v.body),
+                    "decision": label(v.decision),
                     "favorable": v.decision.value in ("validee", "validee_avec_reserves"),
                     "commentaire": v.comment,
                     "report_au": v.postponed_to,

@@ -16,21 +16,10 @@ from dla.outbox.check import recheck
 from dla.outbox.claim import Claimed
 from dla.outbox.plan import DEFAULT_HORIZON, PlanResult, plan_due_window
 from dla.outbox.record import BACKOFF_FIRST
-from dla.outbox.rules import RULE_LABELS
 from dla.outbox.sweep import Renderer, SweepReport, notices, sweep
 from models import Notification, Period, Stage, Validation
-from models.enums import NotificationStatus
-
-# The notification statuses in French (the CLI and the artifacts).
-STATUS_LABELS = {
-    "planned": "à envoyer",
-    "claimed": "en cours d'envoi",
-    "sent": "envoyée",
-    "failed": "en échec",
-    "cancelled": "annulée",
-    "held": "suspendue",
-    "retry": "à réessayer",
-}
+from models.enums import NotificationStatus, Rule
+from models.labels import label
 
 
 @dataclass
@@ -124,10 +113,10 @@ def line(row, status: str, why: str) -> Line:
     payload = row.payload or {}
     return Line(
         payload.get("context", {}).get("reference", "—"),
-        RULE_LABELS.get(row.rule, row.rule),
+        label(row.rule, Rule),
         row.recipient,
         payload.get("subject", ""),
-        STATUS_LABELS.get(status, status),
+        label(status, NotificationStatus),
         why,
     )
 
@@ -155,7 +144,7 @@ def _why(row: Claimed) -> str:
         return f"tâche « {context.get('title')} », échéance le {due}"
     if row.rule == "validation_attendue":
         return f"décision attendue : {context.get('body')} {context.get('organisation') or ''}"
-    return RULE_LABELS.get(row.rule, row.rule)
+    return label(row.rule, Rule)
 
 
 def replay(

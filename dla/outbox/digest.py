@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 from dla.frenchtext import label
 from dla.gates import gate_status
 from dla.outbox.candidates import Candidate, stage_open, step_open
-from dla.outbox.rules import RULE_LABELS, SUBJECTS, Rule, digest_day, overdue_days, week_of
+from dla.outbox.rules import SUBJECTS, Rule, digest_day, overdue_days, week_of
 from dla.outbox.state import CaseState, load_states
 from dla.privacy.scrub import is_pseudonym
 from models import Contact, Notification, Stage, Step, TimelineEvent
@@ -92,7 +92,7 @@ def digest_contexts(
         failed[row.case_id].append(
             {
                 "recipient": row.recipient,
-                "rule": RULE_LABELS.get(row.rule, row.rule),
+                "rule": label(row.rule, Rule),
                 "error": row.last_error or "",
                 "on": row.claimed_at.date(),
             }

@@ -11,11 +11,11 @@ from dla.db import insert_ignore, transaction
 from dla.frenchtext import fr_date, label
 from dla.outbox.candidates import Candidate, case_candidates, latest_only
 from dla.outbox.digest import digest_candidates
-from dla.outbox.rules import RULE_LABELS, at_hour
+from dla.outbox.rules import at_hour
 from dla.outbox.state import LOOKBACK, CaseState, load_states
 from dla.outbox.store import to_json
 from models import Case, Notification, TimelineEvent
-from models.enums import CaseStatus, NotificationStatus
+from models.enums import CaseStatus, NotificationStatus, Rule
 
 DEFAULT_HORIZON = timedelta(days=1)
 CHUNK = 500  # cases planned together
@@ -216,7 +216,7 @@ def _row(c: Candidate) -> dict:
 
 
 def _held_summary(c: Candidate) -> str:
-    what = f"Relance « {RULE_LABELS[c.rule]} » à {c.recipient.email} ({c.context['title']})"
+    what = f"Relance « {label(c.rule, Rule)} » à {c.recipient.email} ({c.context['title']})"
     if c.cancelled:
         return f"{what} {c.cancelled}"
     held = c.held or {}

@@ -9,9 +9,9 @@ from sqlmodel import Session
 
 from dla.db import insert_ignore
 from dla.outbox.claim import Claimed
-from dla.outbox.rules import RULE_LABELS
 from models import Notification, TimelineEvent
-from models.enums import NotificationStatus
+from models.enums import NotificationStatus, Rule
+from models.labels import label
 from models.types import PARIS, AwareDateTime
 
 T = Notification.__table__
@@ -115,7 +115,7 @@ def _events(verdicts: list[Verdict], now: datetime) -> list[dict]:
     for v in verdicts:
         if v.row.rule == "resume_hebdo" or v.status == "retry":
             continue
-        what = f"« {RULE_LABELS.get(v.row.rule, v.row.rule)} » à {v.row.recipient}"
+        what = f"« {label(v.row.rule, Rule)} » à {v.row.recipient}"
         subject = v.row.payload.get("subject", "")
         if v.row.reclaimed:
             # The sweep that claimed it before died: the server may have it twice (same id).

@@ -3,25 +3,12 @@
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
 
 from dla.calendar import WorkingCalendar
 from dla.casefile.relances import Relances
 from models import Contact
+from models.enums import Rule
 from models.types import PARIS
-
-
-class Rule(StrEnum):
-    """One kind of reminder; its value names templates/mail/<value>.txt.j2 and .html.j2."""
-
-    echeance_proche = "echeance_proche"
-    echeance_depassee = "echeance_depassee"
-    validation_attendue = "validation_attendue"
-    periode_debut = "periode_debut"
-    periode_fin = "periode_fin"
-    suivi = "suivi"
-    resume_hebdo = "resume_hebdo"
-
 
 SUBJECTS = {
     Rule.echeance_proche: "Échéance proche : {title}",
@@ -31,17 +18,6 @@ SUBJECTS = {
     Rule.periode_fin: "Fin de période : {title}",
     Rule.suivi: "Suivi à {title} mois : indicateurs à recueillir",
     Rule.resume_hebdo: "Résumé hebdomadaire de vos accompagnements",
-}
-
-# The rules' names in French (messages, the CLI and Prefect artifacts).
-RULE_LABELS = {
-    "echeance_proche": "échéance proche",
-    "echeance_depassee": "échéance dépassée",
-    "validation_attendue": "validation attendue",
-    "periode_debut": "début de période",
-    "periode_fin": "fin de période",
-    "suivi": "suivi à recueillir",
-    "resume_hebdo": "résumé hebdomadaire",
 }
 
 

@@ -14,11 +14,11 @@ from aiosmtpd.controller import Controller
 from sqlmodel import Session, select
 
 from dla.db import make_engine
-from dla.outbox.days import STATUS_LABELS
 from dla.settings import normalise_database_url
 from flows.reminders import ARTIFACT_KEY
 from models import Case, Deliverable, Notification, Stage, TimelineEvent
 from models.enums import NotificationStatus
+from models.labels import label
 from tests.faults.conftest import HoldingInbox, Smtp, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -147,7 +147,7 @@ def sent_by_sweep(sweeps: list[UUID]) -> list[int]:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
-    sent = STATUS_LABELS["sent"]
+    sent = label(NotificationStatus.sent)
     counts = []
     with get_client(sync_client=True) as client:
         for run_id in sweeps:

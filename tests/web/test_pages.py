@@ -129,3 +129,24 @@ def test_a_deadline_moved_by_a_period_shows_its_first_date(engine, database_url,
     settings = Settings(var_dir=tmp_path / "var", database_url=database_url, secret_key="k" * 40)
     text = Desk(engine, settings, tmp_path / "var").client(ADMIN).get("/cas/DLA38-2006-01").text
     assert "décalée par une période (prévue le 13 novembre 2006)" in text
+
+
+def test_the_desk_words_statuses_and_roles_as_the_documents_do(desk):
+    from sqlmodel import select
+
+    from models import Case
+    from models.enums import CaseStatus
+
+    with transaction(desk.engine) as session:
+        session.exec(select(Case).where(Case.reference == MINE)).one().status = CaseStatus.suivi
+    client = desk.client(ADMIN)
+    page = client.get(f"/cas/{MINE}").text
+    assert "statut <strong>terminé (suivis à venir)</strong>" in page
+    for expected in ("structure porteuse", "présidence", "SIAE"):
+        assert expected in page, expected
+    listed = client.get("/cas?statut=suivi").text
+    assert "<td>terminé (suivis à venir)</td>" in listed
+    rows = list(
+        csv.reader(io.StringIO(client.get("/export/cas.csv?statut=suivi").text), delimiter=";")
+    )
+    assert "terminé (suivis à venir)" in rows[1]

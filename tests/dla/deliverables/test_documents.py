@@ -96,17 +96,17 @@ def test_synthesis_counts_kinds_origins_and_open_points_from_the_case_files(samp
     from sqlmodel import Session
 
     from dla.deliverables.data import gather
-    from dla.deliverables.labels import MUTUALISATIONS, ORIGINS
     from dla.deliverables.synthesis import synthesis_context
-    from models.enums import DemandOrigin
+    from models.enums import DemandOrigin, MutualisationKind
+    from models.labels import label
     from tests.dla.deliverables.conftest import REFERENCES, SAMPLES
 
     files = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in SAMPLES.glob("*.yaml")]
     with Session(samples) as session:
         s = synthesis_context(gather(REFERENCES, session=session), CLOCK.today())["synthese"]
 
-    kinds = Counter(MUTUALISATIONS[k] for f in files for k in f["mutualisations"])
-    origins = Counter(ORIGINS[DemandOrigin(f["origine"])] for f in files)
+    kinds = Counter(label(k, MutualisationKind) for f in files for k in f["mutualisations"])
+    origins = Counter(label(DemandOrigin(f["origine"])) for f in files)
     assert s["par_mutualisation"] == dict(kinds)
     assert s["par_origine"] == dict(origins)
     by_case = {c["reference"]: c for c in s["cas"]}

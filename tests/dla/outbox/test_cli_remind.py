@@ -39,7 +39,7 @@ def test_a_dry_run_says_what_would_go_to_whom_and_writes_nothing(dla_env, tmp_pa
     result = run("remind", "--today", "2024-01-04", "--dry-run")
     assert result.exit_code == 0, result.output
     assert "simulation" in result.output and CONSULTANT in result.output
-    assert "début de période" in result.output and "à envoyer" in result.output
+    assert "début de période" in result.output and "prévue" in result.output
     assert counts(engine) == before
     assert not (tmp_path / "var" / "outbox").exists()
 
