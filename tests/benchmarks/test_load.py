@@ -1,5 +1,6 @@
 """The loading benchmark's case files are valid, distinct and load into the database."""
 
+import pytest
 from sqlmodel import Session, func, select
 
 from benchmarks import bench_load
@@ -15,6 +16,7 @@ def test_generated_case_files_validate_and_load_as_distinct_cases(engine, tmp_pa
         assert session.exec(select(func.count()).select_from(Case)).one() == 4
 
 
+@pytest.mark.subprocess  # times `dla --help` in child processes
 def test_cli_start_is_timed_for_both_commands():
     timings = bench_load.cli_start(runs=1)
     assert set(timings) == {"dla --help", "dla case load --help"}

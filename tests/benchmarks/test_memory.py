@@ -1,6 +1,11 @@
 """The memory benchmark runs a daily reminder pass in a child process and reads its peak."""
 
+import pytest
+
 from benchmarks import bench_send, memory
+
+# The runs start child processes (the memory child, `dla desk`, `dla --help`).
+pytestmark = pytest.mark.subprocess
 
 
 def test_the_child_sends_what_is_due_and_reports_its_peak(database_url, engine, portfolio):

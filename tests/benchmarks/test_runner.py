@@ -1,6 +1,11 @@
 """The runner writes BENCHMARKS.md with every section, each target marked pass or miss."""
 
+import pytest
+
 from benchmarks.runner import main
+
+# The runs start child processes (the memory child, `dla desk`, `dla --help`).
+pytestmark = pytest.mark.subprocess
 
 
 def test_a_quick_run_writes_every_figure_with_its_target_and_verdict(tmp_path):
