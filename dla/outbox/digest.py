@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from dla.frenchtext import label
 from dla.gates import gate_status
+from dla.links import case_link
 from dla.outbox.candidates import Candidate, stage_open, step_open
 from dla.outbox.rules import SUBJECTS, Rule, digest_day, overdue_days, week_of
 from dla.outbox.state import CaseState, load_states
@@ -104,6 +105,9 @@ def digest_contexts(
             for i in cases
             if i in states
         ]
+        if role == "coordination":  # the coordinators have a desk account; other readers none
+            for row in rows:
+                row["url"] = case_link(row["reference"])
         out[key] = {
             "today": today,
             "role": role,

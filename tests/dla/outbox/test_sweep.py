@@ -14,6 +14,7 @@ from dla.outbox.digest import digest_contexts
 from dla.outbox.plan import plan_due_window
 from dla.outbox.record import BACKOFF_FIRST
 from dla.outbox.sweep import send_batch, sweep
+from dla.settings import get_settings
 from models import Notification, Step, TimelineEvent
 from models.enums import NotificationStatus, StepStatus
 from models.types import PARIS
@@ -222,6 +223,26 @@ def test_the_weekly_digest_reaches_the_coordinator_with_the_failures(
     assert digest == [f"resume_hebdo:coordination:2024-W03:{COORDINATION}"]
     text = next((tmp_path / "b").glob("resume_hebdo_coordination*")).read_bytes().decode()
     assert "Messages non remis" in text
+
+
+def test_the_coordinators_digest_links_each_case_to_the_desk_and_a_contacts_does_not(
+    engine, loaded, monkeypatch
+):
+    monkeypatch.setenv("DLA_PUBLIC_URL", "https://bureau.example.org")
+    get_settings.cache_clear()
+    now = FixedClock.on(date(2024, 1, 15)).now()
+    try:
+        with Session(engine) as session:
+            contexts = digest_contexts(
+                [("c", [loaded], "coordination"), ("p", [loaded], "presidence")],
+                session=session,
+                now=now,
+            )
+    finally:
+        get_settings.cache_clear()
+    (case,) = contexts["c"]["cases"]
+    assert case["url"] == f"https://bureau.example.org/cas/{case['reference']}"
+    assert all("url" not in c for c in contexts["p"]["cases"])
 
 
 def test_an_awaited_validation_links_to_the_suspended_run_when_one_is_known(
