@@ -17,6 +17,9 @@ def prefect_env_defaults(settings: Settings) -> dict[str, str]:
         # Prefect's own data (its database, with flow runs and artifacts) stays under var/,
         # not in ~/.prefect: it is the product's data, found and forgotten with the rest.
         "PREFECT_HOME": str((settings.var_dir / "prefect").resolve()),
+        # The temporary server's telemetry heartbeat calls Prefect's servers (these machines
+        # are offline) and, on a busy machine, logs "database is locked" tracebacks.
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     }
     if not prefect_api_configured():
         # The temporary server's background services log cancelled tasks as tracebacks when

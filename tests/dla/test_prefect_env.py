@@ -17,7 +17,11 @@ def test_the_startup_bound_and_the_home_under_var_reach_prefects_own_settings(
     # Imported first: Prefect's process-wide settings must not pick up this test's home.
     from prefect.settings import Settings as PrefectSettings
 
-    for name in ("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "PREFECT_HOME"):
+    for name in (
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS",
+        "PREFECT_HOME",
+        "PREFECT_SERVER_ANALYTICS_ENABLED",
+    ):
         monkeypatch.delenv(name, raising=False)
     applied = apply_prefect_env(Settings(var_dir=tmp_path / "var", prefect_startup_timeout=450))
     for name in applied:  # monkeypatch restores what the helper set
@@ -25,6 +29,7 @@ def test_the_startup_bound_and_the_home_under_var_reach_prefects_own_settings(
     prefect = PrefectSettings()  # read from the environment, as Prefect does at import
     assert prefect.server.ephemeral.startup_timeout_seconds == 450 > 20
     assert prefect.home == (tmp_path / "var" / "prefect").resolve()
+    assert prefect.server.analytics_enabled is False  # no telemetry from an offline machine
 
 
 def test_a_value_the_user_set_is_kept(monkeypatch, tmp_path):
