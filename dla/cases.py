@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, delete, insert, select
 
+from dla.casefile.decisions import judge_decisions
 from dla.casefile.loader import CasePlan, at_line
 from dla.casefile.problems import CaseFileError
 from dla.clock import Clock
@@ -67,6 +68,8 @@ def save_plan(
     case = session.exec(select(Case).where(Case.reference == data.reference)).first()
     if case is not None and case.source_hash == plan.source_hash:
         return LoadOutcome(data.reference, "inchangé")
+    if problems := judge_decisions(plan, case, session=session):
+        raise CaseFileError(plan.source_path, problems)
     now = clock.now()
     orgs, contacts, shared = find_shared(data, session=session)
     refused = [] if update_shared else refusals(shared, case.id if case else None)
@@ -382,6 +385,7 @@ def _save_decisions(plan, case_id, stages, steps, orgs, session, actor, now, cre
                     "decision": d.decision,
                     "decided_on": d.date,
                     "comment": d.commentaire,
+                    "postponed_to": d.report_au,
                     "recorded_by": actor,
                     "channel": "fichier",
                     "recorded_at": now,

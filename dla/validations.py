@@ -1,5 +1,6 @@
 """Record a decision on a stage's gate, from any door (CLI, Prefect form, file)."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -40,6 +41,7 @@ class DecisionInput:
     decided_on: date
     comment: str | None = None
     postponed_to: date | None = None
+    task: str | None = None  # a step's key, for a decision on one step (case files)
 
 
 def record_validation(
@@ -71,27 +73,18 @@ def record_validation(
             ValidationRequirement.stage_id == stage.id, ValidationRequirement.step_id.is_(None)
         )
     ).all()
-    wanted = {(r.organisation_id, r.body) for r in requirements}
     known = org_id is not None or entry.structure is None
-    if known and wanted and (org_id, entry.body) not in wanted:
-        problems.append(
-            f"{entry.structure or 'coordination'} ({label(entry.body)}) ne fait pas partie des "
-            f"validations attendues pour l'étape {entry.stage!r}"
+    wanted = {(r.organisation_id, r.body) for r in requirements} if known else set()
+    problems += [
+        message
+        for _, message in decision_problems(
+            entry,
+            who=org_id,
+            expected=wanted,
+            opened_on=opening_day(stage),
+            today=clock.today(),
         )
-    problems += decision_day_problems(entry.decided_on, clock.today())
-    if stage.opened_at is None:
-        problems.append(f"l'étape {entry.stage!r} n'est pas encore ouverte")
-    elif entry.decided_on < stage.opened_at.date():
-        problems.append(
-            f"date de décision {entry.decided_on.isoformat()} antérieure à l'ouverture de l'étape "
-            f"({fr_date(stage.opened_at.date())})"
-        )
-    if entry.decision is Decision.reportee and (
-        entry.postponed_to is None or entry.postponed_to <= entry.decided_on
-    ):
-        problems.append(
-            "une décision reportée demande une nouvelle date (report_au) postérieure à la décision"
-        )
+    ]
     if problems:
         raise ValidationRefused(problems)
     existing = session.exec(
@@ -148,6 +141,60 @@ def log_decisions(
             data={"stage": stage.key, "validation_id": v.id, "channel": v.channel},
             key=f"validation:{v.id}",
         )
+
+
+def opening_day(stage: Stage) -> date | None:
+    """Return the day a stage opened, or None while it has not."""
+    return stage.opened_at.date() if stage.opened_at is not None else None
+
+
+def decision_problems(
+    entry: DecisionInput,
+    *,
+    who: object,
+    expected: Collection[tuple[object, Body]],
+    opened_on: date | None,
+    today: date | None,
+) -> list[tuple[str, str]]:
+    """Judge a decision on its gate as every door does; return (case-file field, message) pairs.
+
+    `expected` holds the gate's validators as (structure, body) and `who` the deciding
+    structure, both as ids or both as keys (empty `expected`: anyone decides). `opened_on` is
+    the day the stage opened (None: not open yet); `today` the day the decision is entered
+    (None: not checked here).
+    """
+    problems = []
+    if expected and (who, entry.body) not in expected:
+        target = f"l'étape {entry.stage!r}" if entry.task is None else f"la tâche {entry.task!r}"
+        problems.append(
+            (
+                "structure",
+                f"{entry.structure or 'coordination'} ({label(entry.body)}) ne fait pas partie "
+                f"des validations attendues pour {target}",
+            )
+        )
+    problems += [("date", m) for m in decision_day_problems(entry.decided_on, today)]
+    if opened_on is None:
+        problems.append(("date", f"l'étape {entry.stage!r} n'est pas encore ouverte"))
+    elif entry.decided_on < opened_on:
+        problems.append(
+            (
+                "date",
+                f"date de décision {entry.decided_on.isoformat()} antérieure à l'ouverture de "
+                f"l'étape ({fr_date(opened_on)})",
+            )
+        )
+    if entry.decision is Decision.reportee and (
+        entry.postponed_to is None or entry.postponed_to <= entry.decided_on
+    ):
+        problems.append(
+            (
+                "report_au",
+                "une décision reportée demande une nouvelle date (report_au) postérieure à la "
+                "décision",
+            )
+        )
+    return problems
 
 
 def record_decision(

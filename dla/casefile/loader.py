@@ -49,6 +49,8 @@ class PlannedStage:
     validators: list[tuple[str | None, Body]]
     tasks: list[PlannedTask]
     decisions: list[DecisionIn]
+    # Where each decision is written (a @membres decision gives one per member, same path).
+    decision_paths: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -161,12 +163,12 @@ def _schedule(
             for t in stage.taches
         ]
         gate = _expand(stage.validation.par, members) if stage.validation else []
-        decisions = [
-            d.model_copy(update={"structure": org})
-            for d in stage.decisions
-            for org in (members if d.structure == "@membres" else [d.structure])
-        ]
-        planned.append(PlannedStage(stage, i, start, end, gate, tasks, decisions))
+        decisions, decision_paths = [], []
+        for d, where in zip(stage.decisions, located.decisions, strict=True):
+            for org in members if d.structure == "@membres" else [d.structure]:
+                decisions.append(d.model_copy(update={"structure": org}))
+                decision_paths.append(where)
+        planned.append(PlannedStage(stage, i, start, end, gate, tasks, decisions, decision_paths))
     periods = []
     for i, (period, span) in enumerate(zip(case.periodes, spans, strict=True)):
         if span is None:

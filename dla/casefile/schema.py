@@ -3,7 +3,15 @@
 from datetime import date as _date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_serializer,
+    model_validator,
+)
 
 from dla.casefile.fields import (
     Anchor,
@@ -159,7 +167,19 @@ class DecisionIn(Strict):
     decision: Decision = Field(title="Décision")
     date: Day = Field(title="Date de la décision")
     tache: Slug | None = Field(default=None, title="Tâche validée (sinon l'étape)")
+    report_au: Day | None = Field(
+        default=None, title="Nouvelle échéance d'une décision reportée (postérieure à sa date)"
+    )
     commentaire: LongText | None = Field(default=None, title="Commentaire")
+
+    @model_serializer(mode="wrap")
+    def _without_empty_postponement(self, handler) -> dict:
+        # A file without report_au keeps the hash it had before the field existed: loading it
+        # again after an upgrade stays a no-op.
+        data = handler(self)
+        if data.get("report_au", ...) is None:
+            del data["report_au"]
+        return data
 
 
 class TaskIn(Strict):
