@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, delete, insert, select
 
 from dla.casefile.decisions import judge_decisions
+from dla.casefile.export import export_case
 from dla.casefile.loader import CasePlan, at_line
 from dla.casefile.problems import CaseFileError
 from dla.clock import Clock
@@ -66,7 +67,9 @@ def save_plan(
     data = plan.case
     refuse_forgotten(plan, session=session)
     case = session.exec(select(Case).where(Case.reference == data.reference)).first()
-    if case is not None and case.source_hash == plan.source_hash:
+    if case is not None and (
+        case.source_hash == plan.source_hash or _exported_hash(case, session) == plan.source_hash
+    ):
         return LoadOutcome(data.reference, "inchangé")
     if problems := judge_decisions(plan, case, session=session):
         raise CaseFileError(plan.source_path, problems)
@@ -105,6 +108,11 @@ def save_plan(
     else:
         log.event("case.updated", f"Fichier de cas rechargé ({reason})")
     return LoadOutcome(data.reference, "créé" if created else "modifié", log.summaries)
+
+
+def _exported_hash(case: Case, session: Session) -> str | None:
+    """Return the hash of the case's export: a file saying what the case holds changes nothing."""
+    return export_case(case.reference, session=session).source_hash
 
 
 def _case_fields(plan: CasePlan, orgs, contacts, now) -> dict:

@@ -56,6 +56,7 @@ ROUTES = [
     Route("/export/cas.xlsx", pages.cases_xlsx),
     Route("/cas/{reference}", casepage.case_page),
     Route("/cas/{reference}/documents/{document:int}", casepage.download),
+    Route("/cas/{reference}/dossier.yaml", casepage.case_file),
     Route("/syntheses/{fmt}/{version:int}", casepage.synthesis_download),
     Route("/calendrier", pages.calendar_page),
     Route("/calendrier/abonnement", pages.new_feed, methods=["POST"]),

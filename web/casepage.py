@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from dla.access import visible_cases
+from dla.casefile.export import export_case
 from dla.deliverables import KINDS
 from dla.deliverables.store import FOLDER
 from dla.gates import latest_decisions
@@ -193,6 +194,18 @@ def download(request: Request, session: Session, user: User) -> Response:
         raise HTTPException(404)
     name = f"{case.reference}-{doc.kind}-v{doc.version}.{doc.fmt}"
     return _send(Path(desk(request).settings.var_dir), doc.path, doc.fmt, name)
+
+
+@signed_in
+def case_file(request: Request, session: Session, user: User) -> Response:
+    """Send the case as its case file (YAML), to edit and load again (`dla case load`)."""
+    case = visible_case(request.path_params["reference"], user, session=session)
+    exported = export_case(case.reference, session=session)
+    return Response(
+        exported.text,
+        media_type="application/yaml; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{case.reference}.yaml"'},
+    )
 
 
 def _send(var_dir: Path, relative: str | None, fmt: str, name: str) -> Response:

@@ -79,7 +79,7 @@ def resolve(
     for root in rules:
         if root in done:
             continue
-        stack = [(root, iter(_dependencies(rules[root].spec, rules)))]
+        stack = [(root, iter(dependencies(rules[root].spec, rules)))]
         on_stack = {root}
         while stack:
             name, pending = stack[-1]
@@ -97,7 +97,7 @@ def resolve(
                 names = [n for n, _ in stack]
                 _report_cycle(names[names.index(dependency) :] + [dependency], rules, problems)
             elif dependency not in done:
-                stack.append((dependency, iter(_dependencies(rules[dependency].spec, rules))))
+                stack.append((dependency, iter(dependencies(rules[dependency].spec, rules))))
                 on_stack.add(dependency)
     if problems:
         raise ScheduleError(problems)
@@ -119,7 +119,7 @@ def trace_shifts(
     moved = []
     for name in final:  # insertion order is resolution order: anchors come first
         inherited = [
-            k for dep in _dependencies(rules[name].spec, rules) for k in causes.get(dep, ())
+            k for dep in dependencies(rules[name].spec, rules) for k in causes.get(dep, ())
         ]
         keys = tuple(dict.fromkeys([*inherited, *causes.get(name, ())]))
         if keys:
@@ -129,7 +129,8 @@ def trace_shifts(
     return moved
 
 
-def _dependencies(spec, rules) -> list[str]:
+def dependencies(spec, rules) -> list[str]:
+    """Return the anchors a rule's date is computed from."""
     if isinstance(spec, tuple):
         return list(spec[1:] if spec[0] == "max" else spec)
     if isinstance(spec, RelativeDeadline) and spec.apres in rules:

@@ -1,4 +1,4 @@
-"""`dla case …`: load case files, list the portfolio, show one case, print the file schema."""
+"""`dla case …`: load and export case files, list the portfolio, show one case, print the schema."""
 
 import json
 from datetime import date
@@ -10,7 +10,9 @@ import typer
 from dla.cli.common import check_reference, day_option, fail, open_database
 from dla.shown import plain
 
-app = typer.Typer(help="Fichiers de cas : charger, lister, consulter.", no_args_is_help=True)
+app = typer.Typer(
+    help="Fichiers de cas : charger, exporter, lister, consulter.", no_args_is_help=True
+)
 
 MAX_REASON = 500
 
@@ -132,6 +134,58 @@ def show(reference: Annotated[str, typer.Argument(help="Référence du cas")]) -
         if detail is None:
             fail(f"Cas inconnu : {reference!r} (voir « dla case list »).")
         print_case(detail)
+
+
+@app.command("export")
+def export(
+    reference: Annotated[str, typer.Argument(help="Référence du cas")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Fichier YAML à écrire (défaut : la sortie standard)"),
+    ] = None,
+) -> None:
+    """Écrire un accompagnement en fichier de cas (YAML), à modifier puis recharger."""
+    from sqlmodel import Session
+
+    from dla.casefile.export import export_case
+
+    check_reference(reference)
+    engine = open_database()
+    with Session(engine) as session:
+        exported = export_case(reference, session=session)
+    if exported is None:
+        fail(f"Cas inconnu : {reference!r} (voir « dla case list »).")
+    if output is None:
+        typer.echo(exported.text, nl=False)
+    else:
+        _write(output, exported.text)
+        typer.echo(f"{plain(reference)} : fichier de cas écrit dans {plain(output)}", err=True)
+    if exported.problems:
+        typer.echo(
+            "Attention : ce fichier ne se rechargera pas tel quel :\n- "
+            + "\n- ".join(map(plain, exported.problems)),
+            err=True,
+        )
+
+
+def _write(path: Path, text: str) -> None:
+    """Write the file whole or not at all (a temporary file renamed over it)."""
+    import os
+    import tempfile
+
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as exc:
+        fail(
+            f"--output : écriture impossible ({plain(exc.strerror or exc)}) : {plain(path)} ; rien n'a été écrit."
+        )
 
 
 @app.command("schema")
