@@ -92,6 +92,20 @@ def test_show_prints_stages_steps_and_timeline(dla_env, tmp_path):
         assert expected in result.output
 
 
+def test_an_exported_case_file_loads_back_unchanged(dla_env, tmp_path):
+    run("case", "load", str(write_case(tmp_path)))
+    target = tmp_path / "exporte.yaml"
+
+    written = run("case", "export", "DLA99-2024-01", "--output", str(target))
+    printed = run("case", "export", "DLA99-2024-01")
+
+    assert written.exit_code == 0, written.output
+    assert printed.stdout == target.read_text(encoding="utf-8")
+    events = count(dla_env, TimelineEvent)
+    assert "DLA99-2024-01 : inchangé" in run("case", "load", str(target)).output
+    assert count(dla_env, TimelineEvent) == events
+
+
 def test_show_of_an_unknown_case_says_so(dla_env):
     result = run("case", "show", "DLA00-0000-00")
     assert result.exit_code == 2

@@ -70,6 +70,14 @@ BAD_ARGUMENTS = [
     bad("unknown-case-run", ["run", "DLA00-0000-00"], "Cas inconnu : 'DLA00-0000-00'"),
     bad("path-as-a-case-to-run", ["run", "../../etc"], "Référence invalide : '../../etc'"),
     bad("nul-in-a-case-to-show", ["case", "show", "DLA38\x00"], "Référence invalide"),
+    bad("unknown-case-exported", ["case", "export", "DLA00-0000-00"], "Cas inconnu"),
+    bad("path-as-a-case-to-export", ["case", "export", "../../etc"], "Référence invalide"),
+    bad(
+        "export-into-a-missing-folder",
+        ["case", "export", REF, "--output", "/dossier-absent/cas.yaml"],
+        "--output : écriture impossible",
+        "rien n'a été écrit",
+    ),
     bad("nul-in-a-case-to-run", ["run", "DLA38\x00-2006"], "Référence invalide"),
     bad("oversized-case-to-show", ["case", "show", "A" * 5000], "3 à 40 caractères"),
     bad(

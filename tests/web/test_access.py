@@ -6,7 +6,7 @@ from sqlmodel import Session
 from dla.db import transaction
 from dla.users import disable_user
 from models import CaseAssignment
-from tests.web.conftest import CHARGEE, MINE, OTHER, PDF, csrf_of
+from tests.web.conftest import CHARGEE, MINE, OTHER, OTHER_COORDINATOR, PDF, csrf_of
 
 
 def test_a_chargee_reads_her_case(desk):
@@ -73,6 +73,14 @@ def feed_of(client) -> str:
     return page.split("/ics/", 1)[1].split("</code>", 1)[0]
 
 
+def test_a_chargee_cannot_download_another_persons_case_file(desk):
+    client = desk.client(CHARGEE)
+    assert client.get(f"/cas/{OTHER}/dossier.yaml").status_code == 404
+    assert client.get("/cas/DLA00-0000-00/dossier.yaml").status_code == 404
+    owner = desk.client(OTHER_COORDINATOR).get(f"/cas/{OTHER}/dossier.yaml")
+    assert f"reference: {OTHER}" in owner.text
+
+
 def test_the_calendar_feed_holds_only_the_persons_cases(desk):
     client = desk.client(CHARGEE)
     path = f"/ics/{feed_of(client)}"
@@ -109,7 +117,16 @@ def test_a_disabled_account_is_refused_at_once(desk):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/cas", f"/cas/{MINE}", "/calendrier", "/export/cas.csv", "/export/cas.xlsx"]
+    "path",
+    [
+        "/",
+        "/cas",
+        f"/cas/{MINE}",
+        f"/cas/{MINE}/dossier.yaml",
+        "/calendrier",
+        "/export/cas.csv",
+        "/export/cas.xlsx",
+    ],
 )
 def test_pages_ask_an_anonymous_visitor_to_log_in(desk, path):
     response = desk.client().get(path)

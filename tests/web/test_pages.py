@@ -86,6 +86,25 @@ def test_a_document_downloads_with_its_type_and_name(desk):
     assert f'filename="{MINE}-note_diagnostic-v1.pdf"' in response.headers["content-disposition"]
 
 
+def test_the_case_file_downloads_as_yaml_and_loads_back_unchanged(desk, tmp_path):
+    from dla.casefile.loader import load_case_file
+    from dla.cases import save_plan
+
+    page = desk.client(CHARGEE).get(f"/cas/{MINE}").text
+    assert f'href="/cas/{MINE}/dossier.yaml"' in page
+    response = desk.client(CHARGEE).get(f"/cas/{MINE}/dossier.yaml")
+
+    assert response.headers["content-type"] == "application/yaml; charset=utf-8"
+    assert f'attachment; filename="{MINE}.yaml"' == response.headers["content-disposition"]
+    path = tmp_path / "telecharge.yaml"
+    path.write_bytes(response.content)
+    with transaction(desk.engine) as session:
+        outcome = save_plan(
+            load_case_file(path), session=session, clock=FixedClock.on(TODAY), actor="t", reason="t"
+        )
+    assert outcome.status == "inchangé"
+
+
 def test_a_document_path_outside_the_deliverables_folder_is_never_served(desk):
     (desk.var_dir).mkdir(parents=True, exist_ok=True)
     doc = desk.add_document(MINE, "livrables/../secret.pdf", b"secret")
