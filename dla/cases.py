@@ -60,6 +60,10 @@ def save_plan(
 ) -> LoadOutcome:
     """Create or update the case described by `plan`; an unchanged file changes nothing.
 
+    Unchanged: the file last loaded, or one saying exactly what the case holds (its export,
+    `dla case export`). The file's decisions are judged as `dla validate` judges them
+    (dla/casefile/decisions.py) before anything is written.
+
     A fact the file changes on an organisation or a contact another case uses is refused
     (`CaseFileError`, nothing written) unless `update_shared`; then it is logged on every case
     that uses the record.
