@@ -28,13 +28,14 @@ def settle_dates(document: dict, rows: Rows) -> tuple[CasePlan | None, list[Prob
         try:
             plan = build_plan(copy.deepcopy(current), {}, name)
         except CaseFileError as exc:
+            problems = exc.problems
             if pinned_all:
                 break
-            # Dates aside, nothing to settle: write them all and read the file once more.
+            # The draft does not load (data an older version accepted): write every date out,
+            # so that they at least come back, and read it once more.
             _pin(document, wanted, list(wanted))
             _pin_periods(document, rows.periods)
             pinned_all = True
-            problems = exc.problems
             continue
         periods = [p for p in rows.periods if _period_moved(plan, p)]
         wrong = [a for a, day in _planned(plan).items() if wanted.get(a, day) != day]

@@ -1,6 +1,6 @@
 """`dla case export`: a case written back as its case file loads back unchanged, anywhere."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ from sqlmodel import Session, SQLModel, select
 from dla.calendar import calendar_for
 from dla.casefile.export import Export, export_case
 from dla.casefile.loader import load_case_file
+from dla.casefile.problems import CaseFileError
 from dla.cases import LoadOutcome, save_plan
 from dla.clock import FixedClock
 from dla.db import transaction
@@ -18,8 +19,8 @@ from dla.deliverables import MissingFacts, generate
 from dla.opening import open_from_form
 from dla.progress import plain_steps, replay
 from dla.validations import DecisionInput, record_validation
-from models import Indicator, Period, Stage, Step
-from models.enums import Body, Decision, StepStatus
+from models import Indicator, Organisation, Period, Stage, Step, Validation
+from models.enums import Body, Decision, OrganisationKind, StepStatus
 from tests.dla.test_opening import form
 from tests.dla.test_replay_splits import END, empty
 from tests.factories import case_data, save_case
@@ -261,6 +262,38 @@ def test_the_export_writes_only_what_the_template_does_not_say(engine, tmp_path)
         {"organisation": "aci-un", "role": "membre"},
         {"organisation": "aci-deux", "role": "porteur"},
     ]
+
+
+def test_a_case_the_format_no_longer_accepts_is_exported_with_what_to_fix(engine, tmp_path):
+    save_case(engine, tmp_path)
+    with transaction(engine) as session:  # a decision by a structure that is not a member
+        former = Organisation(key="ancienne", name="Ancienne SIAE", kind=OrganisationKind.siae)
+        session.add(former)
+        session.flush()
+        session.add(
+            Validation(
+                case_id=1,
+                stage_id=1,
+                organisation_id=former.id,
+                body=Body.conseil_administration,
+                decision=Decision.validee,
+                decided_on=date(2024, 1, 20),
+                recorded_by="t",
+                channel="fichier",
+                recorded_at=datetime(2024, 1, 20, tzinfo=UTC),
+            )
+        )
+
+    exported = export(engine)
+
+    assert exported.source_hash is None
+    assert exported.problems == [
+        f"{REF}.yaml : etapes[0].decisions[0].structure : structure absente des membres du cas "
+        "(valeur : 'ancienne')"
+    ]
+    assert "structure: ancienne" in exported.text
+    with pytest.raises(CaseFileError):
+        load_text(engine, tmp_path, exported.text, date(2024, 2, 1))
 
 
 def test_an_unknown_case_exports_nothing(engine):
