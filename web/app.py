@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from dla.clock import Clock, SystemClock
 from dla.db import make_engine
 from dla.settings import Settings, get_settings
-from web import auth, casepage, pages
+from web import auth, caseforms, casepage, pages
 from web.render import page
 from web.security import SecurityHeaders, secret_key
 
@@ -56,6 +56,16 @@ ROUTES = [
     Route("/export/cas.xlsx", pages.cases_xlsx),
     Route("/cas/{reference}", casepage.case_page),
     Route("/cas/{reference}/documents/{document:int}", casepage.download),
+    Route(
+        "/cas/{reference}/etapes/{stage}/taches/{task}/faite",
+        caseforms.task_done,
+        methods=["POST"],
+    ),
+    Route(
+        "/cas/{reference}/etapes/{stage}/taches/{task}/a-faire",
+        caseforms.task_undo,
+        methods=["POST"],
+    ),
     Route("/syntheses/{fmt}/{version:int}", casepage.synthesis_download),
     Route("/calendrier", pages.calendar_page),
     Route("/calendrier/abonnement", pages.new_feed, methods=["POST"]),

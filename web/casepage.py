@@ -1,7 +1,7 @@
 """A case's page and its documents, for the people allowed to see the case (404 otherwise)."""
 
 import mimetypes
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -26,6 +26,17 @@ from web.guard import desk, signed_in, today
 from web.render import page
 
 TIMELINE_PAGE = 50
+
+
+@dataclass
+class FormState:
+    """A form of the case page sent back: which one, what was typed, why it was refused."""
+
+    id: str = ""
+    values: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=dict)  # form field (None: the whole form) → messages
+
+
 MEDIA_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -143,8 +154,19 @@ def _documents(session: Session, case_id: int) -> list[tuple[str, list[Deliverab
 @signed_in
 def case_page(request: Request, session: Session, user: User) -> Response:
     """The case: people, stages and tasks, gates, periods, vigilance, indicators, timeline,
-    reminders, documents, and the way to its runs in Prefect."""
+    reminders, documents, the coordinator's forms, and the way to its runs in Prefect."""
     case = visible_case(request.path_params["reference"], user, session=session)
+    return case_view(request, session, case)
+
+
+def case_view(
+    request: Request,
+    session: Session,
+    case: Case,
+    form: FormState | None = None,
+    status_code: int = 200,
+) -> Response:
+    """Render a case's page; `form` is a refused form, shown with its values and errors."""
     detail = case_detail(case.reference, session=session)
     day = today(request)
     try:
@@ -177,6 +199,9 @@ def case_page(request: Request, session: Session, user: User) -> Response:
         journal=number,
         journal_pages=max(1, -(-events_total // TIMELINE_PAGE)),
         runs_url=f"{ui}/runs?flow-run-search={quote(case.reference)}" if ui else None,
+        form=form or FormState(),
+        message=request.session.pop("message", None) if form is None else None,
+        status_code=status_code,
     )
 
 

@@ -147,12 +147,16 @@ def open_case(reference: str, *, session: Session, revision: int | None = None) 
     if case is None:
         refuse("reference", f"cas inconnu : {shown(reference)}")
     if revision is not None and revision != case.revision:
-        latest = session.exec(
+        recent = session.exec(
             select(TimelineEvent)
             .where(TimelineEvent.case_id == case.id)
             .order_by(col(TimelineEvent.id).desc())
-            .limit(1)
-        ).first()
+            .limit(20)
+        ).all()
+        # The person behind the change (an action names its door), not the pass it set off.
+        latest = next((e for e in recent if (e.data or {}).get("channel")), None) or next(
+            iter(recent), None
+        )
         who = latest.actor if latest else "une autre personne"
         when = f", le {fr_date(latest.at.date())} : {latest.summary}" if latest else ""
         refuse(
