@@ -27,6 +27,8 @@ from dla.actions.base import (
     open_case,
     read_day,
 )
+from dla.actions.periods import end_period, start_period
+from dla.actions.planning import add_task, move_deadline
 from dla.actions.tasks import mark_task_done, mark_task_not_done
 from dla.validations import DecisionInput, ValidationRefused, record_validation
 
@@ -38,11 +40,15 @@ __all__ = [
     "FieldProblem",
     "Outcome",
     "ValidationRefused",
+    "add_task",
     "advance_after",
+    "end_period",
     "log",
     "mark_task_done",
     "mark_task_not_done",
+    "move_deadline",
     "open_case",
     "read_day",
     "record_validation",
+    "start_period",
 ]
