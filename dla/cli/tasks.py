@@ -7,7 +7,9 @@ import typer
 from dla.cli.acting import By, run_action, typed_day
 from dla.cli.common import Today
 
-app = typer.Typer(help="Tâches des étapes d'un cas : faite, à refaire.", no_args_is_help=True)
+app = typer.Typer(
+    help="Tâches des étapes d'un cas : faite, à refaire, ajoutée.", no_args_is_help=True
+)
 
 Reference = Annotated[str, typer.Argument(help="Référence du cas (ex. DLA38-2006-01)")]
 Stage = Annotated[str, typer.Argument(help="Clé de l'étape (ex. diagnostic)")]
@@ -50,6 +52,33 @@ def undo(
     run_action(
         reference,
         lambda **kw: mark_task_not_done(reference, stage, task, **kw),
+        today=today,
+        by=by,
+    )
+
+
+@app.command("add")
+def add(
+    reference: Reference,
+    stage: Stage,
+    key: Annotated[str, typer.Argument(help="Clé de la nouvelle tâche (ex. entretiens)")],
+    title: Annotated[str, typer.Option("--title", help="Intitulé de la tâche")],
+    owner: Annotated[
+        str, typer.Option("--owner", help="Responsable : coordination, un rôle ou une structure")
+    ],
+    due: Annotated[str, typer.Option("--due", help="Échéance (jour ouvré)", metavar="JJ/MM/AAAA")],
+    today: Today = None,
+    by: By = None,
+) -> None:
+    """Ajouter une tâche à une étape ouverte."""
+    from dla.actions import add_task
+
+    day = typed_day(due, field="echeance", name="échéance")
+    run_action(
+        reference,
+        lambda **kw: add_task(
+            reference, stage, key=key, title=title, owner=owner, due_on=day, **kw
+        ),
         today=today,
         by=by,
     )
