@@ -56,15 +56,9 @@ ROUTES = [
     Route("/export/cas.xlsx", pages.cases_xlsx),
     Route("/cas/{reference}", casepage.case_page),
     Route("/cas/{reference}/documents/{document:int}", casepage.download),
-    Route(
-        "/cas/{reference}/etapes/{stage}/taches/{task}/faite",
-        caseforms.task_done,
-        methods=["POST"],
-    ),
-    Route(
-        "/cas/{reference}/etapes/{stage}/taches/{task}/a-faire",
-        caseforms.task_undo,
-        methods=["POST"],
+    *(
+        Route(f"/cas/{{reference}}{path}", handler, methods=["POST"])
+        for path, handler in caseforms.PATHS.items()
     ),
     Route("/syntheses/{fmt}/{version:int}", casepage.synthesis_download),
     Route("/calendrier", pages.calendar_page),

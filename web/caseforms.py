@@ -7,6 +7,7 @@ nothing written; a success goes back to the page (303) with the outcome as a mes
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from urllib.parse import quote
 
 from sqlmodel import Session
@@ -17,10 +18,14 @@ from dla.actions import (
     ActionRefused,
     Actor,
     FieldProblem,
+    add_task,
     advance_after,
+    end_period,
     mark_task_done,
     mark_task_not_done,
+    move_deadline,
     read_day,
+    start_period,
 )
 from dla.clock import Clock, FixedClock
 from dla.db import transaction
@@ -36,10 +41,21 @@ def desk_clock(request: Request) -> Clock:
     return FixedClock.on(day) if day else state.clock
 
 
-def optional_day(form: dict, field: str, name: str) -> date | None:
-    """Read an optional date field typed JJ/MM/AAAA (empty: None)."""
-    text = (form.get(field) or "").strip()
-    return read_day(text, field=field, name=name) if text else None
+def days(form: dict, **fields: tuple[str, bool]) -> dict[str, date | None]:
+    """Read the form's date fields (name → (French name, required)), typed JJ/MM/AAAA.
+
+    Every bad date is reported at once; an empty optional one is None.
+    """
+    read, problems = {}, []
+    for field, (name, required) in fields.items():
+        text = (form.get(field) or "").strip()
+        try:
+            read[field] = read_day(text, field=field, name=name) if text or required else None
+        except ActionRefused as exc:
+            problems += exc.problems
+    if problems:
+        raise ActionRefused(problems)
+    return read
 
 
 def act(request: Request, form: dict, *, form_id: str, anchor: str, action: Callable) -> Response:
@@ -85,24 +101,74 @@ def _revision(form: dict) -> int:
         ) from None
 
 
-@form_post
-def task_done(request: Request, form: dict) -> Response:
-    """Mark a task done (on the day typed, today by default)."""
-    stage, task = request.path_params["stage"], request.path_params["task"]
+def endpoint(form_id: Callable[[dict], str], anchor: str, call: Callable) -> Callable:
+    """Return the POST endpoint running `call(path_params, form, **frame)`; `form_id(path_params)`
+    names the form on the page (where its errors and values go back)."""
 
-    def action(**kw):
-        day = optional_day(form, "fait_le", "date de réalisation")
-        return mark_task_done(request.path_params["reference"], stage, task, done_on=day, **kw)
+    @form_post
+    def handler(request: Request, form: dict) -> Response:
+        params = request.path_params
+        action = partial(call, params, form)
+        return act(request, form, form_id=form_id(params), anchor=anchor, action=action)
 
-    return act(request, form, form_id=f"faite:{stage}:{task}", anchor="etapes", action=action)
+    return handler
 
 
-@form_post
-def task_undo(request: Request, form: dict) -> Response:
-    """Put a task marked done back to do."""
-    stage, task = request.path_params["stage"], request.path_params["task"]
+def _done(p, form, **kw):
+    day = days(form, fait_le=("date de réalisation", False))["fait_le"]
+    return mark_task_done(p["reference"], p["stage"], p["task"], done_on=day, **kw)
 
-    def action(**kw):
-        return mark_task_not_done(request.path_params["reference"], stage, task, **kw)
 
-    return act(request, form, form_id=f"a-faire:{stage}:{task}", anchor="etapes", action=action)
+def _undo(p, form, **kw):
+    return mark_task_not_done(p["reference"], p["stage"], p["task"], **kw)
+
+
+def _move(p, form, **kw):
+    to = days(form, echeance=("nouvelle échéance", True))["echeance"]
+    reason = form.get("motif", "")
+    return move_deadline(p["reference"], p["stage"], p.get("task"), to=to, reason=reason, **kw)
+
+
+def _add(p, form, **kw):
+    due = days(form, echeance=("échéance", True))["echeance"]
+    fields = {k: form.get(f, "").strip() for k, f in (("key", "cle"), ("title", "titre"))}
+    owner = form.get("responsable", "")
+    return add_task(p["reference"], p["stage"], owner=owner, due_on=due, **fields, **kw)
+
+
+def _start(p, form, **kw):
+    read = days(form, debut=("début", False), fin=("fin prévue", True))
+    return start_period(
+        p["reference"],
+        kind=form.get("type", ""),
+        start_on=read["debut"],
+        end_on=read["fin"],
+        key=form.get("cle", "").strip() or None,
+        note=form.get("note", "").strip() or None,
+        **kw,
+    )
+
+
+def _end(p, form, **kw):
+    day = days(form, fin=("date de fin", False))["fin"]
+    return end_period(p["reference"], p["key"], end_on=day, **kw)
+
+
+task_done = endpoint(lambda p: f"faite:{p['stage']}:{p['task']}", "etapes", _done)
+task_undo = endpoint(lambda p: f"a-faire:{p['stage']}:{p['task']}", "etapes", _undo)
+task_move = endpoint(lambda p: f"echeance:{p['stage']}:{p['task']}", "etapes", _move)
+stage_move = endpoint(lambda p: f"fin:{p['stage']}", "etapes", _move)
+task_add = endpoint(lambda p: f"ajout:{p['stage']}", "etapes", _add)
+period_start = endpoint(lambda p: "periode", "periodes", _start)
+period_end = endpoint(lambda p: f"fin-periode:{p['key']}", "periodes", _end)
+
+# The routes of the case page's forms (web/app.py).
+PATHS = {
+    "/etapes/{stage}/taches/{task}/faite": task_done,
+    "/etapes/{stage}/taches/{task}/a-faire": task_undo,
+    "/etapes/{stage}/taches/{task}/echeance": task_move,
+    "/etapes/{stage}/fin": stage_move,
+    "/etapes/{stage}/taches": task_add,
+    "/periodes": period_start,
+    "/periodes/{key}/fin": period_end,
+}

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from dla.access import visible_cases
+from dla.actions.planning import owner_choices
 from dla.deliverables import KINDS
 from dla.deliverables.store import FOLDER
 from dla.gates import latest_decisions
@@ -20,7 +21,7 @@ from dla.portfolio import case_contacts, case_detail
 from dla.settings import prefect_ui_url
 from dla.vigilance import RULES
 from models import Case, Deliverable, Notification, TimelineEvent, User, UserRole
-from models.enums import NotificationStatus, StageStatus, StepStatus
+from models.enums import NotificationStatus, PeriodKind, StageStatus, StepStatus
 from models.labels import label
 from web.guard import desk, signed_in, today
 from web.render import page
@@ -200,6 +201,8 @@ def case_view(
         journal_pages=max(1, -(-events_total // TIMELINE_PAGE)),
         runs_url=f"{ui}/runs?flow-run-search={quote(case.reference)}" if ui else None,
         form=form or FormState(),
+        owners=owner_choices(case, session=session),
+        period_kinds=[(k.value, label(k)) for k in PeriodKind],
         message=request.session.pop("message", None) if form is None else None,
         status_code=status_code,
     )

@@ -4,7 +4,7 @@ import re
 from datetime import date
 
 from babel.dates import format_date
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dla.actions.base import (
     ActionRefused,
@@ -20,9 +20,8 @@ from dla.actions.tasks import closed, find_stage, find_task, not_yet_open
 from dla.calendar import calendar_for
 from dla.casefile.fields import SLUG_PATTERN
 from dla.clock import Clock, day_problem
-from dla.frenchtext import fr_date
-from dla.orgs import member_keys
-from models import Case, CaseMember, Stage, Step
+from dla.frenchtext import fr_date, label
+from models import Case, CaseMember, Organisation, Stage, Step
 from models.enums import StageStatus, StepStatus
 
 MAX_REASON = 500
@@ -215,9 +214,23 @@ def _key_problems(case: Case, key: str, *, session: Session) -> list[FieldProble
 
 
 def _owners(case: Case, *, session: Session) -> list[str]:
-    """Who may own a task: the coordination, a role held in the case, or a member's key."""
+    return [value for value, _ in owner_choices(case, session=session)]
+
+
+def owner_choices(case: Case, *, session: Session) -> list[tuple[str, str]]:
+    """Who may own a task, with their French label: the coordination, a role held in the
+    case, or a member organisation (by its key)."""
     roles = {
         r.value for r in session.exec(select(CaseMember.role).where(CaseMember.case_id == case.id))
     }
-    members = sorted(member_keys(case.id, session=session).values())
-    return ["coordination", *sorted(roles), *members]
+    members = session.exec(
+        select(Organisation.key, Organisation.name)
+        .join(CaseMember, col(CaseMember.organisation_id) == Organisation.id)
+        .where(CaseMember.case_id == case.id)
+        .order_by(Organisation.key)
+    ).all()
+    return [
+        ("coordination", "coordination DLA"),
+        *((r, label(r)) for r in sorted(roles)),
+        *((key, name) for key, name in members),
+    ]
