@@ -27,8 +27,9 @@ from dla.actions.base import (
     open_case,
     read_day,
 )
+from dla.actions.deadlines import move_deadline
 from dla.actions.periods import end_period, start_period
-from dla.actions.planning import add_task, move_deadline
+from dla.actions.planning import add_task
 from dla.actions.tasks import mark_task_done, mark_task_not_done
 from dla.validations import DecisionInput, ValidationRefused, record_validation
 
