@@ -82,6 +82,10 @@ def start_period(
             )
         )
     key = key or (f"{kind}-{start.isoformat()}" if kind in kinds else "")
+    same = session.exec(select(Period).where(Period.case_id == case.id, Period.key == key)).first()
+    if same is not None and (same.kind.value, same.start_on, same.end_on) == (kind, start, end_on):
+        # The same request again (a re-run flow, a second click): nothing more to do.
+        return Outcome(f"{_named(kind)} « {key} » déjà ouverte : inchangé", False)
     problems += _key_problems(case.id, key, session=session)
     if (
         after_task
@@ -163,6 +167,8 @@ def end_period(
             f"date de fin {fr_date(day)} ; attendu : entre le début de la période "
             f"({fr_date(period.start_on)}) et aujourd'hui ({fr_date(today)})",
         )
+    if day == period.end_on:
+        return Outcome(f"{_named(period.kind.value)} « {key} » déjà terminée : inchangé", False)
     planned = period.end_on
     period.end_on = day
     session.add(period)

@@ -41,6 +41,12 @@ def add_task(
     opens again (its work is no longer all done)."""
     case = open_case(reference, session=session, revision=revision)
     row = find_stage(case, stage, session=session)
+    same = session.exec(select(Step).where(Step.case_id == case.id, Step.key == key)).first()
+    if same is not None and (same.stage_id, same.title, same.owner, same.due_date) == (
+        row.id, (title or "").strip(), owner, due_on,
+    ):  # fmt: skip
+        # The same request again (a re-run flow, a second click): nothing more to do.
+        return Outcome(f"Tâche « {same.title} » déjà ajoutée : inchangé", False)
     problems = [p for p in (not_yet_open(row), closed(row)) if p]
     problems += _key_problems(case, key, session=session)
     if problem := text_problem(title, field="titre", name="titre", limit=300):

@@ -73,7 +73,7 @@ def test_a_period_starting_in_the_past_is_refused(opened):
 
 def test_two_periods_cannot_share_a_key(opened):
     start(opened, key="pause")
-    assert refusal(lambda: start(opened, key="pause")) == {
+    assert refusal(lambda: start(opened, key="pause", end_on=date(2024, 2, 2))) == {
         "cle": "clé déjà prise par une autre période : 'pause'"
     }
 
@@ -113,3 +113,16 @@ def test_a_period_cannot_end_after_today(opened):
     assert refusal(lambda: end(opened, end_on=date(2024, 1, 16)))["fin"].startswith(
         "date de fin 16 janvier 2024 ; attendu : entre le début de la période"
     )
+
+
+def test_the_same_period_started_again_changes_nothing(opened):
+    start(opened)
+    rows = all_rows(opened)
+    assert not start(opened).changed
+    assert all_rows(opened) == rows
+
+
+def test_a_period_ended_twice_the_same_day_changes_nothing(opened):
+    start(opened)
+    end(opened)
+    assert not end(opened).changed

@@ -156,3 +156,10 @@ def test_a_new_task_s_key_must_be_free_and_its_owner_known(opened):
         "responsable": "responsable inconnu : 'inconnu' ; attendu parmi : coordination, membre, "
         "porteur, prestataire, aci-un, ai-deux, cabinet",
     }
+
+
+def test_the_same_task_added_again_changes_nothing(opened):
+    add(opened)
+    rows = all_rows(opened)
+    assert not add(opened).changed
+    assert all_rows(opened) == rows
