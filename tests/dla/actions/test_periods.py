@@ -126,3 +126,25 @@ def test_a_period_ended_twice_the_same_day_changes_nothing(opened):
     start(opened)
     end(opened)
     assert not end(opened).changed
+
+
+def test_a_started_period_holds_the_consultant_s_reminders(opened):
+    from dla.actions import add_task
+    from dla.outbox.candidates import case_candidates
+    from dla.outbox.state import load_states
+
+    clock = FixedClock.on(date(2024, 1, 10))
+    with transaction(opened) as session:
+        add_task(REFERENCE, "diagnostic", key="entretiens", title="Entretiens", owner="prestataire",
+                 due_on=date(2024, 1, 19), session=session, clock=clock, actor=CLI)  # fmt: skip
+    start(opened, clock=clock, kind="non_intervention", start_on=date(2024, 1, 15),
+          end_on=date(2024, 1, 19))  # fmt: skip
+    with Session(opened) as session:
+        states = load_states(session=session, today=clock.today())
+        held = [
+            c
+            for s in states.values()
+            for c in case_candidates(s, clock.today())
+            if c.target.endswith("/entretiens") and c.held
+        ]
+    assert held and {c.held["kind"] for c in held} == {"non_intervention"}
