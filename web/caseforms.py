@@ -3,6 +3,7 @@
 Every form carries the CSRF token (`form_post`) and the case revision it was drawn from; a
 refusal shows the case page again with the typed values and each error next to its field,
 nothing written; a success goes back to the page (303) with the outcome as a message.
+Whoever may see a case may act on it (the desk has no read-only role); others get a 404.
 """
 
 from collections.abc import Callable

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from dla.access import visible_cases
+from dla.actions.base import CHANNELS
 from dla.actions.planning import owner_choices
 from dla.deliverables import KINDS
 from dla.deliverables.store import FOLDER
@@ -202,6 +203,7 @@ def case_view(
         runs_url=f"{ui}/runs?flow-run-search={quote(case.reference)}" if ui else None,
         form=form or FormState(),
         owners=owner_choices(case, session=session),
+        channels=CHANNELS,
         period_kinds=[(k.value, label(k)) for k in PeriodKind],
         message=request.session.pop("message", None) if form is None else None,
         status_code=status_code,

@@ -45,6 +45,7 @@ def test_marking_a_task_done_from_the_case_page_records_it_and_moves_the_stage(d
     page = client.get(f"/cas/{MINE}").text
     assert "marquée faite le 15 janvier 2024" in page  # the outcome, shown once
     assert "Remettre à faire" in page
+    assert "(coordination, via le bureau)" in page  # who, and through which door
 
 
 def test_a_refused_date_shows_the_error_next_to_the_field_with_the_typed_value(desk):
