@@ -8,15 +8,10 @@ from sqlmodel import Session, select
 from models import Period, Stage, Step, TimelineEvent
 from tests.factories import all_rows
 from tests.web.conftest import CHARGEE, MINE
-from tests.web.test_task_forms import form_of, opened
+from tests.web.test_task_forms import form_of, mine, opened
 
 BASE = f"/cas/{MINE}"
 MOVE = f"{BASE}/etapes/diagnostic/taches/note-diagnostic/echeance"
-
-
-def row(desk, model, key):
-    with Session(desk.engine) as session:
-        return session.exec(select(model).where(model.key == key)).first()
 
 
 def error_beside(html: str, field: str) -> str:
@@ -36,8 +31,8 @@ def test_moving_a_task_deadline_from_the_page_records_the_reason(desk):
     assert response.status_code == 303, response.text
     data = form_of(client) | {"echeance": "07/03/2024", "motif": "CA reporté"}
     assert client.post(MOVE, data=data).status_code == 303
-    assert row(desk, Step, "note-diagnostic").due_date == date(2024, 3, 7)
-    assert row(desk, Stage, "diagnostic").planned_end == date(2024, 3, 8)
+    assert mine(desk, Step, "note-diagnostic").due_date == date(2024, 3, 7)
+    assert mine(desk, Stage, "diagnostic").planned_end == date(2024, 3, 8)
     with Session(desk.engine) as session:
         kinds = session.exec(
             select(TimelineEvent.kind).where(TimelineEvent.actor == "coordination")
@@ -65,7 +60,7 @@ def test_a_task_added_from_the_page_has_the_chosen_owner(desk):
                 data=form_of(client) | {"echeance": "08/03/2024", "motif": "élargi"})  # fmt: skip
     data["revision"] = form_of(client)["revision"]
     assert client.post(f"{BASE}/etapes/diagnostic/taches", data=data).status_code == 303
-    assert row(desk, Step, "entretiens").owner == "aci-un"
+    assert mine(desk, Step, "entretiens").owner == "aci-un"
 
 
 def test_a_refused_task_shows_each_error_beside_its_field_and_keeps_the_title(desk):
@@ -91,7 +86,7 @@ def test_a_period_started_then_ended_from_the_page(desk):
     page = client.get(BASE).text
     assert "période de non-intervention « pause » du 1 mars 2024 au 15 mars 2024" in page
     assert client.post(f"{BASE}/periodes/pause/fin", data=form_of(client)).status_code == 303
-    assert row(desk, Period, "pause").end_on == date(2024, 3, 1)
+    assert mine(desk, Period, "pause").end_on == date(2024, 3, 1)
 
 
 def test_a_period_ending_before_it_starts_comes_back_refused(desk):
@@ -102,4 +97,4 @@ def test_a_period_ending_before_it_starts_comes_back_refused(desk):
     assert error_beside(response.text, "fin") == (
         "fin prévue 29 février 2024 avant le début ; attendu : le 1 mars 2024 ou après"
     )
-    assert row(desk, Period, "appropriation-2024-03-01") is None
+    assert mine(desk, Period, "appropriation-2024-03-01") is None
