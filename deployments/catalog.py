@@ -32,6 +32,7 @@ def closed(deployment):
 def deployments() -> list:
     """Return the runner deployments, flows imported here only (Prefect is heavy)."""
     from flows.case_flow import run_case
+    from flows.coordinator_actions import coordinator_action
     from flows.deliver import deliver
     from flows.open_case import load_case, open_case
     from flows.portfolio_artifacts import follow_up_check
@@ -61,6 +62,12 @@ def deployments() -> list:
             description="Saisir la décision d'un conseil d'administration ou d'un comité, puis "
             "reprendre le suivi du cas.",
             tags=["validation"],
+        ),
+        coordinator_action.to_deployment(
+            "agir-sur-un-cas",
+            description="Marquer une tâche faite, déplacer une échéance (avec son motif), "
+            "ajouter une tâche, ouvrir ou terminer une période ; le cas avance aussitôt.",
+            tags=["accompagnement"],
         ),
         deliver.to_deployment(
             "generer-les-livrables",

@@ -20,6 +20,7 @@ TITLES = {
     "JourneyName": "Modèle de parcours",
     "DocumentKind": "Document à produire",
     "Format": "Format de fichier",
+    "CoordinatorAction": "Action de coordination",
 }
 
 

@@ -113,6 +113,15 @@ def session(engine) -> Iterator[Session]:
 
 
 @pytest.fixture
+def opened(engine, tmp_path) -> Engine:
+    """The minimal case saved, its diagnostic stage open; return the engine."""
+    from tests.factories import open_case_stage
+
+    open_case_stage(engine, tmp_path)
+    return engine
+
+
+@pytest.fixture
 def dla_env(monkeypatch, database_url, tmp_path) -> str:
     """Point the `dla` settings at the test database and a private var/ folder."""
     monkeypatch.setenv("DLA_DATABASE_URL", database_url)

@@ -134,3 +134,27 @@ def snapshot(engine) -> dict:
         }
         cases = sorted(session.exec(select(Case.reference, Case.source_hash)).all())
     return {"rows": rows, "cases": cases}
+
+
+def all_rows(engine) -> dict:
+    """Every row of every table: what a refused action must leave exactly as it was."""
+    from sqlmodel import Session, SQLModel, select
+
+    with Session(engine) as session:
+        return {
+            table.name: sorted(map(repr, session.execute(select(table)).all()))
+            for table in SQLModel.metadata.sorted_tables
+        }
+
+
+REFERENCE = _MINIMAL["reference"]
+OPENED_ON = date(2024, 1, 10)  # the minimal case's diagnostic stage is open from this day
+
+
+def open_case_stage(engine, directory: Path) -> None:
+    """Save the minimal case and open its diagnostic stage (on `OPENED_ON`)."""
+    from dla.clock import FixedClock
+    from dla.progress import advance, plain_steps
+
+    save_case(engine, directory)
+    advance(engine, REFERENCE, FixedClock.on(OPENED_ON), plain_steps(engine))

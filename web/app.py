@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from dla.clock import Clock, SystemClock
 from dla.db import make_engine
 from dla.settings import Settings, get_settings
-from web import auth, casepage, pages
+from web import auth, caseforms, casepage, pages
 from web.render import page
 from web.security import SecurityHeaders, secret_key
 
@@ -57,6 +57,10 @@ ROUTES = [
     Route("/cas/{reference}", casepage.case_page),
     Route("/cas/{reference}/documents/{document:int}", casepage.download),
     Route("/cas/{reference}/dossier.yaml", casepage.case_file),
+    *(
+        Route(f"/cas/{{reference}}{path}", handler, methods=["POST"])
+        for path, handler in caseforms.PATHS.items()
+    ),
     Route("/syntheses/{fmt}/{version:int}", casepage.synthesis_download),
     Route("/calendrier", pages.calendar_page),
     Route("/calendrier/abonnement", pages.new_feed, methods=["POST"]),

@@ -1,7 +1,7 @@
 """A case's page and its documents, for the people allowed to see the case (404 otherwise)."""
 
 import mimetypes
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from dla.access import visible_cases
+from dla.actions.base import CHANNELS
+from dla.actions.planning import owner_choices
 from dla.casefile.export import export_case
 from dla.deliverables import KINDS
 from dla.deliverables.store import FOLDER
@@ -21,12 +23,23 @@ from dla.portfolio import case_contacts, case_detail
 from dla.settings import prefect_ui_url
 from dla.vigilance import RULES
 from models import Case, Deliverable, Notification, TimelineEvent, User, UserRole
-from models.enums import NotificationStatus, StageStatus, StepStatus
+from models.enums import NotificationStatus, PeriodKind, StageStatus, StepStatus
 from models.labels import label
 from web.guard import desk, signed_in, today
 from web.render import page
 
 TIMELINE_PAGE = 50
+
+
+@dataclass
+class FormState:
+    """A form of the case page sent back: which one, what was typed, why it was refused."""
+
+    id: str = ""
+    values: dict = field(default_factory=dict)
+    errors: dict = field(default_factory=dict)  # form field (None: the whole form) → messages
+
+
 MEDIA_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -144,8 +157,19 @@ def _documents(session: Session, case_id: int) -> list[tuple[str, list[Deliverab
 @signed_in
 def case_page(request: Request, session: Session, user: User) -> Response:
     """The case: people, stages and tasks, gates, periods, vigilance, indicators, timeline,
-    reminders, documents, and the way to its runs in Prefect."""
+    reminders, documents, the coordinator's forms, and the way to its runs in Prefect."""
     case = visible_case(request.path_params["reference"], user, session=session)
+    return case_view(request, session, case)
+
+
+def case_view(
+    request: Request,
+    session: Session,
+    case: Case,
+    form: FormState | None = None,
+    status_code: int = 200,
+) -> Response:
+    """Render a case's page; `form` is a refused form, shown with its values and errors."""
     detail = case_detail(case.reference, session=session)
     day = today(request)
     try:
@@ -178,6 +202,12 @@ def case_page(request: Request, session: Session, user: User) -> Response:
         journal=number,
         journal_pages=max(1, -(-events_total // TIMELINE_PAGE)),
         runs_url=f"{ui}/runs?flow-run-search={quote(case.reference)}" if ui else None,
+        form=form or FormState(),
+        owners=owner_choices(case, session=session),
+        channels=CHANNELS,
+        period_kinds=[(k.value, label(k)) for k in PeriodKind],
+        message=request.session.pop("message", None) if form is None else None,
+        status_code=status_code,
     )
 
 

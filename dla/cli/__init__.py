@@ -9,7 +9,7 @@ registered below in one line.
 
 import typer
 
-from dla.cli import cases, contact, database, deliver, desk, remind, runs, user
+from dla.cli import cases, contact, database, deliver, desk, planning, remind, runs, tasks, user
 from dla.cli.usage import Group
 
 app = typer.Typer(
@@ -25,3 +25,6 @@ app.add_typer(database.app)  # init, backup, restore
 app.add_typer(runs.app)  # run, validate
 app.add_typer(user.app, name="user")
 app.add_typer(desk.app)  # desk
+app.add_typer(tasks.app, name="task")  # done, undo, add
+app.add_typer(planning.deadline, name="deadline")  # move
+app.add_typer(planning.period, name="period")  # start, end

@@ -24,8 +24,10 @@ def catalogue():
 
 def test_the_catalogue_names_every_process_once(catalogue):
     names = [d.name for d in catalogue]
-    assert len(names) == len(set(names)) == 9
-    assert {"ouvrir-un-cas", "suivre-un-cas", "enregistrer-une-validation"} <= set(names)
+    assert len(names) == len(set(names)) == 10
+    assert {"ouvrir-un-cas", "suivre-un-cas", "enregistrer-une-validation", "agir-sur-un-cas"} <= (
+        set(names)
+    )
 
 
 def test_every_entrypoint_loads_its_flow(catalogue):
