@@ -56,6 +56,12 @@ class Upload:
 
     filename: str
     content: bytes
+    # The file's size when it was too large to be read at all (its content then left empty).
+    size: int | None = None
+
+    @property
+    def length(self) -> int:
+        return len(self.content) if self.size is None else self.size
 
 
 def attach_document(
@@ -157,7 +163,7 @@ def upload_problems(
     problems: list[FieldProblem] = []
     kind_ = _kind(kind, problems)
     filename = _filename(upload.filename, problems)
-    file_type = _file_type(filename, upload.content, max_bytes, types, problems)
+    file_type = _file_type(filename, upload, max_bytes, types, problems)
     title_ = (title or "").strip() or (filename.rpartition(".")[0] if filename else "")
     if len(title_) > MAX_TITLE:
         problems.append(
@@ -205,22 +211,23 @@ def _filename(value: str, problems: list[FieldProblem]) -> str:
 
 
 def _file_type(
-    filename: str, content: bytes, max_bytes: int, types: tuple[FileType, ...], problems: list
+    filename: str, upload: Upload, max_bytes: int, types: tuple[FileType, ...], problems: list
 ) -> FileType | None:
     """Check the size and that the name's type is accepted and is what the content really is."""
     if not filename:
         return None
     shown = f"fichier « {filename[:80]} »"
-    if not content:
-        problems.append(FieldProblem("fichier", f"{shown} : fichier vide"))
-        return None
-    if len(content) > max_bytes:
+    if upload.length > max_bytes:
         problems.append(
             FieldProblem(
                 "fichier",
-                f"{shown} : trop volumineux ({size_text(len(content))}, au plus {size_text(max_bytes)})",
+                f"{shown} : trop volumineux ({size_text(upload.length)}, au plus "
+                f"{size_text(max_bytes)})",
             )
         )
+        return None
+    if not upload.content:
+        problems.append(FieldProblem("fichier", f"{shown} : fichier vide"))
         return None
     claimed = BY_EXTENSION.get(extension(filename))
     if claimed is None or claimed not in types:
@@ -231,7 +238,7 @@ def _file_type(
             )
         )
         return None
-    if sniff(content) is not claimed:
+    if sniff(upload.content) is not claimed:
         problems.append(
             FieldProblem(
                 "fichier",
