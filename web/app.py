@@ -15,10 +15,11 @@ from starlette.staticfiles import StaticFiles
 
 from dla.clock import Clock, SystemClock
 from dla.db import make_engine
+from dla.secret import secret_key
 from dla.settings import Settings, get_settings
 from web import auth, casepage, pages
 from web.render import page
-from web.security import SecurityHeaders, secret_key
+from web.security import SecurityHeaders
 
 STATIC = Path(__file__).resolve().parent / "static"
 SESSION_HOURS = 12
