@@ -13,6 +13,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from dla.access import visible_cases
+from dla.attachments import case_attachments
+from dla.boardlinks import case_links
 from dla.deliverables import KINDS
 from dla.deliverables.store import FOLDER
 from dla.gates import latest_decisions
@@ -20,7 +22,7 @@ from dla.portfolio import case_contacts, case_detail
 from dla.settings import prefect_ui_url
 from dla.vigilance import RULES
 from models import Case, Deliverable, Notification, TimelineEvent, User, UserRole
-from models.enums import NotificationStatus, StageStatus, StepStatus
+from models.enums import AttachmentKind, NotificationStatus, StageStatus, StepStatus
 from models.labels import label
 from web.guard import desk, signed_in, today
 from web.render import page
@@ -145,6 +147,11 @@ def case_page(request: Request, session: Session, user: User) -> Response:
     """The case: people, stages and tasks, gates, periods, vigilance, indicators, timeline,
     reminders, documents, and the way to its runs in Prefect."""
     case = visible_case(request.path_params["reference"], user, session=session)
+    return case_view(request, session, case)
+
+
+def case_view(request: Request, session: Session, case: Case, status: int = 200, **forms):
+    """Render the case page; `forms` holds a refused form's errors and values (kept)."""
     detail = case_detail(case.reference, session=session)
     day = today(request)
     try:
@@ -165,6 +172,7 @@ def case_page(request: Request, session: Session, user: User) -> Response:
     return page(
         request,
         "case.html",
+        status,
         d=detail,
         today=day,
         contacts=case_contacts(case.id, session=session),
@@ -173,10 +181,14 @@ def case_page(request: Request, session: Session, user: User) -> Response:
         vigilance=_vigilance(session, case.id),
         reminders=_reminders(session, case.id),
         documents=_documents(session, case.id),
+        attachments=case_attachments(case.id, session=session),
+        attachment_kinds=list(AttachmentKind),
+        board_links=case_links(case.id, session=session, today=day),
         events=events,
         journal=number,
         journal_pages=max(1, -(-events_total // TIMELINE_PAGE)),
         runs_url=f"{ui}/runs?flow-run-search={quote(case.reference)}" if ui else None,
+        forms={"piece": {"errors": {}, "values": {}}, "lien": {"errors": {}}} | forms,
     )
 
 
