@@ -36,11 +36,17 @@ def revision_of(fields: dict) -> int | None:
     return int(value) if value.isdigit() and len(value) < 12 else None
 
 
-def _person(request: Request, session: Session) -> User | None:
-    user = current_user(request, session)
-    if user is not None:
-        request.state.user = user
-    return user
+def _person(request: Request, reference: str) -> User | None:
+    """Return the signed-in person, after checking they may see the case (404 otherwise).
+
+    Read in its own session: a refused write rolls back its own, not the person shown.
+    """
+    with Session(desk(request).engine, expire_on_commit=False) as session:
+        user = current_user(request, session)
+        if user is not None:
+            request.state.user = user
+            visible_case(reference, user, session=session)
+        return user
 
 
 @upload_post
@@ -49,12 +55,11 @@ def attach(request: Request, fields: dict, files: dict) -> Response:
     state = desk(request)
     reference = request.path_params["reference"]
     values = {"type": fields.get("type", ""), "titre": fields.get("titre", "")}
+    user = _person(request, reference)
+    if user is None:
+        return RedirectResponse("/connexion", 303)
     try:
         with transaction(state.engine) as session:
-            user = _person(request, session)
-            if user is None:
-                return RedirectResponse("/connexion", 303)
-            visible_case(reference, user, session=session)
             attach_document(
                 reference,
                 files.get("fichier") or Upload("", b""),
@@ -80,12 +85,11 @@ def revoke(request: Request, form: dict) -> Response:
     reference, link = request.path_params["reference"], request.path_params["link"]
     if not link.isdigit() or len(link) > 12:
         raise HTTPException(404)
+    user = _person(request, reference)
+    if user is None:
+        return RedirectResponse("/connexion", 303)
     try:
         with transaction(state.engine) as session:
-            user = _person(request, session)
-            if user is None:
-                return RedirectResponse("/connexion", 303)
-            visible_case(reference, user, session=session)
             revoke_link(
                 reference,
                 int(link),
@@ -102,8 +106,7 @@ def revoke(request: Request, form: dict) -> Response:
 def _refused(request: Request, reference: str, **forms) -> Response:
     """Show the case page again with the refused form's errors (nothing was written)."""
     with Session(desk(request).engine) as session:
-        user = _person(request, session)
-        case = visible_case(reference, user, session=session)
+        case = visible_case(reference, request.state.user, session=session)
         return case_view(request, session, case, 400, **forms)
 
 
