@@ -9,7 +9,7 @@ registered below in one line.
 
 import typer
 
-from dla.cli import cases, contact, database, deliver, desk, document, remind, runs, user
+from dla.cli import cases, contact, database, deliver, desk, document, link, remind, runs, user
 from dla.cli.usage import Group
 
 app = typer.Typer(
@@ -26,3 +26,4 @@ app.add_typer(runs.app)  # run, validate
 app.add_typer(user.app, name="user")
 app.add_typer(desk.app)  # desk
 app.add_typer(document.app, name="document")
+app.add_typer(link.app, name="link")

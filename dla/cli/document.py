@@ -5,22 +5,13 @@ from typing import Annotated
 
 import typer
 
-from dla.cli.common import Today, check_reference, clock_on, fail, open_database
+from dla.cli.common import Today, check_reference, clock_on, default_actor, fail, open_database
 from dla.shown import plain, rich
 
 app = typer.Typer(
     help="Pièces jointes d'un cas : convention signée, procès-verbal, rapport…",
     no_args_is_help=True,
 )
-
-
-def _default_actor() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (a container): say which door it was
-        return "dla document"
 
 
 @app.command("attach")
@@ -63,7 +54,7 @@ def attach(
                 stage=stage,
                 session=session,
                 clock=clock_on(today),
-                actor=Actor(by or _default_actor(), "cli"),
+                actor=Actor(by or default_actor("dla document attach"), "cli"),
                 settings=settings,
             )
     except ActionRefused as exc:
