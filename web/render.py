@@ -61,6 +61,6 @@ def public_page(request: Request, template: str, status_code: int = 200, **conte
     html = (
         environment()
         .get_template(template)
-        .render(user=None, csrf="", path=request.url.path, **context)
+        .render(**{"user": None, "csrf": "", "path": request.url.path} | context)
     )
     return HTMLResponse(html, status_code=status_code)
