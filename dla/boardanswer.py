@@ -73,7 +73,7 @@ def answer_link(
     if problems:
         raise ActionRefused(problems)
     name = (link.recipient_name or link.recipient)[:200]
-    use_link(link, session=session, at=clock.now(), by=name)
+    use_link(link, session=session, at=clock.now())
     case = session.get(Case, link.case_id)
     stage = session.get(Stage, link.stage_id)
     org = session.get(Organisation, link.organisation_id) if link.organisation_id else None

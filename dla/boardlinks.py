@@ -184,7 +184,7 @@ ALTERED = (
 )
 
 
-def use_link(link: BoardLink, *, session: Session, at: datetime, by: str) -> None:
+def use_link(link: BoardLink, *, session: Session, at: datetime) -> None:
     """Mark the link used, once: a second submission (another tab, a replay) is refused.
 
     The board's other links to this gate stop working too: its decision is in.
@@ -208,7 +208,7 @@ def use_link(link: BoardLink, *, session: Session, at: datetime, by: str) -> Non
             table.c.used_at.is_(None),
             table.c.revoked_at.is_(None),
         )
-        .values(revoked_at=at, revoked_by=by[:200], revoked_reason="décision déjà saisie par lien")
+        .values(revoked_at=at, revoked_reason="décision déjà saisie par lien")
     )
     session.expire(link)
 
