@@ -11,21 +11,16 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from dla.attachments import (
-    ActionRefused,
-    Actor,
-    FieldProblem,
-    Upload,
-    attach_document,
-    upload_problems,
-)
+from dla.attachments import attach_document
 from dla.boardlinks import COORDINATION, open_link, use_link
 from dla.casefile.fields import control_char, refused_char
 from dla.clock import Clock, day_problem
 from dla.deliverables import KINDS
 from dla.filetypes import PDF
+from dla.frame import ActionRefused, Actor, FieldProblem
 from dla.frenchtext import fr_date
 from dla.settings import Settings
+from dla.uploads import Upload, upload_problems
 from dla.validations import DecisionInput, ValidationRefused, record_validation
 from models import Attachment, BoardLink, Case, Deliverable, Organisation, Stage, Step, Validation
 from models.enums import AttachmentKind, Decision

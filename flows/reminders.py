@@ -12,7 +12,7 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
-from dla.boardlinks import Signer
+from dla.boardsigner import Signer
 from dla.casefile.fields import Day
 from dla.clock import Clock, SystemClock, clock_for
 from dla.daily import Advanced, advance_due

@@ -16,10 +16,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from dla import progress
-from dla.attachments import ActionRefused, attachment_file
+from dla.attachments import attachment_file
 from dla.boardanswer import BoardAnswer, answer_link, board_view
 from dla.boardlinks import LinkRefused, open_link
 from dla.db import transaction
+from dla.frame import ActionRefused
 from dla.secret import secret_key
 from models import Attachment, Deliverable
 from models.enums import AttachmentKind, Decision

@@ -7,9 +7,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
-from dla.attachments import ActionRefused, Actor, Upload, attach_document, attachment_file
+from dla.attachments import attach_document, attachment_file
 from dla.boardlinks import revoke_link
 from dla.db import transaction
+from dla.frame import ActionRefused, Actor
+from dla.uploads import Upload
 from models import Attachment, User
 from web.casepage import case_view, visible_case
 from web.guard import current_user, desk, desk_clock, form_post, signed_in

@@ -8,9 +8,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from dla.attachments import size_text
 from dla.frenchtext import case_status_label, fr_date, label
 from dla.timeline import through
+from dla.uploads import size_text
 from web.security import csrf_token
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "web"

@@ -9,7 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from dla.attachments import Upload, size_text
+from dla.uploads import Upload, size_text
 from web.guard import MAX_FORM_BYTES, desk
 from web.security import csrf_valid
 

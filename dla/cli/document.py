@@ -36,9 +36,11 @@ def attach(
     today: Today = None,
 ) -> None:
     """Joindre un document à un cas : type vérifié sur son contenu, taille limitée, journalisé."""
-    from dla.attachments import ActionRefused, Actor, attach_document, size_text
+    from dla.attachments import attach_document
     from dla.db import transaction
+    from dla.frame import ActionRefused, Actor
     from dla.settings import get_settings
+    from dla.uploads import size_text
 
     check_reference(reference)
     settings = get_settings()
@@ -73,7 +75,7 @@ def attach(
 
 def _read(file: Path, limit: int):
     """Read the file; one larger than the limit is not read at all (its size says enough)."""
-    from dla.attachments import Upload
+    from dla.uploads import Upload
 
     try:
         size = file.stat().st_size
@@ -94,9 +96,10 @@ def list_documents(reference: Annotated[str, typer.Argument(help="Référence du
     from rich.table import Table
     from sqlmodel import Session, select
 
-    from dla.attachments import case_attachments, size_text
+    from dla.attachments import case_attachments
     from dla.frenchtext import fr_date, label
     from dla.timeline import through
+    from dla.uploads import size_text
     from models import Case
 
     check_reference(reference)

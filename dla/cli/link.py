@@ -58,9 +58,9 @@ def revoke(
     today: Today = None,
 ) -> None:
     """Révoquer un lien : il cesse de fonctionner aussitôt (journalisé)."""
-    from dla.attachments import ActionRefused, Actor
     from dla.boardlinks import revoke_link
     from dla.db import transaction
+    from dla.frame import ActionRefused, Actor
 
     check_reference(reference)
     engine = open_database()

@@ -31,7 +31,7 @@ def remind(
     if start and dry_run:
         fail("--since et --dry-run ne vont pas ensemble ; rien n'a été fait.")
     engine = open_database()
-    from dla.boardlinks import Signer
+    from dla.boardsigner import Signer
     from dla.cli.render import print_lines
     from dla.outbox.days import preview, remind, replay, report_lines
     from dla.outbox.sending import mail_renderer, mail_transport

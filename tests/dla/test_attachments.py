@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from dla.attachments import ActionRefused, Actor, Upload, attach_document, case_attachments
+from dla.attachments import attach_document, case_attachments
 from dla.clock import FixedClock
 from dla.db import transaction
+from dla.frame import ActionRefused, Actor
 from dla.settings import Settings
+from dla.uploads import Upload
 from models import Attachment, Case, TimelineEvent
 from models.enums import AttachmentKind
 from tests.factories import document_bytes, save_case, snapshot

@@ -4,9 +4,9 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from dla.attachments import Upload, upload_problems
 from dla.cli import app
 from dla.db import make_engine
+from dla.uploads import Upload, upload_problems
 from models import Attachment, TimelineEvent
 from tests.factories import document_bytes, save_case, snapshot
 

@@ -380,9 +380,10 @@ def test_forget_rewrites_the_deliverables_already_made_and_deletes_their_pdf(eng
 def test_forget_scrubs_the_signed_links_and_what_the_person_entered_through_them(
     engine, world, renderer_for
 ):
-    from dla.attachments import Upload
     from dla.boardanswer import BoardAnswer, answer_link
-    from dla.boardlinks import Signer, derive_token
+    from dla.boardlinks import derive_token
+    from dla.boardsigner import Signer
+    from dla.uploads import Upload
     from models import BoardLink
     from tests.factories import document_bytes
 

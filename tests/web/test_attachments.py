@@ -4,7 +4,7 @@ import re
 
 from sqlmodel import Session, select
 
-from dla.attachments import Upload, upload_problems
+from dla.uploads import Upload, upload_problems
 from models import Attachment, Case, TimelineEvent
 from tests.factories import document_bytes, snapshot
 from tests.web.conftest import CHARGEE, MINE, OTHER, csrf_of

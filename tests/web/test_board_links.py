@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from dla import lifecycle
-from dla.boardlinks import Signer
+from dla.boardsigner import Signer
 from dla.clock import FixedClock
 from dla.db import transaction
 from dla.mail.eml import OutboxTransport
