@@ -56,6 +56,15 @@ class Settings(BaseSettings):
         default=600, ge=0, le=21600, description="Premier délai avant un nouvel essai (s, réel)"
     )
 
+    # Documents attached to a case (a signed convention, minutes, a report): the largest accepted.
+    max_attachment_bytes: int = Field(
+        default=10_000_000, ge=1, le=200_000_000, description="Taille maximale d'une pièce jointe"
+    )
+    # A board's signed link stays valid this many days after the gate's deadline.
+    board_link_grace_days: int = Field(
+        default=15, ge=0, le=365, description="Jours de validité d'un lien après l'échéance"
+    )
+
     # Prefect: how long the CLI waits for its temporary local server (dla/prefect_env.py).
     prefect_startup_timeout: int = Field(
         default=300, ge=1, description="Délai de démarrage du serveur Prefect local (s)"

@@ -34,3 +34,8 @@ def add_event(
     )
     session.add(event)
     return event
+
+
+def through(channel: str) -> str:
+    """Say through which door something was entered ("par lien" for a board's signed link)."""
+    return "par lien" if channel == "lien" else f"via {channel}"

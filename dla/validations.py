@@ -12,7 +12,7 @@ from dla.clock import Clock, day_problem
 from dla.db import transaction
 from dla.frenchtext import fr_date, label
 from dla.orgs import member_keys
-from dla.timeline import add_event
+from dla.timeline import add_event, through
 from models import Case, Organisation, Stage, Validation, ValidationRequirement
 from models.enums import Body, Decision
 
@@ -136,7 +136,7 @@ def log_decisions(
             kind="validation.recorded",
             actor=v.recorded_by,
             summary=f"{stage.title} : {who} ({label(v.body)}) — {label(v.decision)} le "
-            f"{fr_date(v.decided_on)}, saisi via {v.channel}"
+            f"{fr_date(v.decided_on)}, saisi {through(v.channel)}"
             + (f" : {v.comment}" if v.comment else ""),
             data={"stage": stage.key, "validation_id": v.id, "channel": v.channel},
             key=f"validation:{v.id}",

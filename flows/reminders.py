@@ -12,6 +12,7 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
+from dla.boardsigner import Signer
 from dla.casefile.fields import Day
 from dla.clock import Clock, SystemClock, clock_for
 from dla.daily import Advanced, advance_due
@@ -114,6 +115,7 @@ def send_due(engine: Engine, clock: Clock, limit: int) -> list[Verdict]:
         limit=limit,
         links=waiting_run_links,
         backoff=timedelta(seconds=get_settings().outbox_retry_backoff),
+        signer=Signer.from_settings(get_settings()),
     )
     get_run_logger().info(
         "%d lot(s), %d relance(s) traitée(s)", report.batches, len(report.verdicts)

@@ -1,6 +1,7 @@
 """SQLModel tables and schemas of the DLA pipeline (no Prefect import here)."""
 
 from models import revision as _revision  # noqa: F401  (registers the hook)
+from models.attachment import Attachment, BoardLink
 from models.case import Case, CaseContact, CaseMember
 from models.organisation import (
     Contact,
@@ -18,6 +19,8 @@ from models.user import CaseAssignment, LoginThrottle, User, UserRole
 from models.validation import Validation
 
 __all__ = [
+    "Attachment",
+    "BoardLink",
     "Case",
     "CaseContact",
     "CaseAssignment",

@@ -21,6 +21,7 @@ TITLES = {
     "DocumentKind": "Document à produire",
     "Format": "Format de fichier",
     "CoordinatorAction": "Action de coordination",
+    "AttachmentKind": "Type de pièce jointe",
 }
 
 
@@ -188,3 +189,12 @@ class NotificationStatus(StrEnum):
     sent = "sent"
     failed = "failed"
     cancelled = "cancelled"
+
+
+class AttachmentKind(Vocabulary):
+    """What a document attached to a case is (a file people bring, not one the product renders)."""
+
+    convention_signee = "convention_signee"
+    proces_verbal = "proces_verbal"
+    rapport_consultant = "rapport_consultant"
+    autre = "autre"

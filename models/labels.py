@@ -3,6 +3,7 @@
 from enum import StrEnum
 
 from models.enums import (
+    AttachmentKind,
     Body,
     CaseStatus,
     ContactRole,
@@ -138,6 +139,12 @@ CATALOGUE: dict[type[StrEnum], dict[str, str]] = {
         Rule.periode_fin: "fin de période",
         Rule.suivi: "suivi à recueillir",
         Rule.resume_hebdo: "résumé hebdomadaire",
+    },
+    AttachmentKind: {
+        AttachmentKind.convention_signee: "convention signée",
+        AttachmentKind.proces_verbal: "procès-verbal",
+        AttachmentKind.rapport_consultant: "rapport du consultant",
+        AttachmentKind.autre: "autre document",
     },
     NotificationStatus: {
         NotificationStatus.planned: "prévue",

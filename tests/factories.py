@@ -158,3 +158,37 @@ def open_case_stage(engine, directory: Path) -> None:
 
     save_case(engine, directory)
     advance(engine, REFERENCE, FixedClock.on(OPENED_ON), plain_steps(engine))
+
+
+def document_bytes(kind: str) -> bytes:
+    """Return a small real file of an accepted attachment type (pdf, docx, odt, xlsx, png, jpeg)."""
+    import io
+    import zipfile
+
+    if kind == "pdf":
+        return b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    if kind == "png":
+        return b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 17
+    if kind == "jpeg":
+        return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 16 + b"\xff\xd9"
+    buffer = io.BytesIO()
+    if kind == "docx":
+        from docx import Document
+
+        document = Document()
+        document.add_paragraph("Convention signée")
+        document.save(buffer)
+    elif kind == "xlsx":
+        from openpyxl import Workbook
+
+        Workbook().save(buffer)
+    elif kind == "odt":
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+            archive.writestr("content.xml", "<office:document-content/>")
+    elif kind == "zip":  # a ZIP that is no document
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("lisez-moi.txt", "bonjour")
+    else:
+        raise ValueError(kind)
+    return buffer.getvalue()

@@ -15,10 +15,11 @@ from starlette.staticfiles import StaticFiles
 
 from dla.clock import Clock, SystemClock
 from dla.db import make_engine
+from dla.secret import secret_key
 from dla.settings import Settings, get_settings
-from web import auth, caseforms, casepage, pages
+from web import auth, boardpage, casedocs, caseforms, casepage, pages
 from web.render import page
-from web.security import SecurityHeaders, secret_key
+from web.security import SecurityHeaders
 
 STATIC = Path(__file__).resolve().parent / "static"
 SESSION_HOURS = 12
@@ -61,6 +62,14 @@ ROUTES = [
         Route(f"/cas/{{reference}}{path}", handler, methods=["POST"])
         for path, handler in caseforms.PATHS.items()
     ),
+    Route("/cas/{reference}/pieces", casedocs.attach, methods=["POST"]),
+    Route("/cas/{reference}/pieces/{piece:int}", casedocs.download),
+    Route("/cas/{reference}/liens/{link}/revoquer", casedocs.revoke, methods=["POST"]),
+    # A board's signed link: the one page outside the login (the token is the key).
+    Route("/lien/{token}", boardpage.board_page, methods=["GET"]),
+    Route("/lien/{token}", boardpage.answer, methods=["POST"]),
+    Route("/lien/{token}/documents/{document:int}", boardpage.deliverable),
+    Route("/lien/{token}/pieces/{piece:int}", boardpage.attachment),
     Route("/syntheses/{fmt}/{version:int}", casepage.synthesis_download),
     Route("/calendrier", pages.calendar_page),
     Route("/calendrier/abonnement", pages.new_feed, methods=["POST"]),

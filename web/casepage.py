@@ -15,6 +15,8 @@ from starlette.responses import FileResponse, Response
 from dla.access import visible_cases
 from dla.actions.base import CHANNELS
 from dla.actions.planning import owner_choices
+from dla.attachments import case_attachments
+from dla.boardlinks import case_links
 from dla.casefile.export import export_case
 from dla.deliverables import KINDS
 from dla.deliverables.store import FOLDER
@@ -23,7 +25,7 @@ from dla.portfolio import case_contacts, case_detail
 from dla.settings import prefect_ui_url
 from dla.vigilance import RULES
 from models import Case, Deliverable, Notification, TimelineEvent, User, UserRole
-from models.enums import NotificationStatus, PeriodKind, StageStatus, StepStatus
+from models.enums import AttachmentKind, NotificationStatus, PeriodKind, StageStatus, StepStatus
 from models.labels import label
 from web.guard import desk, signed_in, today
 from web.render import page
@@ -168,8 +170,10 @@ def case_view(
     case: Case,
     form: FormState | None = None,
     status_code: int = 200,
+    **forms,
 ) -> Response:
-    """Render a case's page; `form` is a refused form, shown with its values and errors."""
+    """Render a case's page; `form` (an action) or `forms` (a document, a link) is a refused
+    form, shown with its values and errors."""
     detail = case_detail(case.reference, session=session)
     day = today(request)
     try:
@@ -198,6 +202,9 @@ def case_view(
         vigilance=_vigilance(session, case.id),
         reminders=_reminders(session, case.id),
         documents=_documents(session, case.id),
+        attachments=case_attachments(case.id, session=session),
+        attachment_kinds=list(AttachmentKind),
+        board_links=case_links(case.id, session=session, today=day),
         events=events,
         journal=number,
         journal_pages=max(1, -(-events_total // TIMELINE_PAGE)),
@@ -208,6 +215,7 @@ def case_view(
         period_kinds=[(k.value, label(k)) for k in PeriodKind],
         message=request.session.pop("message", None) if form is None else None,
         status_code=status_code,
+        forms={"piece": {"errors": {}, "values": {}}, "lien": {"errors": {}}} | forms,
     )
 
 

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from dla.clock import Clock, FixedClock
 from models import User
 from web.security import csrf_valid
 
@@ -26,6 +27,12 @@ def today(request: Request) -> date:
     """Return the day the desk counts from (DLA_DESK_TODAY, else the clock's)."""
     state = desk(request)
     return state.settings.desk_today or state.clock.today()
+
+
+def desk_clock(request: Request) -> Clock:
+    """Return the clock actions are recorded with: DLA_DESK_TODAY's day, else the desk's clock."""
+    state = desk(request)
+    return FixedClock.on(state.settings.desk_today) if state.settings.desk_today else state.clock
 
 
 def current_user(request: Request, session: Session) -> User | None:

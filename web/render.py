@@ -9,6 +9,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from dla.frenchtext import case_status_label, fr_date, label
+from dla.timeline import through
+from dla.uploads import size_text
 from web.security import csrf_token
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "web"
@@ -33,6 +35,8 @@ def environment() -> Environment:
     env.filters["label"] = label
     env.filters["statut_cas"] = case_status_label
     env.filters["urlencode_query"] = urlencode
+    env.filters["taille"] = size_text
+    env.filters["par_canal"] = through
     env.globals["case_url"] = case_url
     return env
 
@@ -48,5 +52,15 @@ def page(request: Request, template: str, status_code: int = 200, **context) -> 
             path=request.url.path,
             **context,
         )
+    )
+    return HTMLResponse(html, status_code=status_code)
+
+
+def public_page(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
+    """Render a page for someone without an account (a board's link): no session, no cookie."""
+    html = (
+        environment()
+        .get_template(template)
+        .render(**{"user": None, "csrf": "", "path": request.url.path} | context)
     )
     return HTMLResponse(html, status_code=status_code)

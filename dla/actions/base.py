@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
@@ -189,14 +189,16 @@ def log(
         data={**(data or {}), "channel": actor.channel},
         key=key,
     )
-    table = Case.__table__
-    # In SQL (revision + 1), never from the loaded value (models/revision.py).
-    session.execute(
-        update(table)
-        .where(table.c.id == case.id)
-        .values(revision=table.c.revision + 1, updated_at=clock.now())
-    )
+    bump_revision(session, case.id, at=clock.now())
     session.expire(case, ["revision", "updated_at"])
+
+
+def bump_revision(session: Session, case_id: int, *, at: datetime | None = None) -> None:
+    """Move the case's revision on by one (and its update time, when given)."""
+    table = Case.__table__
+    values = {"revision": table.c.revision + 1} | ({"updated_at": at} if at else {})
+    # In SQL (revision + 1), never from the loaded value (models/revision.py).
+    session.execute(update(table).where(table.c.id == case_id).values(**values))
 
 
 def advance_after(engine: Engine, reference: str, clock: Clock, *, render: bool = False):

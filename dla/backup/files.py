@@ -14,12 +14,14 @@ PREFIX = "fichiers"
 def folders(settings: Settings) -> dict[str, Path]:
     """Return the document folders a backup holds, by their name in the archive.
 
-    livrables: the deliverables; outbox: the .eml files of the file transport (its delivery
-    log: a key already there is not written again); cas: the case files opened from the UI.
+    livrables: the deliverables; pieces: the documents attached to cases; outbox: the .eml
+    files of the file transport (its delivery log: a key already there is not written again);
+    cas: the case files opened from the UI.
     Prefect's own data (var/prefect) is run history, rebuilt by the flows: not held.
     """
     return {
         "livrables": settings.var_dir / "livrables",
+        "pieces": settings.var_dir / "pieces",
         "outbox": settings.var_dir / "outbox",
         "cas": settings.resolved_cases_dir,
     }

@@ -9,7 +9,20 @@ registered below in one line.
 
 import typer
 
-from dla.cli import cases, contact, database, deliver, desk, planning, remind, runs, tasks, user
+from dla.cli import (
+    cases,
+    contact,
+    database,
+    deliver,
+    desk,
+    document,
+    link,
+    planning,
+    remind,
+    runs,
+    tasks,
+    user,
+)
 from dla.cli.usage import Group
 
 app = typer.Typer(
@@ -28,3 +41,5 @@ app.add_typer(desk.app)  # desk
 app.add_typer(tasks.app, name="task")  # done, undo, add
 app.add_typer(planning.deadline, name="deadline")  # move
 app.add_typer(planning.period, name="period")  # start, end
+app.add_typer(document.app, name="document")
+app.add_typer(link.app, name="link")

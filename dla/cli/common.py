@@ -72,3 +72,13 @@ def clock_on(today: date | None):
     from dla.clock import FixedClock, SystemClock
 
     return FixedClock.on(today) if today is not None else SystemClock()
+
+
+def default_actor(door: str) -> str:
+    """Return who runs the command: the system user (or the command, when it has no name)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container): say which door it was
+        return door

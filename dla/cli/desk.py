@@ -20,8 +20,8 @@ def desk(
     """Lancer le bureau des chargé·es de mission (application web)."""
     import uvicorn
 
+    from dla.secret import secret_key
     from dla.settings import get_settings
-    from web.security import secret_key
 
     settings = get_settings()
     open_database()

@@ -31,6 +31,7 @@ def remind(
     if start and dry_run:
         fail("--since et --dry-run ne vont pas ensemble ; rien n'a été fait.")
     engine = open_database()
+    from dla.boardsigner import Signer
     from dla.cli.render import print_lines
     from dla.outbox.days import preview, remind, replay, report_lines
     from dla.outbox.sending import mail_renderer, mail_transport
@@ -44,6 +45,8 @@ def remind(
         return
     transport = mail_transport(settings)
     backoff = timedelta(seconds=settings.outbox_retry_backoff)
+    # Awaited-validation reminders carry the board's signed link to the desk.
+    signer = Signer.from_settings(settings)
     if start:
         report = replay(
             engine=engine,
@@ -53,6 +56,7 @@ def remind(
             end=clock.today(),
             digests=digests,
             backoff=backoff,
+            signer=signer,
         )
         typer.echo(
             f"Rejeu du {start:%d/%m/%Y} au {clock.today():%d/%m/%Y} : "
@@ -68,6 +72,7 @@ def remind(
         clock=clock,
         digests=digests,
         backoff=backoff,
+        signer=signer,
     )
     print_lines(report_lines(report), f"Relances du {clock.today():%d/%m/%Y}")
     if report.held:

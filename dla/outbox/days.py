@@ -16,7 +16,7 @@ from dla.outbox.check import recheck
 from dla.outbox.claim import Claimed
 from dla.outbox.plan import DEFAULT_HORIZON, PlanResult, plan_due_window
 from dla.outbox.record import BACKOFF_FIRST
-from dla.outbox.sweep import Renderer, SweepReport, notices, sweep
+from dla.outbox.sweep import Renderer, Signer, SweepReport, notices, sweep
 from models import Notification, Period, Stage, Validation
 from models.enums import NotificationStatus, Rule
 from models.labels import label
@@ -45,6 +45,7 @@ def remind(
     digests: bool = True,
     wall: Clock | None = None,
     backoff: timedelta = BACKOFF_FIRST,
+    signer: Signer | None = None,
 ) -> tuple[PlanResult, SweepReport]:
     """Plan what today warrants, then send everything due (`wall`: the real clock)."""
     with transaction(engine) as session:
@@ -59,6 +60,7 @@ def remind(
         limit=limit,
         wall=wall,
         backoff=backoff,
+        signer=signer,
     )
     report.held += planned.held
     return planned, report
@@ -157,6 +159,7 @@ def replay(
     digests: bool = True,
     wall: Clock | None = None,
     backoff: timedelta = BACKOFF_FIRST,
+    signer: Signer | None = None,
 ) -> SweepReport:
     """Replay the reminders day by day: plan on Mondays and on the cases' dates, sweep daily.
 
@@ -187,6 +190,7 @@ def replay(
                 clock=clock,
                 wall=wall,
                 backoff=backoff,
+                signer=signer,
             )
             total.verdicts += report.verdicts
             total.batches += report.batches

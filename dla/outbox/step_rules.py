@@ -138,6 +138,10 @@ def validation_candidates(state: CaseState, stage: Stage, today: date) -> list[C
             "body": label(body.value),
             "organisation": org.name if org else None,
             "prefect_ui_url": None,
+            # What a board's signed link is bound to (dla/boardlinks.py), and the link itself.
+            "structure_key": org.key if org else None,
+            "body_key": body.value,
+            "lien_decision": None,
         }
         for k, day in enumerate(days):
             out += [

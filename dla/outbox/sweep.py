@@ -37,6 +37,8 @@ from dla.outbox.store import from_json
 Renderer = Callable[[Notice], Outgoing]
 # Optional: the Prefect UI link of each row's suspended case run, by notification key.
 Links = Callable[[list[Claimed]], dict[str, str]]
+# Optional: the signed link of each awaited-validation reminder (dla.boardlinks.Signer).
+Signer = Callable[[Engine, list[Claimed], datetime], dict]
 
 
 def run_async(coroutine):
@@ -62,7 +64,12 @@ class SweepReport:
 
 
 def notices(
-    rows: list[Claimed], *, session: Session, now: datetime, links: dict[str, str] | None = None
+    rows: list[Claimed],
+    *,
+    session: Session,
+    now: datetime,
+    links: dict[str, str] | None = None,
+    signed: dict | None = None,
 ) -> tuple[list[tuple[Claimed, Notice]], list[Verdict]]:
     """Turn claimed rows into notices; digests get their fresh context (empty ones cancelled)."""
     digests = digest_contexts(
@@ -83,6 +90,9 @@ def notices(
         reference, subject = context.get("reference", ""), payload["subject"]
         if links and row.key in links:
             context["prefect_ui_url"] = links[row.key]
+        if signed and row.key in signed:
+            context["lien_decision"] = signed[row.key].url
+            context["lien_expire"] = signed[row.key].expires_on
         if row.rule == "resume_hebdo":
             context = {**context, **digests[row.key]}
             if not has_news(context):
@@ -141,12 +151,14 @@ def send_batch(
     renderer: Renderer,
     now: datetime,
     links: Links | None = None,
+    signer: Signer | None = None,
 ) -> list[Verdict]:
     """Re-check, build and deliver claimed rows; return one verdict per row (not yet recorded)."""
     with Session(engine) as session:
         keep, cancel = recheck(rows, session=session, today=now.date())
         found = links(keep) if links else None
-        pairs, empty = notices(keep, session=session, now=now, links=found)
+        signed = signer(engine, keep, now) if signer else None
+        pairs, empty = notices(keep, session=session, now=now, links=found, signed=signed)
     verdicts = [Verdict(r, "cancelled", why) for r, why in cancel] + empty
     built, refused = build(pairs, renderer)
     return verdicts + refused + deliver(transport, built)
@@ -164,6 +176,7 @@ def sweep_batch(
     wall: Clock | None = None,
     backoff: timedelta = BACKOFF_FIRST,
     started: datetime | None = None,
+    signer: Signer | None = None,
 ) -> list[Verdict] | None:
     """Claim, re-check, build, deliver and record one batch; None when nothing is due."""
     wall = wall or SystemClock()
@@ -171,7 +184,13 @@ def sweep_batch(
     if not rows:
         return None
     verdicts = send_batch(
-        rows, engine=engine, transport=transport, renderer=renderer, now=now, links=links
+        rows,
+        engine=engine,
+        transport=transport,
+        renderer=renderer,
+        now=now,
+        links=links,
+        signer=signer,
     )
     # The backoff runs from the end of the delivery, not from the claim.
     record_verdicts(engine, verdicts, now=now, wall=wall.now(), backoff=backoff)
@@ -190,11 +209,13 @@ def sweep(
     links: Links | None = None,
     wall: Clock | None = None,
     backoff: timedelta = BACKOFF_FIRST,
+    signer: Signer | None = None,
 ) -> SweepReport:
     """Send every due notification, batch after batch, until none is left.
 
     `wall` is the real clock (the system's unless a test injects one), `backoff` the first
-    wait before a temporary failure is retried (real time).
+    wait before a temporary failure is retried (real time); `signer` gives awaited-validation
+    reminders the board's signed link.
     """
     report = SweepReport()
     wall = wall or SystemClock()
@@ -211,6 +232,7 @@ def sweep(
             wall=wall,
             backoff=backoff,
             started=started,
+            signer=signer,
         )
         if verdicts is None:
             break

@@ -60,6 +60,18 @@ def export_contact(
             for e in held.events
         ],
         "decisions": _decisions(held, refs, session),
+        "liens_de_decision": [
+            {
+                "cas": refs.get(link.case_id),
+                "destinataire": link.recipient,
+                "nom": link.recipient_name,
+                "envoye_le": link.issued_at.isoformat(),
+                "valable_jusqu_au": link.expires_on.isoformat(),
+                "utilise_le": link.used_at.isoformat() if link.used_at else None,
+                "desactive_le": link.revoked_at.isoformat() if link.revoked_at else None,
+            }
+            for link in held.links
+        ],
         "livrables": _deliverables(held, probe, var_dir, refs, session),
         "fichiers_de_cas": [str(p) for p in files],
     }
@@ -68,6 +80,7 @@ def export_contact(
 def _references(held: Held, session: Session) -> dict[int, str]:
     ids = {c.id for c in held.cases} | {n.case_id for n in held.notifications}
     ids |= {e.case_id for e in held.events} | {v.case_id for v in held.validations}
+    ids |= {link.case_id for link in held.links}
     rows = session.exec(select(Case.id, Case.reference).where(col(Case.id).in_(ids)))
     return dict(rows.all())
 

@@ -14,7 +14,7 @@ from dla.privacy.held import DETAIL_COLUMNS, find_held
 from dla.privacy.prefect_db import scrub_prefect
 from dla.privacy.scrub import Erasure, PrivacyRefused, normalise_address
 from dla.timeline import add_event
-from models import Deliverable
+from models import Deliverable, TimelineEvent, Validation
 from models.enums import NotificationStatus
 
 PENDING = (NotificationStatus.planned, NotificationStatus.claimed)
@@ -105,6 +105,18 @@ def forget_contact(
         decision.recorded_by = erasure.text(decision.recorded_by)
         session.add(decision)
         touched.add(decision.case_id)
+    for link in held.links:
+        link.recipient = erasure.alias_email
+        link.recipient_name = erasure.alias if link.recipient_name else None
+        link.notification_key = erasure.text(link.notification_key)
+        if link.used_at is None and link.revoked_at is None:
+            link.revoked_at, link.revoked_by, link.revoked_reason = clock.now(), actor, ERASED[:200]
+        session.add(link)
+        touched.add(link.case_id)
+    for row in held.entered:
+        _scrub_entered(row, erasure)
+        session.add(row)
+    report.changed += len(held.links) + len(held.entered)
     report.changed += len(held.cases) + len(held.notifications) + len(held.events)
     report.changed += len(held.validations) + len(held.details)
     report.changed += scrub_outbox(outbox_dir, erasure, own_keys)
@@ -126,6 +138,16 @@ def forget_contact(
     _log(session, touched, erasure, clock, actor)
     report.cases = sorted(c.reference for c in held.cases)
     return report
+
+
+def _scrub_entered(row, erasure: Erasure) -> None:
+    """Put the pseudonym where a person's name stands on what they entered by link."""
+    if isinstance(row, TimelineEvent):
+        row.actor, row.summary = erasure.document(row.actor), erasure.document(row.summary)
+    else:
+        row.recorded_by = erasure.document(row.recorded_by)
+        if isinstance(row, Validation):
+            row.comment = erasure.document(row.comment) if row.comment else row.comment
 
 
 def _scrub_prefect(url: str, erasure: Erasure) -> dict[str, int]:

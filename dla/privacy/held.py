@@ -7,6 +7,8 @@ from sqlmodel import Session, select
 
 from dla.privacy.scrub import Erasure
 from models import (
+    Attachment,
+    BoardLink,
     Case,
     Contact,
     FollowUp,
@@ -41,6 +43,10 @@ class Held:
     events: list[TimelineEvent] = field(default_factory=list)
     validations: list[Validation] = field(default_factory=list)
     details: list = field(default_factory=list)  # rows of DETAIL_COLUMNS' tables
+    links: list[BoardLink] = field(default_factory=list)  # signed links sent to the person
+    # What the person entered through a signed link, under their name: decisions, their
+    # timeline events, the minutes they attached.
+    entered: list = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return any(
@@ -51,6 +57,7 @@ class Held:
                 self.events,
                 self.validations,
                 self.details,
+                self.links,
             )
         )
 
@@ -63,6 +70,7 @@ class Held:
             if row.recipient.lower() == self.email:
                 payload = row.payload or {}
                 found |= {payload.get("to_name"), payload.get("context", {}).get("recipient_name")}
+        found |= {link.recipient_name for link in self.links}
         return {n for n in found if isinstance(n, str) and n}
 
 
@@ -144,7 +152,35 @@ def find_held(email: str, *, session: Session) -> Held:
         if probe.mentions(v.comment or "") or probe.mentions(v.recorded_by)
     ]
     held.details = _details(email, probe, session)
+    held.links = list(
+        session.exec(
+            select(BoardLink).where(func.lower(BoardLink.recipient) == email).order_by(BoardLink.id)
+        )
+    )
+    held.entered = _entered(held, session)
     return held
+
+
+def _entered(held: Held, session: Session) -> list:
+    """Return what the person entered through their signed links (recorded under their name)."""
+    cases = sorted({link.case_id for link in held.links})
+    names = sorted({link.recipient_name or link.recipient for link in held.links})
+    if not cases:
+        return []
+    found: list = []
+    for model, who in (
+        (Validation, Validation.recorded_by),
+        (Attachment, Attachment.recorded_by),
+    ):
+        found += session.exec(
+            select(model).where(model.case_id.in_(cases), model.channel == "lien", who.in_(names))
+        ).all()
+    found += session.exec(
+        select(TimelineEvent).where(
+            TimelineEvent.case_id.in_(cases), TimelineEvent.actor.in_(names)
+        )
+    ).all()
+    return found
 
 
 def _case_texts(case: Case) -> tuple:

@@ -375,3 +375,44 @@ def test_forget_rewrites_the_deliverables_already_made_and_deletes_their_pdf(eng
     assert COORDINATION not in xml and report.pseudonym in xml
     assert not files["pdf"].exists()
     assert report.removed == [str(files["pdf"].relative_to(world["var"]))]
+
+
+def test_forget_scrubs_the_signed_links_and_what_the_person_entered_through_them(
+    engine, world, renderer_for
+):
+    from dla.boardanswer import BoardAnswer, answer_link
+    from dla.boardlinks import derive_token
+    from dla.boardsigner import Signer
+    from dla.uploads import Upload
+    from models import BoardLink
+    from tests.factories import document_bytes
+
+    secret, monday = "s" * 40, date(2024, 1, 29)
+    clock = FixedClock.on(monday)
+    remind(
+        engine=engine,
+        transport=OutboxTransport(world["outbox"]),
+        renderer=renderer_for(clock),
+        clock=clock,
+        signer=Signer(secret, 15, "https://bureau.example.org"),
+    )
+    with Session(engine) as session:
+        links = session.scalars(select(BoardLink).where(BoardLink.recipient == DIRECTOR)).all()
+    assert len(links) == 1
+    with transaction(engine) as session:
+        answer_link(
+            derive_token(secret, links[0].nonce),
+            BoardAnswer("26/01/2024", "validee", "", f"Vu par {DIRECTOR_NAME}", DIRECTOR_NAME),
+            session=session,
+            clock=clock,
+            secret=secret,
+            settings=Settings(var_dir=world["var"]),
+            minutes=Upload("pv.pdf", document_bytes("pdf")),
+        )
+    assert DIRECTOR_NAME.lower() in texts(engine)
+    with Session(engine) as session:
+        (held,) = export_contact(DIRECTOR, session=session)["liens_de_decision"]
+    assert held["cas"] == REF and held["utilise_le"] and held["nom"] == DIRECTOR_NAME
+    forget(engine, world, day=monday)
+    everything = texts(engine)
+    assert DIRECTOR not in everything and DIRECTOR_NAME.lower() not in everything

@@ -6,10 +6,11 @@ import stat
 import pytest
 from starlette.routing import Route
 
+from dla.secret import secret_key
 from dla.settings import Settings
 from tests.web.conftest import CHARGEE, MINE, PASSWORD, csrf_of, login
 from web.app import ROUTES, create_app
-from web.security import ACCOUNT_LIMIT, secret_key
+from web.security import ACCOUNT_LIMIT
 
 POSTS = [r.path for r in ROUTES if isinstance(r, Route) and "POST" in (r.methods or ())]
 
