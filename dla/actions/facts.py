@@ -131,7 +131,8 @@ def edit_facts(
         raise ActionRefused(problems)
     context = dict(case.context)
     before, after = {}, {}
-    for field, value in typed.items():
+    for field in sorted(typed, key=EDITABLE.index):  # the order of a case file
+        value = typed[field]
         if field in LINES or field in LISTS:
             column = (LINES | LISTS)[field][0]
             old = getattr(case, column)

@@ -9,7 +9,21 @@ registered below in one line.
 
 import typer
 
-from dla.cli import cases, contact, database, deliver, desk, planning, remind, runs, tasks, user
+from dla.cli import (
+    casefacts,
+    cases,
+    contact,
+    database,
+    deliver,
+    desk,
+    measures,
+    people,
+    planning,
+    remind,
+    runs,
+    tasks,
+    user,
+)
 from dla.cli.usage import Group
 
 app = typer.Typer(
@@ -28,3 +42,7 @@ app.add_typer(desk.app)  # desk
 app.add_typer(tasks.app, name="task")  # done, undo, add
 app.add_typer(planning.deadline, name="deadline")  # move
 app.add_typer(planning.period, name="period")  # start, end
+app.add_typer(people.app, name="member")  # set, contact, role
+app.add_typer(measures.indicator, name="indicator")  # measure
+app.add_typer(measures.followup, name="followup")  # add
+casefacts.register(cases.app)  # case edit, budget, close, abandon

@@ -10,7 +10,10 @@ import typer
 from dla.cli.common import check_reference, day_option, fail, open_database
 from dla.shown import plain
 
-app = typer.Typer(help="Fichiers de cas : charger, lister, consulter.", no_args_is_help=True)
+app = typer.Typer(
+    help="Cas : charger leurs fichiers, lister, consulter, modifier les faits, clore.",
+    no_args_is_help=True,
+)
 
 MAX_REASON = 500
 

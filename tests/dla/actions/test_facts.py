@@ -93,7 +93,7 @@ def test_facts_are_written_as_a_case_file_says_them_and_logged_once(opened):
         },
     )
     assert outcome.summary == (
-        "Faits du cas modifiés : intitulé, demande initiale, enjeux, objectifs stratégiques"
+        "Faits du cas modifiés : intitulé, objectifs stratégiques, demande initiale, enjeux"
     )
     row = case(opened)
     assert (row.title, row.strategic_goals) == ("Poste partagé", ["Mutualiser"])
