@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from dla.clock import Clock, SystemClock
 from dla.db import make_engine
 from dla.settings import Settings, get_settings
-from web import auth, caseforms, casepage, pages
+from web import auth, caseactions, caseforms, casepage, pages
 from web.render import page
 from web.security import SecurityHeaders, secret_key
 
@@ -71,6 +71,7 @@ ROUTES = [
     Route("/calendrier/abonnement", pages.new_feed, methods=["POST"]),
     Route("/ics/{token}", pages.ics_feed),
     Route("/sante", health),
+    *caseactions.ROUTES,  # members, contacts, measures, facts, the case's end
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]
 

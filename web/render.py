@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from dla.frenchtext import case_status_label, fr_date, label
+from web.choices import case_choices, choices
 from web.security import csrf_token
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "web"
@@ -34,6 +35,8 @@ def environment() -> Environment:
     env.filters["statut_cas"] = case_status_label
     env.filters["urlencode_query"] = urlencode
     env.globals["case_url"] = case_url
+    env.globals["choices"] = choices
+    env.globals["case_choices"] = case_choices
     return env
 
 

@@ -28,7 +28,7 @@ MAX_SUMMARY = 4000  # followup.notes
 
 def record_follow_up(
     reference: str,
-    months: int,
+    months: int | str,
     *,
     done_on: date | None = None,
     summary: str,
@@ -47,6 +47,8 @@ def record_follow_up(
             select(FollowUp).where(FollowUp.case_id == case.id).order_by(FollowUp.months_after)
         )
     }
+    # A form sends the number as text: read it here, so every door gets the same refusal.
+    months = int(months) if str(months).strip().isdigit() else months
     follow_up = planned.get(months)
     if follow_up is None:
         known = ", ".join(f"{m} ({fr_date(f.due_date)})" for m, f in planned.items())
