@@ -375,3 +375,18 @@ def test_forget_rewrites_the_deliverables_already_made_and_deletes_their_pdf(eng
     assert COORDINATION not in xml and report.pseudonym in xml
     assert not files["pdf"].exists()
     assert report.removed == [str(files["pdf"].relative_to(world["var"]))]
+
+
+def test_export_gives_the_phone_and_forget_erases_it(engine, world):
+    from models import Contact
+
+    with transaction(engine) as session:
+        person = session.exec(select(Contact).where(Contact.email == DIRECTOR)).scalar_one()
+        person.phone = "04 76 99 88 77"
+        session.add(person)
+    with Session(engine) as session:
+        assert export_contact(DIRECTOR, session=session)["contact"]["telephone"] == (
+            "04 76 99 88 77"
+        )
+    forget(engine, world)
+    assert "04 76 99 88 77" not in texts(engine)
