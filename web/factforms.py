@@ -3,8 +3,9 @@
 from starlette.requests import Request
 from starlette.responses import Response
 
+from dla.actions.budget import set_budget_days
 from dla.actions.closing import abandon_case, close_case
-from dla.actions.facts import edit_facts, set_budget_days
+from dla.actions.facts import edit_facts
 from web.caseforms import act
 from web.guard import form_post
 from web.measureforms import text

@@ -1,11 +1,11 @@
 """Facts actions: edit what the case file says of the case (title, perimeter, goals, the
-context the deliverables and the points of vigilance read), and the consultant's days.
+context the deliverables and the points of vigilance read).
 
 Fields are named as in case files (`titre`, `contexte.demande_initiale`…): a case opened from
 the Prefect form gets its "demande initiale" here, and its note de diagnostic can be produced.
 """
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from dla.actions.base import (
     ActionRefused,
@@ -14,15 +14,12 @@ from dla.actions.base import (
     Outcome,
     log,
     open_case,
-    refuse,
     shown,
     text_problem,
 )
-from dla.actions.fields import forgotten_texts, number_text, read_number
+from dla.actions.fields import forgotten_texts
 from dla.casefile.schema import ContextIn
 from dla.clock import Clock
-from models import Step
-from models.enums import StepStatus
 
 # Case columns edited as one line of text, and as lists (field → column, French name).
 LINES = {"titre": ("title", "intitulé"), "perimetre": ("perimeter", "périmètre")}
@@ -51,7 +48,7 @@ CONTEXT_LISTS = (
     "criteres_choix_prestataire",
     "livrables_attendus",
 )
-MAX_LINE, MAX_TEXT, MAX_ITEMS, MAX_DAYS = 300, 4000, 50, 500
+MAX_LINE, MAX_TEXT, MAX_ITEMS = 300, 4000, 50
 
 
 def fact_name(field: str) -> str:
@@ -162,78 +159,5 @@ def edit_facts(
         kind="case.facts",
         summary=summary,
         data={"fields": list(after), "before": before},
-    )
-    return Outcome(summary)
-
-
-def set_budget_days(
-    reference: str,
-    task: str,
-    *,
-    terrain: str | float | None,
-    cabinet: str | float | None,
-    session: Session,
-    clock: Clock,
-    actor: Actor,
-    revision: int | None = None,
-) -> Outcome:
-    """Set the consultant's days planned for a task (on site, and in their office); both left
-    empty remove the task from the budget."""
-    case = open_case(reference, session=session, revision=revision)
-    steps = {
-        s.key: s.title
-        for s in session.exec(
-            select(Step).where(Step.case_id == case.id, Step.status != StepStatus.annulee)
-        )
-    }
-    if task not in steps:
-        refuse(
-            "tache", f"tâche inconnue : {shown(task)} ; attendu parmi : {', '.join(sorted(steps))}"
-        )
-    days, problems = {}, []
-    for field, value, name in (
-        ("terrain", terrain, "jours terrain"),
-        ("cabinet", cabinet, "jours cabinet"),
-    ):
-        if value is None or str(value).strip() == "":
-            days[field] = None
-            continue
-        number, problem = read_number(value, field=field, name=name)
-        if problem is None and not 0 <= number <= MAX_DAYS:
-            problem = FieldProblem(
-                field, f"{name} : {shown(value)} ; attendu : entre 0 et {MAX_DAYS} jours"
-            )
-        problems += [problem] if problem else []
-        days[field] = number
-    if problems:
-        raise ActionRefused(problems)
-    budget = dict(case.context.get("budget_jours") or {})
-    old = budget.get(task)
-    new = (
-        None
-        if days == {"terrain": None, "cabinet": None}
-        else {k: v or 0.0 for k, v in days.items()}
-    )
-    if old == new or (old is None and new is None):
-        return Outcome(f"Budget de « {steps[task]} » : inchangé", False)
-    if new is None:
-        budget.pop(task)
-        summary = f"Budget de « {steps[task]} » retiré"
-    else:
-        budget[task] = new
-        summary = (
-            f"Budget de « {steps[task]} » : {number_text(new['terrain'])} jour(s) terrain, "
-            f"{number_text(new['cabinet'])} jour(s) cabinet"
-        )
-    case.context = {**case.context, "budget_jours": budget}
-    session.add(case)
-    log(
-        case,
-        session=session,
-        clock=clock,
-        actor=actor,
-        kind="case.budget",
-        summary=summary,
-        data={"task": task, "before": old, "after": new},
     )
     return Outcome(summary)

@@ -78,7 +78,7 @@ def budget(
     by: By = None,
 ) -> None:
     """Fixer les jours d'une tâche du prestataire (annexe 5.1) ; sans valeur : la retirer."""
-    from dla.actions.facts import set_budget_days
+    from dla.actions.budget import set_budget_days
 
     run_action(
         reference,

@@ -9,9 +9,10 @@ from markupsafe import escape
 from typer.testing import CliRunner
 
 from dla.actions import ActionRefused, Actor
+from dla.actions.budget import set_budget_days
 from dla.actions.closing import abandon_case, close_case
 from dla.actions.contacts import set_contact, set_contact_role
-from dla.actions.facts import edit_facts, set_budget_days
+from dla.actions.facts import edit_facts
 from dla.actions.followups import record_follow_up
 from dla.actions.measures import record_measure
 from dla.actions.members import set_member

@@ -6,7 +6,8 @@ import pytest
 from sqlmodel import Session, select
 
 from dla.actions import ActionRefused, Actor
-from dla.actions.facts import edit_facts, set_budget_days
+from dla.actions.budget import set_budget_days
+from dla.actions.facts import edit_facts
 from dla.casefile.form import NewCaseForm
 from dla.casefile.schema import ContextIn
 from dla.clock import FixedClock
