@@ -74,7 +74,7 @@ def part_problems(case, person, part, organisation, role, new_email, orgs) -> li
     return problems
 
 
-def taken(address: str | None, person: Contact | None, session: Session) -> list[FieldProblem]:
+def taken(address: str | None, person: Contact | None, *, session: Session) -> list[FieldProblem]:
     other = session.exec(select(Contact).where(Contact.email == address)).first()
     if other is None or (person is not None and other.id == person.id):
         return []

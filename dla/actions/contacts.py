@@ -80,7 +80,7 @@ def set_contact(
         new["email"], problem = read_email(
             new_email, field="nouvelle_adresse", name="nouvelle adresse", session=session
         )
-        problems += [problem] if problem else taken(new["email"], person, session)
+        problems += [problem] if problem else taken(new["email"], person, session=session)
     problems += forgotten_texts({"nom": name}, session=session)
     if problems:
         raise ActionRefused(problems)

@@ -6,6 +6,7 @@ import re
 from enum import StrEnum
 
 from pydantic import TypeAdapter, ValidationError
+from pydantic.networks import validate_email
 from pydantic_core import PydanticCustomError
 from sqlmodel import Session, select
 
@@ -37,8 +38,6 @@ def read_email(
     text: str | None, *, field: str, name: str, session: Session
 ) -> tuple[str | None, FieldProblem | None]:
     """Return the address lower-cased, or why it is refused (malformed, erased, a pseudonym)."""
-    from pydantic.networks import validate_email
-
     value = (text or "").strip()
     try:
         address = validate_email(value)[1].lower() if len(value) <= 254 else None
