@@ -12,7 +12,7 @@ from dla import progress
 from dla.clock import Clock
 from dla.db import DatabaseUnavailable
 from models import Case, Stage, Step, TimelineEvent, Validation
-from models.enums import CaseStatus, StageStatus, StepStatus
+from models.enums import ENDED, CaseStatus, StageStatus, StepStatus
 
 
 def cases_due(*, session: Session, today: date) -> list[str]:
@@ -40,7 +40,7 @@ def cases_due(*, session: Session, today: date) -> list[str]:
         select(Case.id, Case.reference, Stage.status, Stage.waits_for)
         .join(Stage, col(Stage.case_id) == Case.id)
         .where(
-            col(Case.status).in_([s for s in CaseStatus if s is not CaseStatus.close]),
+            col(Case.status).in_([s for s in CaseStatus if s not in ENDED]),
             or_(
                 starting,
                 and_(

@@ -31,7 +31,7 @@ from models import (
     Validation,
     ValidationRequirement,
 )
-from models.enums import CaseStatus, Moment, StageStatus, StepStatus
+from models.enums import ENDED, CaseStatus, Moment, StageStatus, StepStatus
 from models.types import PARIS
 
 
@@ -339,7 +339,9 @@ def finish_case(reference: str, *, session: Session, clock: Clock) -> CaseStatus
     """
     case = get_case(reference, session=session)
     statuses = set(session.exec(select(Stage.status).where(Stage.case_id == case.id)))
-    if statuses == {StageStatus.close}:
+    if case.status in ENDED:
+        status = case.status  # closed or abandoned by the coordinator: it stays so
+    elif statuses == {StageStatus.close}:
         pending = session.exec(
             select(FollowUp.id).where(FollowUp.case_id == case.id, FollowUp.done_on.is_(None))
         ).first()

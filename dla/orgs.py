@@ -76,8 +76,18 @@ def find_shared(
             changes.append(SharedChange(org, f"organisations[{i}]", facts))
     for i, item in enumerate(case.contacts):
         person = contacts.get(item.email.lower())
-        if person is not None and item.nom is not None and item.nom != person.name:
-            changes.append(SharedChange(person, f"contacts[{i}]", [("nom", person.name, item.nom)]))
+        if person is None:
+            continue
+        facts = [
+            (name, stored, declared)
+            for name, stored, declared in (
+                ("nom", person.name, item.nom),
+                ("telephone", person.phone, item.telephone),
+            )
+            if declared is not None and declared != stored
+        ]
+        if facts:
+            changes.append(SharedChange(person, f"contacts[{i}]", facts))
     if changes:
         find_users(changes, session)
     return orgs, contacts, changes
@@ -103,6 +113,8 @@ def apply_shared(
         person = contacts.get(email) or Contact(email=email)
         if item.nom is not None:
             person.name = item.nom
+        if item.telephone is not None:
+            person.phone = item.telephone
         session.add(person)
         contacts[email] = person
     session.flush()

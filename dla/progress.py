@@ -14,7 +14,7 @@ from dla import steps as stage_steps
 from dla.clock import Clock, FixedClock
 from dla.lifecycle import StageState
 from models import Case, Stage
-from models.enums import StageStatus
+from models.enums import ENDED, StageStatus
 
 
 class Standing(StrEnum):
@@ -91,11 +91,16 @@ def advance(
     A stage waits for the stages planned to end before it begins; stages whose planned dates
     overlap run side by side (a regional module alongside the next plan, say).
     `on_awaiting` may obtain decisions for a waiting gate and return the re-checked outcome.
-    A day before the case's clock changes nothing: the stages already stand as they do later.
+    A day before the case's clock changes nothing: the stages already stand as they do later;
+    nor does any day once the case is closed or abandoned (nothing opens again).
     """
     with Session(engine) as session:
         stages = stage_order(reference, session=session)
-        clock_day = session.exec(select(Case.advanced_on).where(Case.reference == reference)).one()
+        clock_day, status = session.exec(
+            select(Case.advanced_on, Case.status).where(Case.reference == reference)
+        ).one()
+    if status in ENDED:
+        return Standing.done
     if clock_day is not None and clock.today() < clock_day:
         return standing(stages)
     closed = {s.key for s in stages if s.closed}

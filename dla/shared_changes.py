@@ -114,8 +114,12 @@ def log_changes(
     at: datetime,
     actor: str,
     reason: str,
+    channel: str | None = None,
 ) -> list[str]:
-    """Write each change on the timeline of every case using the record; return the summaries."""
+    """Write each change on the timeline of every case using the record; return the summaries.
+
+    `channel` names the door of a coordinator action (dla/actions), kept in each event's data.
+    """
     rows, summaries = [], []
     for change in changes:
         facts = " ; ".join(f"{n} : {shown(old)!r} → {shown(new)!r}" for n, old, new in change.facts)
@@ -127,7 +131,7 @@ def log_changes(
             "changements": [
                 {"champ": n, "avant": shown(o), "apres": shown(v)} for n, o, v in change.facts
             ],
-        }
+        } | ({"channel": channel} if channel else {})
         rows += [
             {"case_id": i, "at": at, "kind": "shared.updated", "actor": actor, "summary": summary}
             | {"data": data, "key": None}

@@ -139,6 +139,12 @@ class CaseStatus(StrEnum):
     en_attente_validation = "en_attente_validation"
     suivi = "suivi"
     close = "close"
+    # Stopped before its end by the coordinator (dla case abandon); it counts as ended.
+    abandonne = "abandonne"
+
+
+# The statuses of a case that is over: no pass moves it, no reminder goes out for it.
+ENDED = (CaseStatus.close, CaseStatus.abandonne)
 
 
 class StageStatus(StrEnum):

@@ -53,6 +53,7 @@ CATALOGUE: dict[type[StrEnum], dict[str, str]] = {
         CaseStatus.en_attente_validation: "en attente de validation",
         CaseStatus.suivi: "terminé (suivis à venir)",
         CaseStatus.close: "clos",
+        CaseStatus.abandonne: "abandonné",
     },
     Decision: {
         Decision.validee: "validée",

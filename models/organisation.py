@@ -27,6 +27,7 @@ class ContactBase(SQLModel):
 
     email: EmailStr = Field(index=True, unique=True, max_length=254)
     name: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=30)
 
 
 class Contact(ContactBase, table=True):

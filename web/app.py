@@ -17,7 +17,7 @@ from dla.clock import Clock, SystemClock
 from dla.db import make_engine
 from dla.secret import secret_key
 from dla.settings import Settings, get_settings
-from web import auth, boardpage, casedocs, caseforms, casepage, pages
+from web import auth, boardpage, caseactions, casedocs, caseforms, casepage, pages
 from web.render import page
 from web.security import SecurityHeaders
 
@@ -75,6 +75,7 @@ ROUTES = [
     Route("/calendrier/abonnement", pages.new_feed, methods=["POST"]),
     Route("/ics/{token}", pages.ics_feed),
     Route("/sante", health),
+    *caseactions.ROUTES,  # members, contacts, measures, facts, the case's end
     Mount("/static", StaticFiles(directory=STATIC), name="static"),
 ]
 

@@ -75,7 +75,8 @@ def form_post(handler: Callable) -> Callable:
             if len(body) > MAX_FORM_BYTES:
                 raise HTTPException(413, "Formulaire trop volumineux.")
         try:
-            form = dict(parse_qsl(body.decode("utf-8"), max_num_fields=50))
+            # Blank fields kept: a field emptied on purpose (a fact cleared) is not a field left out.
+            form = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=50))
         except (UnicodeDecodeError, ValueError):
             raise HTTPException(400, "Formulaire illisible.") from None
         if not csrf_valid(request.session, form.get("csrf")):

@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 from dla.frenchtext import case_status_label, fr_date, label
 from dla.timeline import through
 from dla.uploads import size_text
+from web.choices import case_choices, choices
 from web.security import csrf_token
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "web"
@@ -38,6 +39,8 @@ def environment() -> Environment:
     env.filters["taille"] = size_text
     env.filters["par_canal"] = through
     env.globals["case_url"] = case_url
+    env.globals["choices"] = choices
+    env.globals["case_choices"] = case_choices
     return env
 
 

@@ -137,6 +137,23 @@ def _luhn(digits: str) -> bool:
 Siret = Annotated[str, BeforeValidator(_siret_as_text), AfterValidator(_siret)]
 
 
+def phone_number(value: str) -> str:
+    """Return a phone number written the usual way: 04 76 12 34 56, or +33476123456."""
+    digits = re.sub(r"[\s.()-]", "", str(value))
+    if re.fullmatch(r"0\d{9}", digits):
+        return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
+    if re.fullmatch(r"\+\d{8,15}", digits):
+        return digits
+    raise ValueError(
+        "un numéro de 10 chiffres commençant par 0 (04 76 12 34 56) ou international "
+        "(+33 4 76 12 34 56) est attendu"
+    )
+
+
+# A number is refused, not read: YAML takes 0476123456 for an octal integer.
+Phone = Annotated[str, StringConstraints(max_length=30), AfterValidator(phone_number)]
+
+
 class Email(EmailStr):
     """`EmailStr` whose verdicts are remembered: the same addresses recur in every case file."""
 

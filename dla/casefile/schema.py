@@ -19,6 +19,7 @@ from dla.casefile.fields import (
     Departement,
     Email,
     LongText,
+    Phone,
     Reference,
     Siret,
     Slug,
@@ -111,6 +112,7 @@ class ContactIn(Strict):
 
     email: Email = Field(title="Adresse e-mail")
     nom: Text | None = Field(default=None, title="Nom ou fonction")
+    telephone: Phone | None = Field(default=None, title="Téléphone")
     role: ContactRole = Field(title="Rôle")
     organisation: Slug = Field(title="Organisation (clé)")
     resume_seul: bool = Field(default=False, title="Ne recevoir que le résumé hebdomadaire")

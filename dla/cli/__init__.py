@@ -10,6 +10,7 @@ registered below in one line.
 import typer
 
 from dla.cli import (
+    casefacts,
     cases,
     contact,
     database,
@@ -17,6 +18,8 @@ from dla.cli import (
     desk,
     document,
     link,
+    measures,
+    people,
     planning,
     remind,
     runs,
@@ -43,3 +46,7 @@ app.add_typer(planning.deadline, name="deadline")  # move
 app.add_typer(planning.period, name="period")  # start, end
 app.add_typer(document.app, name="document")
 app.add_typer(link.app, name="link")
+app.add_typer(people.app, name="member")  # set, contact, role
+app.add_typer(measures.indicator, name="indicator")  # measure
+app.add_typer(measures.followup, name="followup")  # add
+casefacts.register(cases.app)  # case edit, budget, close, abandon

@@ -11,7 +11,8 @@ from dla.cli.common import check_reference, day_option, fail, open_database
 from dla.shown import plain
 
 app = typer.Typer(
-    help="Fichiers de cas : charger, exporter, lister, consulter.", no_args_is_help=True
+    help="Cas : charger et exporter leurs fichiers, lister, consulter, modifier les faits, clore.",
+    no_args_is_help=True,
 )
 
 MAX_REASON = 500

@@ -7,7 +7,7 @@ from dla.outbox.rhythm_rules import follow_up_candidates, period_candidates
 from dla.outbox.rules import Candidate
 from dla.outbox.state import CaseState
 from dla.outbox.step_rules import step_candidates, validation_candidates
-from models.enums import CaseStatus
+from models.enums import ENDED
 
 __all__ = ["Candidate", "case_candidates", "latest_only", "stage_open", "step_open"]
 
@@ -20,7 +20,7 @@ def case_candidates(
     With `targets` (re-checking claimed rows), only the series of those targets are built:
     a series never spans targets, so the answer for them is the same, for a fraction of the work.
     """
-    if state.case.status is CaseStatus.close:
+    if state.case.status in ENDED:
         return []
     ref = state.case.reference
 

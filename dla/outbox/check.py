@@ -4,13 +4,13 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from dla.frenchtext import fr_date
+from dla.frenchtext import case_status_label, fr_date
 from dla.outbox.candidates import case_candidates, latest_only, stage_open
 from dla.outbox.claim import Claimed
 from dla.outbox.state import CaseState, load_states
 from dla.outbox.store import from_json
 from models import CaseContact, Contact
-from models.enums import CaseStatus, StepStatus
+from models.enums import ENDED, StepStatus
 
 
 def recheck(
@@ -78,8 +78,8 @@ def why_not(row: Claimed, state: CaseState | None, today: date) -> str:
     """Say in French why a claimed notification is no longer warranted."""
     if state is None:
         return "accompagnement introuvable"
-    if state.case.status is CaseStatus.close:
-        return "accompagnement clos"
+    if state.case.status in ENDED:
+        return f"accompagnement {case_status_label(state.case.status)}"
     context = from_json(row.payload.get("context", {}))
     if row.rule in ("echeance_proche", "echeance_depassee"):
         step = next((s for s in state.steps if s.key == context.get("step_key")), None)

@@ -4,7 +4,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, bindparam, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dla.clock import Clock
 from dla.db import insert_ignore, transaction
@@ -15,7 +15,7 @@ from dla.outbox.rules import at_hour
 from dla.outbox.state import LOOKBACK, CaseState, load_states
 from dla.outbox.store import to_json
 from models import Case, Notification, TimelineEvent
-from models.enums import CaseStatus, NotificationStatus, Rule
+from models.enums import ENDED, NotificationStatus, Rule
 
 DEFAULT_HORIZON = timedelta(days=1)
 CHUNK = 500  # cases planned together
@@ -105,7 +105,7 @@ def plan_day(engine: Engine, clock: Clock, *, digests_only: bool = False) -> Pla
 def open_case_ids(*, session: Session) -> list[int]:
     """Return the ids of the cases not closed, in order."""
     return list(
-        session.exec(select(Case.id).where(Case.status != CaseStatus.close).order_by(Case.id))
+        session.exec(select(Case.id).where(col(Case.status).not_in(ENDED)).order_by(Case.id))
     )
 
 

@@ -26,7 +26,7 @@ from models import (
     Validation,
     ValidationRequirement,
 )
-from models.enums import CaseStatus, MemberRole, StepStatus
+from models.enums import ENDED, MemberRole, StepStatus
 
 # A person as one case sees them (the attribute names the rules read of a contact).
 PERSON = (
@@ -78,7 +78,7 @@ def load_states(
     since: date | None = None,
 ) -> dict[int, CaseState]:
     """Load the cases (given ones, or every case not closed) with what their rules need."""
-    where = col(Case.id).in_(case_ids) if case_ids is not None else Case.status != CaseStatus.close
+    where = col(Case.id).in_(case_ids) if case_ids is not None else col(Case.status).not_in(ENDED)
     # The case file and the facts are large and unused here: leave them in the database.
     lean = (defer(Case.document), defer(Case.context))
     # Read first: a change made while the state loads then shows as a newer revision.

@@ -100,6 +100,7 @@ def _contact(held: Held, session: Session) -> dict | None:
     return {
         "email": c.email,
         "nom": c.name,
+        "telephone": c.phone,
         "roles": [
             {
                 "cas": reference,

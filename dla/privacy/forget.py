@@ -65,6 +65,7 @@ def forget_contact(
     touched: set[int] = set()
     if held.contact is not None:
         held.contact.email, held.contact.name = erasure.alias_email, erasure.alias
+        held.contact.phone = None
         session.add(held.contact)
         report.changed += 1
     for case in held.cases:

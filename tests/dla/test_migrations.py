@@ -78,4 +78,4 @@ def test_moving_roles_to_cases_gives_each_case_the_roles_its_own_file_declares(t
         (2, 2, 3, "autre", 0),
         (2, 3, 3, "consultant", 0),
     ]
-    assert sorted(columns) == ["email", "id", "name"] and orphans == []
+    assert sorted(columns) == ["email", "id", "name", "phone"] and orphans == []

@@ -178,3 +178,19 @@ def test_a_network_other_cases_list_is_shared_with_them(engine, tmp_path):
 
     with pytest.raises(CaseFileError, match=r"organisations\[\d\]\.nom .*DLA99-2024-01"):
         load(engine, tmp_path, other)
+
+
+def test_a_file_gives_a_contact_a_phone_another_case_must_allow_changing(engine, tmp_path, case_a):
+    data = outbox_case()
+    data["contacts"][1]["telephone"] = "0476123456"
+    load(engine, tmp_path, data)
+    with Session(engine) as session:
+        assert session.exec(select(Contact.phone).where(Contact.email == PRESIDENT)).one() == (
+            "04 76 12 34 56"
+        )
+    other = case_b()
+    other["contacts"][1]["telephone"] = "+33612345678"
+    before = dump(engine)
+    with pytest.raises(CaseFileError, match=r"contacts\[1\]\.telephone .*DLA99-2024-01"):
+        load(engine, tmp_path, other)
+    assert dump(engine) == before

@@ -416,3 +416,18 @@ def test_forget_scrubs_the_signed_links_and_what_the_person_entered_through_them
     forget(engine, world, day=monday)
     everything = texts(engine)
     assert DIRECTOR not in everything and DIRECTOR_NAME.lower() not in everything
+
+
+def test_export_gives_the_phone_and_forget_erases_it(engine, world):
+    from models import Contact
+
+    with transaction(engine) as session:
+        person = session.exec(select(Contact).where(Contact.email == DIRECTOR)).scalar_one()
+        person.phone = "04 76 99 88 77"
+        session.add(person)
+    with Session(engine) as session:
+        assert export_contact(DIRECTOR, session=session)["contact"]["telephone"] == (
+            "04 76 99 88 77"
+        )
+    forget(engine, world)
+    assert "04 76 99 88 77" not in texts(engine)
