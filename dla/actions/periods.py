@@ -24,7 +24,7 @@ from dla.casefile.fields import SLUG_PATTERN
 from dla.clock import Clock, day_problem
 from dla.frenchtext import fr_date, label
 from models import Period, Step
-from models.enums import CaseStatus, PeriodKind
+from models.enums import ENDED, PeriodKind
 
 MAX_DAYS = 365  # as a case file's `duree`
 MAX_NOTE = 1000
@@ -52,8 +52,10 @@ def start_period(
     case = open_case(reference, session=session, revision=revision)
     start = start_on or clock.today()
     problems = []
-    if case.status is CaseStatus.close:
-        problems.append(FieldProblem(None, "accompagnement clos : plus de période à ouvrir"))
+    if case.status in ENDED:
+        problems.append(
+            FieldProblem(None, f"accompagnement {label(case.status)} : plus de période à ouvrir")
+        )
     kinds = {k.value: k for k in PeriodKind}
     if kind not in kinds:
         problems.append(
