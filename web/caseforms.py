@@ -42,6 +42,11 @@ def desk_clock(request: Request) -> Clock:
     return FixedClock.on(day) if day else state.clock
 
 
+def optional_day(form: dict, field: str, name: str) -> date | None:
+    """Read an optional date field typed JJ/MM/AAAA (empty: None)."""
+    return days(form, **{field: (name, False)})[field]
+
+
 def days(form: dict, **fields: tuple[str, bool]) -> dict[str, date | None]:
     """Read the form's date fields (name → (French name, required)), typed JJ/MM/AAAA.
 
