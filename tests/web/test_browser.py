@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,13 @@ def desk(tmp_path_factory):
     made = dla(env, "user", "add", COORDINATOR, "--name", "Chargée Isère", "--role",
                "charge_mission", "--generate-password")  # fmt: skip
     password = re.search(r"une seule fois\) : (\S+)", made).group(1)
+    with desk_process(env, port, f"http://127.0.0.1:{port}") as url:
+        yield url, password, var
+
+
+@contextmanager
+def desk_process(env: dict, port: int, url: str):
+    """Run `dla desk` on `port` until the block ends; fail when it does not answer."""
     server = subprocess.Popen(
         [*DLA, "desk", "--port", str(port)],
         cwd=ROOT,
@@ -63,7 +71,6 @@ def desk(tmp_path_factory):
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
             try:
@@ -73,7 +80,7 @@ def desk(tmp_path_factory):
                 time.sleep(0.5)
         else:
             pytest.fail("le bureau ne répond pas")
-        yield url, password, var
+        yield url
     finally:
         server.terminate()
         server.wait(timeout=30)
