@@ -32,7 +32,7 @@ def closed(deployment):
 def deployments() -> list:
     """Return the runner deployments, flows imported here only (Prefect is heavy)."""
     from flows.case_flow import run_case
-    from flows.deliver import deliver
+    from flows.deliver import deliver, document_title
     from flows.open_case import load_case, open_case
     from flows.portfolio_artifacts import follow_up_check
     from flows.reminders import sweep_reminders, weekly_digest
@@ -94,7 +94,9 @@ def deployments() -> list:
                     "0 7 * * 1",
                     timezone=PARIS,
                     slug="lundi-7h",
-                    parameters={"demande": {"documents": ["synthese"], "synthese": True}},
+                    parameters={
+                        "demande": {"documents": [document_title("synthese")], "synthese": True}
+                    },
                 )
             ],
             tags=["livrables"],

@@ -11,14 +11,17 @@ from prefect.runtime import deployment
 from pydantic import BaseModel, ConfigDict, Field
 
 from dla import lifecycle, progress, steps, validations
-from dla.casefile.fields import Day
+from dla.casefile.fields import Day, Reference
 from dla.clock import Clock, SystemClock, clock_for
 from dla.db import make_engine
+from dla.forms import blank, optional
 from dla.frenchtext import fr_date, label
+from dla.portfolio import unknown_references
 from dla.settings import get_settings
 from dla.vigilance import blocking
 from flows.case_artifacts import publish_case_artifacts, publish_documents
 from flows.decision_form import DecisionFields
+from flows.forms import named_after, refuse, refuse_bad_forms
 from models.types import PARIS
 
 
@@ -30,14 +33,14 @@ class CaseRun(BaseModel):
         json_schema_extra={"description": "Le cas à faire avancer, et la date d'un rejeu."},
     )
 
-    reference: str = Field(
-        title="Référence du cas", description="ex. DLA38-2006-01", min_length=3, max_length=40
+    reference: Reference = Field(
+        title="Référence du cas",
+        description="Majuscules, chiffres et tirets, 3 à 40 caractères (ex. DLA38-2006-01)",
     )
     rejouer: bool = Field(
         default=False, title="Rejouer le cas depuis son début jusqu'à la date du jour"
     )
-    aujourdhui: Day | None = Field(
-        default=None,
+    aujourdhui: optional(Day) = blank(
         title="Date du jour (rejeu)",
         description="Laisser vide en usage réel ; une date rejoue le cas à cette date.",
     )
@@ -104,11 +107,22 @@ def _gate_form(outcome: lifecycle.StageOutcome, question: steps.GateQuestion) ->
     return GateDecision.with_initial_data(description=description)
 
 
-@flow(name="accompagnement", flow_run_name="{cas.reference}", log_prints=True)
+@flow(
+    name="accompagnement",
+    flow_run_name=named_after("cas", "reference", fallback="cas sans référence"),
+    log_prints=True,
+    validate_parameters=False,
+)
+@refuse_bad_forms
 def run_case(cas: CaseRun) -> str:
     """Run one accompaniment as far as the database and the calendar allow."""
     engine = make_engine(get_settings().resolved_database_url)
     try:
+        if unknown_references(engine, [cas.reference]):
+            return refuse(
+                f"Formulaire refusé : « Référence du cas » (reference) : cas inconnu : "
+                f"{cas.reference!r} (voir la liste des cas du bureau ou « dla case list »)"
+            )
         if cas.rejouer:
             until = cas.aujourdhui or SystemClock().today()
             status = progress.replay(engine, cas.reference, until, _task_steps(engine))

@@ -12,6 +12,7 @@ from dla.clock import SystemClock
 from dla.db import make_engine
 from dla.settings import get_settings
 from flows.case_flow import CaseRun, run_case
+from flows.forms import named_after, refuse_bad_forms
 
 
 class CaseFileChoice(BaseModel):
@@ -86,14 +87,26 @@ def start_case_run(reference: str) -> str:
     return f"run {run.name} lancé"
 
 
-@flow(name="ouverture", flow_run_name="{nouveau.reference}", log_prints=True)
+@flow(
+    name="ouverture",
+    flow_run_name=named_after("nouveau", "reference", fallback="nouveau cas"),
+    log_prints=True,
+    validate_parameters=False,
+)
+@refuse_bad_forms
 def open_case(nouveau: NewCaseForm) -> str:
     """Open a new accompaniment from a template and a few fields, then start following it."""
     reference = save_from_form(nouveau)
     return start_case_run(reference)
 
 
-@flow(name="chargement", flow_run_name="{choix.fichier}", log_prints=True)
+@flow(
+    name="chargement",
+    flow_run_name=named_after("choix", "fichier", fallback="fichier de cas"),
+    log_prints=True,
+    validate_parameters=False,
+)
+@refuse_bad_forms
 def load_case(choix: CaseFileChoice) -> str:
     """Load a case file of the cases folder, then take the case as far as it goes."""
     reference = save_from_file(choix.fichier, choix.modifier_donnees_partagees)
