@@ -16,6 +16,7 @@ from dla.portfolio import unknown_references
 from dla.settings import get_settings
 from flows import gates
 from flows.case_artifacts import publish_case_artifacts, publish_documents
+from flows.case_events import emit_case_events
 from flows.forms import named_after, refuse, refuse_bad_forms
 
 
@@ -82,6 +83,7 @@ def run_case(cas: CaseRun) -> str:
         else:
             status = advance(engine, cas.reference, clock_for(cas.aujourdhui), interactive=True)
         publish_case_artifacts(engine, cas.reference, clock_for(cas.aujourdhui).today())
+        emit_case_events(engine, [cas.reference])
         print(f"{cas.reference} : {status}")
         return str(status)
     finally:

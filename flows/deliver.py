@@ -20,6 +20,7 @@ from dla.portfolio import all_references, unknown_references
 from dla.settings import get_settings
 from dla.shown import md_rows
 from flows.case_artifacts import publish_documents
+from flows.case_events import emit_case_events
 from flows.forms import refuse, refuse_bad_forms
 from models.enums import Vocabulary
 
@@ -138,6 +139,7 @@ def deliver(demande: DeliverRequest) -> list[str]:
             )
         done = render_documents(engine, demande, clock)
         publish(done)
+        emit_case_events(engine, demande.references or None)
         new = sum(1 for d in done if d.new)
         print(f"{len(done)} fichier(s) de livrables, dont {new} nouvelle(s) version(s)")
         return [str(d.path) for d in done]

@@ -25,6 +25,7 @@ from dla import lifecycle, steps, validations
 from dla.clock import Clock
 from dla.frenchtext import fr_date, label
 from dla.vigilance import blocking
+from flows.case_events import emit_case_events
 from flows.decision_form import DecisionFields
 from models.types import PARIS
 
@@ -67,6 +68,8 @@ def wait_for_decisions(engine, reference: str, key: str, outcome, clock: Clock, 
         # stored answer back (recording it again adds nothing), then suspends on a new key;
         # a key per known decision would hand back a refused answer forever.
         pause_key = f"{key}-{asked}"
+        # What led here (the stage awaiting, a refusal) is in the event feed while the run waits.
+        emit_case_events(engine, [reference])
         answer = suspend_for(
             form(outcome, question, refusal),
             key=pause_key,

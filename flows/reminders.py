@@ -25,6 +25,7 @@ from dla.outbox.sweep import run_async, sweep
 from dla.settings import get_settings
 from dla.shown import md_rows
 from flows.case_artifacts import publish_case_artifacts
+from flows.case_events import emit_case_events
 from flows.forms import refuse_bad_forms
 from flows.mail_blocks import aload_transport
 from flows.portfolio_artifacts import publish_portfolio
@@ -163,6 +164,8 @@ def sweep_reminders(demande: SweepRequest = TODAY) -> dict[str, int]:
         verdicts = send_due(engine, clock, demande.lot)
         publish_portfolio(engine, clock.today())
         publish_cases(engine, sorted(advanced.statuses), clock.today())
+        # Every case's timeline, whatever wrote it (this pass, the CLI, the desk).
+        emit_case_events(engine)
         lines = [line(v.row, v.status, v.detail or "") for v in verdicts]
         lines += held_lines(engine, planned.held)
         _publish(lines, ARTIFACT_KEY, title)

@@ -10,6 +10,7 @@ from dla.clock import SystemClock
 from dla.db import make_engine
 from dla.settings import get_settings
 from dla.validations import DecisionInput, ValidationRefused, record_decision
+from flows.case_events import emit_case_events
 from flows.decision_form import DecisionFields, decision_answer
 from flows.forms import named_after, refuse, refuse_bad_forms
 from flows.resume import resume_waiting_runs
@@ -97,6 +98,12 @@ def validate_case(decision: ValidationForm) -> str:
     # No run waited on this stage (the case is driven by the daily pass, or its run is gone):
     # the decision takes effect now rather than at tomorrow's pass.
     status = "" if resumed else f" ; cas : {advance_case(decision)}"
+    if not resumed:  # a resumed run sends its case's events itself
+        engine = make_engine(get_settings().resolved_database_url)
+        try:
+            emit_case_events(engine, [decision.reference])
+        finally:
+            engine.dispose()
     message = ("décision enregistrée" if new else "décision déjà enregistrée") + (
         f" ; flux repris : {resumed}" if resumed else status
     )
