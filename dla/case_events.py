@@ -144,11 +144,13 @@ def _event(
                 "prefect.resource.name": f"Département {departement}",
             },
             {
-                # The address, not an id: `dla contact forget` finds the event by it and
-                # replaces it, and the name beside it, in Prefect's database.
-                "prefect.resource.id": f"dla.charge-de-mission.{who.email}",
+                # Named by the person's id: the address stays a value of its own, which
+                # `dla contact forget` finds and replaces (with the name beside it) in
+                # Prefect's database; glued to "….charge-de-mission." it would not be found.
+                "prefect.resource.id": f"dla.charge-de-mission.{who.id}",
                 "prefect.resource.role": "charge-de-mission",
                 "prefect.resource.name": who.name or who.email,
+                "dla.courriel": who.email,
             },
         ],
         "payload": {

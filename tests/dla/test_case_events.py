@@ -49,7 +49,7 @@ def test_pending_rows_become_events_about_the_case_and_are_marked_once(engine, s
         "departement",
         "charge-de-mission",
     ]
-    assert event["related"][1]["prefect.resource.id"].endswith("coordination@dla-test.example.org")
+    assert event["related"][1]["dla.courriel"] == "coordination@dla-test.example.org"
     assert event["payload"]["lien"].endswith("/cas/DLA99-2024-01")
 
     ids = [p.row_id for p in pending]
