@@ -31,6 +31,7 @@ def closed(deployment):
 
 def deployments() -> list:
     """Return the runner deployments, flows imported here only (Prefect is heavy)."""
+    from flows.alerts import alert_coordination
     from flows.case_flow import run_case
     from flows.deliver import deliver, document_title
     from flows.open_case import load_case, open_case
@@ -61,6 +62,12 @@ def deployments() -> list:
             description="Saisir la décision d'un conseil d'administration ou d'un comité, puis "
             "reprendre le suivi du cas.",
             tags=["validation"],
+        ),
+        alert_coordination.to_deployment(
+            "prevenir-la-coordination",
+            description="Prévenir par courriel la coordination DLA d'un cas d'un point de "
+            "vigilance bloquant (lancé par l'automatisation d'exemple, une fois par point).",
+            tags=["vigilance"],
         ),
         deliver.to_deployment(
             "generer-les-livrables",

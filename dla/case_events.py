@@ -59,6 +59,7 @@ EVENT_NAMES = {
     "notification.held": "dla.relance.suspendue",
     "contact.erased": "dla.contact.efface",
     "shared.updated": "dla.donnees-partagees.modifiees",
+    "alert.sent": "dla.alerte.envoyee",
 }
 CASE_ENDS = {"case:suivi": "dla.cas.termine", "case:close": "dla.cas.clos"}
 BLOCKING = frozenset(r.code for r in RULES if r.level is Level.bloquant)
