@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from prefect import get_run_logger
+from prefect.client.orchestration import get_client
+from prefect.context import FlowRunContext
 from prefect.states import Failed
 from pydantic import BaseModel
 
@@ -48,8 +50,17 @@ def refuse_bad_forms(fn: Callable) -> Callable:
 
 
 def refuse(message: str):
-    """Return the Failed state that ends a run on a refusal (a warning in the log, no traceback)."""
+    """Return the Failed state that ends a run on a refusal (a warning in the log, no traceback).
+
+    A refusal is final: the run is not retried (the same form would be refused again).
+    """
     get_run_logger().warning(message)
+    run = FlowRunContext.get().flow_run
+    if run is not None and run.empirical_policy.retries:
+        # Prefect's server turns a Failed state into a retry while the run has retries left.
+        policy = run.empirical_policy.model_copy(update={"retries": 0})
+        with get_client(sync_client=True) as client:
+            client.update_flow_run(run.id, empirical_policy=policy)
     return Failed(message=message)
 
 
