@@ -58,13 +58,16 @@ def prefect_tables_naming(email: str) -> dict[str, int]:
 
 
 def wait_for(tables: set[str], email: str, seconds: float = 60) -> dict[str, int]:
-    """Wait until Prefect has written the address in these tables (events are batched)."""
+    """Wait until Prefect has written the address in these tables, and no more rows come in
+    (events are written in batches, a run's last states a little after it ends)."""
     end = time.monotonic() + seconds
+    last: dict[str, int] = {}
     while True:
         found = prefect_tables_naming(email)
-        if tables <= set(found) or time.monotonic() > end:
+        if (tables <= set(found) and found == last) or time.monotonic() > end:
             return found
-        time.sleep(1)
+        last = found
+        time.sleep(3)
 
 
 def test_forget_scrubs_prefect_runs_artifacts_events_and_logs(prefect_server, dla_env, tmp_path):
