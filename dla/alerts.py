@@ -33,7 +33,7 @@ def alert_key(row_key: str, email: str) -> str:
 
 def blocking_notices(engine: Engine, reference: str, row_key: str) -> list[Notice]:
     """Return the messages to the case's coordination not yet told of this review's blocking
-    points (none when the review has no blocking point)."""
+    points (none when it has none, or when a later review of the stage superseded it)."""
     with Session(engine) as session:
         case = session.exec(select(Case).where(Case.reference == reference)).first()
         if case is None:
@@ -47,6 +47,17 @@ def blocking_notices(engine: Engine, reference: str, row_key: str) -> list[Notic
             raise LookupError(f"revue des points de vigilance inconnue : {row_key!r}")
         codes = set(row.data.get("findings") or [])
         points = [r for r in RULES if r.code in codes and r.level is Level.bloquant]
+        # A later review of the same stage supersedes this one (an event read late, after a
+        # replay or an outage): what it found is no longer the case's state.
+        later = session.exec(
+            select(TimelineEvent.data).where(
+                TimelineEvent.case_id == case.id,
+                TimelineEvent.kind == "vigilance.reviewed",
+                TimelineEvent.id > row.id,
+            )
+        ).all()
+        if any((data or {}).get("stage") == row.data.get("stage") for data in later):
+            points = []
         stage = session.exec(
             select(Stage.title).where(Stage.case_id == case.id, Stage.key == row.data.get("stage"))
         ).first()

@@ -53,6 +53,14 @@ def test_the_coordination_is_told_the_blocking_points_once(engine, tmp_path):
     assert blocking_notices(engine, REF, key) == []
 
 
+def test_a_review_superseded_by_a_later_one_of_its_stage_tells_nobody(engine, tmp_path):
+    save_case(engine, tmp_path)
+    first = review(engine, "vigilance:diagnostic:1", ["gouvernance-avant-intervention"])
+    review(engine, "vigilance:diagnostic:2", [])
+
+    assert blocking_notices(engine, REF, first) == []
+
+
 def test_a_review_without_a_blocking_point_tells_nobody_and_an_unknown_one_is_refused(
     engine, tmp_path
 ):
