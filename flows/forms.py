@@ -55,7 +55,8 @@ def refuse(message: str):
     A refusal is final: the run is not retried (the same form would be refused again).
     """
     get_run_logger().warning(message)
-    run = FlowRunContext.get().flow_run
+    context = FlowRunContext.get()
+    run = context.flow_run if context else None
     if run is not None and run.empirical_policy.retries:
         # Prefect's server turns a Failed state into a retry while the run has retries left.
         policy = run.empirical_policy.model_copy(update={"retries": 0})
