@@ -31,9 +31,10 @@ def closed(deployment):
 
 def deployments() -> list:
     """Return the runner deployments, flows imported here only (Prefect is heavy)."""
+    from flows.alerts import alert_coordination
     from flows.case_flow import run_case
     from flows.coordinator_actions import coordinator_action
-    from flows.deliver import deliver
+    from flows.deliver import deliver, document_title
     from flows.open_case import load_case, open_case
     from flows.portfolio_artifacts import follow_up_check
     from flows.reminders import sweep_reminders, weekly_digest
@@ -69,6 +70,12 @@ def deployments() -> list:
             "ajouter une tâche, ouvrir ou terminer une période ; le cas avance aussitôt.",
             tags=["accompagnement"],
         ),
+        alert_coordination.to_deployment(
+            "prevenir-la-coordination",
+            description="Prévenir par courriel la coordination DLA d'un cas d'un point de "
+            "vigilance bloquant (lancé par l'automatisation d'exemple, une fois par point).",
+            tags=["vigilance"],
+        ),
         deliver.to_deployment(
             "generer-les-livrables",
             description="Produire les livrables d'un ou plusieurs cas (HTML, Word, PDF).",
@@ -101,7 +108,9 @@ def deployments() -> list:
                     "0 7 * * 1",
                     timezone=PARIS,
                     slug="lundi-7h",
-                    parameters={"demande": {"documents": ["synthese"], "synthese": True}},
+                    parameters={
+                        "demande": {"documents": [document_title("synthese")], "synthese": True}
+                    },
                 )
             ],
             tags=["livrables"],

@@ -12,12 +12,16 @@ LOG=$VAR_ABS/log
 mkdir -p "$RUN" "$LOG"
 export PREFECT_HOME=$VAR_ABS/prefect
 export PREFECT_API_URL=http://127.0.0.1:$DLA_UI_PORT/api
+# Links the product writes (artifacts, e-mails, the desk) open the current UI (/v2): the older
+# one, where a link without /v2 leads, drops accents from the run graph ("dcision saisie").
+export PREFECT_UI_URL=http://127.0.0.1:$DLA_UI_PORT/v2
 export PREFECT_SERVER_ANALYTICS_ENABLED=false
 export PREFECT_SERVER_LOGGING_LEVEL=${PREFECT_SERVER_LOGGING_LEVEL:-WARNING}
 cat >"$RUN/env" <<END
 export DLA_VAR_DIR=$VAR_ABS
 export PREFECT_HOME=$PREFECT_HOME
 export PREFECT_API_URL=$PREFECT_API_URL
+export PREFECT_UI_URL=$PREFECT_UI_URL
 export DLA_PUBLIC_URL=$DLA_PUBLIC_URL
 END
 

@@ -29,6 +29,9 @@ server_and_samples
 "$BIN/python" -m deployments.pool enregistrer "$DLA_POOL" >"$LOG/pool.log" 2>&1 ||
   { echo "ÉCHEC de l'enregistrement des déploiements : voir $LOG/pool.log" >&2; exit 1; }
 echo "Déploiements enregistrés sur le pool de travail $DLA_POOL"
+# The example automation, as with `make up` (kept as is when already there).
+"$BIN/python" -m deployments.automations ||
+  echo "Attention : l'automatisation d'exemple n'a pas pu être installée" >&2
 for i in $(seq "$DLA_WORKERS"); do
   start "worker-$i" "$BIN/prefect" worker start --pool "$DLA_POOL" --type process \
     --name "dla-worker-$i" --limit "$DLA_WORKER_LIMIT"

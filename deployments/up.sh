@@ -10,6 +10,9 @@ server_and_samples
 
 start deployments "$BIN/python" -m deployments.serve
 "$BIN/python" -m deployments.check 180 || { echo "ÉCHEC : voir $LOG/deployments.log" >&2; exit 1; }
+# One example automation, through Prefect's API (kept as is when already there).
+"$BIN/python" -m deployments.automations ||
+  echo "Attention : l'automatisation d'exemple n'a pas pu être installée" >&2
 
 # The samples are replayed once along their real dates (2005-2011), so the dashboard shows
 # them mid-way or closed rather than "en préparation"; then a sweep on the replay's last day

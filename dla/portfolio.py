@@ -193,3 +193,10 @@ def all_references(engine: Engine) -> list[str]:
     """Return every case's reference, sorted."""
     with Session(engine) as session:
         return sorted(session.exec(select(Case.reference)))
+
+
+def unknown_references(engine: Engine, references: list[str]) -> list[str]:
+    """Return the references of `references` that name no case, in their order."""
+    with Session(engine) as session:
+        known = set(session.exec(select(Case.reference).where(col(Case.reference).in_(references))))
+    return [r for r in references if r not in known]

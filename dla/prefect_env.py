@@ -2,7 +2,7 @@
 
 import os
 
-from dla.settings import Settings, prefect_api_configured
+from dla.settings import Settings, prefect_api_configured, prefect_ui_url
 
 # What Prefect raises when its temporary local server did not answer in time.
 STARTUP_TIMEOUT_TEXT = "Timed out while attempting to connect to ephemeral Prefect API server"
@@ -21,6 +21,9 @@ def prefect_env_defaults(settings: Settings) -> dict[str, str]:
         # are offline) and, on a busy machine, logs "database is locked" tracebacks.
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     }
+    if prefect_api_configured() and (ui := prefect_ui_url()):
+        # Prefect's own links (url_for, run pages in e-mails) to the UI that keeps accents.
+        defaults["PREFECT_UI_URL"] = ui
     if not prefect_api_configured():
         # The temporary server's background services log cancelled tasks as tracebacks when
         # the CLI exits; they mean nothing to a user.

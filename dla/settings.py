@@ -111,8 +111,14 @@ def prefect_api_configured() -> bool:
     return bool(os.environ.get("PREFECT_API_URL"))
 
 
+# The Prefect UI the product links to: the current one. Prefect 3.9 serves both at one address,
+# and a deep link without /v2 opens the older UI, whose run graph draws task names with an
+# ASCII-only font ("décision saisie" shows as "dcision saisie"); the current one draws them all.
+PREFECT_UI_PATH = "/v2"
+
+
 def prefect_ui_url() -> str | None:
-    """Return the Prefect UI's address (PREFECT_UI_URL, else PREFECT_API_URL without /api)."""
+    """Return the Prefect UI's address (PREFECT_UI_URL, else PREFECT_API_URL's server + /v2)."""
     import os
 
     # Prefect owns these variables; read here so the desk does not import Prefect for a link.
@@ -120,7 +126,7 @@ def prefect_ui_url() -> str | None:
     if ui:
         return ui.rstrip("/")
     api = os.environ.get("PREFECT_API_URL", "").rstrip("/")
-    return api.removesuffix("/api") if api.endswith("/api") else None
+    return api.removesuffix("/api") + PREFECT_UI_PATH if api.endswith("/api") else None
 
 
 @lru_cache

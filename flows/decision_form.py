@@ -4,6 +4,8 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
+from dla.casefile.fields import SLUG_PATTERN
+from dla.forms import blank, choice, optional
 from dla.validations import DecisionInput
 from models.enums import Body, Decision
 
@@ -14,14 +16,19 @@ class DecisionFields(BaseModel):
     structure: str = Field(
         default="",
         title="Structure (clé)",
-        description="Vide pour la coordination DLA",
+        description="La clé de la structure qui décide (ex. aci-vallee) ; vide pour la "
+        "coordination DLA",
         max_length=80,
+        # Empty, or a key: lower case, digits, - or _ (the case file's keys).
+        pattern=f"^$|{SLUG_PATTERN}",
     )
-    instance: Body = Field(title="Instance qui décide")
-    decision: Decision = Field(title="Décision")
+    instance: choice(Body) = Field(title="Instance qui décide")
+    decision: choice(Decision) = Field(title="Décision")
     date_decision: date = Field(title="Date de la décision")
     commentaire: str = Field(default="", title="Commentaire", max_length=2000)
-    report_au: date | None = Field(default=None, title="Reporté au (si reportée)")
+    report_au: optional(date) = blank(
+        title="Reporté au (si reportée)", description="Vide sauf pour une décision reportée"
+    )
 
     def decision_for(self, reference: str, stage: str) -> DecisionInput:
         """Return the decision on the case's stage, as `dla.validations` records it."""

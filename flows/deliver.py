@@ -9,20 +9,28 @@ from prefect.artifacts import (
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, ConfigDict, Field
 
-from dla.casefile.fields import Day
+from dla.casefile.fields import Day, Reference
 from dla.clock import Clock, clock_for
 from dla.db import make_engine
 from dla.deliverables import FORMATS, KINDS, SYNTHESIS, Generated
 from dla.deliverables.batch import generate_requested
+from dla.forms import blank, choice, optional
 from dla.links import documents_link
-from dla.portfolio import all_references
+from dla.portfolio import all_references, unknown_references
 from dla.settings import get_settings
 from dla.shown import md_rows
 from flows.case_artifacts import publish_documents
+from flows.case_events import emit_case_events
+from flows.forms import refuse, refuse_bad_forms
 from models.enums import Vocabulary
 
 Document = Vocabulary("DocumentKind", {k: k for k in [*KINDS, SYNTHESIS.key]})
 Format = Vocabulary("Format", {f: f for f in FORMATS})
+
+
+def document_title(code: str) -> str:
+    """Return a document's title: the word the form offers for it."""
+    return KINDS[code].title if code in KINDS else SYNTHESIS.title
 
 
 class DeliverRequest(BaseModel):
@@ -33,13 +41,14 @@ class DeliverRequest(BaseModel):
         json_schema_extra={"description": "Les cas, les documents et les formats à produire."},
     )
 
-    references: list[str] = Field(
+    references: list[Reference] = Field(
         default_factory=list,
         title="Références des cas",
-        description="ex. DLA38-2006-01 ; vide : tous les cas de la base",
+        description="Majuscules, chiffres et tirets (ex. DLA38-2006-01) ; vide : tous les cas "
+        "de la base",
         max_length=10_000,
     )
-    documents: list[Document] = Field(
+    documents: list[choice(Document, document_title)] = Field(
         default_factory=list,
         title="Documents",
         description="Vide : tous les documents de chaque cas (synthèse comprise si cochée)",
@@ -48,8 +57,7 @@ class DeliverRequest(BaseModel):
         default_factory=lambda: list(Format), title="Formats", min_length=1
     )
     synthese: bool = Field(default=False, title="Produire aussi la synthèse des cas")
-    aujourdhui: Day | None = Field(
-        default=None,
+    aujourdhui: optional(Day) = blank(
         title="Date du jour (rejeu)",
         description="Laisser vide en usage réel ; une date rejoue la génération à cette date.",
     )
@@ -117,14 +125,21 @@ def publish(done: list[Generated]) -> None:
     publish_documents(done)
 
 
-@flow(name="livrables", flow_run_name="livrables", log_prints=True)
+@flow(name="livrables", flow_run_name="livrables", log_prints=True, validate_parameters=False)
+@refuse_bad_forms
 def deliver(demande: DeliverRequest) -> list[str]:
     """Generate the requested deliverables and publish where they are."""
     engine = make_engine(get_settings().resolved_database_url)
     clock = clock_for(demande.aujourdhui)
     try:
+        if unknown := unknown_references(engine, demande.references):
+            return refuse(
+                "Formulaire refusé : « Références des cas » (references) : cas inconnu(s) : "
+                + ", ".join(repr(r) for r in unknown)
+            )
         done = render_documents(engine, demande, clock)
         publish(done)
+        emit_case_events(engine, demande.references or None)
         new = sum(1 for d in done if d.new)
         print(f"{len(done)} fichier(s) de livrables, dont {new} nouvelle(s) version(s)")
         return [str(d.path) for d in done]

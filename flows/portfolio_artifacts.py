@@ -6,16 +6,18 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.settings import PREFECT_UI_URL
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine
 
 from dla.casefile.fields import Day
 from dla.clock import clock_for
 from dla.dashboard import follow_ups_table, portfolio_table
 from dla.db import make_engine
+from dla.forms import blank, optional
 from dla.frenchtext import fr_date
 from dla.settings import get_settings
 from dla.shown import md_rows
+from flows.forms import refuse_bad_forms
 
 PORTFOLIO_KEY = "portefeuille"
 FOLLOW_UPS_KEY = "suivis"
@@ -29,8 +31,7 @@ class FollowUpCheck(BaseModel):
         json_schema_extra={"description": "Les suivis dus dans le mois, ou en retard."},
     )
 
-    aujourdhui: Day | None = Field(
-        default=None,
+    aujourdhui: optional(Day) = blank(
         title="Date du jour (rejeu)",
         description="Laisser vide en usage réel ; une date rejoue le contrôle à cette date.",
     )
@@ -58,7 +59,8 @@ def publish_follow_ups(engine: Engine, today: date) -> int:
     return len(rows)
 
 
-@flow(name="suivis", log_prints=True)
+@flow(name="suivis", log_prints=True, validate_parameters=False)
+@refuse_bad_forms
 def follow_up_check(demande: FollowUpCheck = FollowUpCheck()) -> int:  # noqa: B008
     """List the follow-ups due this month or late, and refresh the portfolio."""
     engine = make_engine(get_settings().resolved_database_url)

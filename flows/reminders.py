@@ -17,6 +17,7 @@ from dla.casefile.fields import Day
 from dla.clock import Clock, SystemClock, clock_for
 from dla.daily import Advanced, advance_due
 from dla.db import make_engine
+from dla.forms import blank, optional
 from dla.outbox.days import Line, held_lines, line, preview
 from dla.outbox.plan import PlanResult, plan_day
 from dla.outbox.record import Verdict
@@ -25,6 +26,8 @@ from dla.outbox.sweep import run_async, sweep
 from dla.settings import get_settings
 from dla.shown import md_rows
 from flows.case_artifacts import publish_case_artifacts
+from flows.case_events import emit_case_events
+from flows.forms import refuse_bad_forms
 from flows.mail_blocks import aload_transport
 from flows.portfolio_artifacts import publish_portfolio
 from flows.reminder_links import waiting_run_links
@@ -41,8 +44,7 @@ class SweepRequest(BaseModel):
         json_schema_extra={"description": "Envoi des relances dues (ou simulation)."},
     )
 
-    aujourdhui: Day | None = Field(
-        default=None,
+    aujourdhui: optional(Day) = blank(
         title="Date du jour (rejeu)",
         description="Laisser vide en usage réel ; une date rejoue les relances de ce jour.",
     )
@@ -146,7 +148,9 @@ def _publish(lines: list[Line], key: str, title: str) -> None:
     log_prints=True,
     retries=2,
     retry_delay_seconds=300,
+    validate_parameters=False,
 )
+@refuse_bad_forms
 def sweep_reminders(demande: SweepRequest = TODAY) -> dict[str, int]:
     """Plan and send the reminders due; publish what was sent, held and failed."""
     engine = make_engine(get_settings().resolved_database_url)
@@ -162,6 +166,8 @@ def sweep_reminders(demande: SweepRequest = TODAY) -> dict[str, int]:
         verdicts = send_due(engine, clock, demande.lot)
         publish_portfolio(engine, clock.today())
         publish_cases(engine, sorted(advanced.statuses), clock.today())
+        # Every case's timeline, whatever wrote it (this pass, the CLI, the desk).
+        emit_case_events(engine)
         lines = [line(v.row, v.status, v.detail or "") for v in verdicts]
         lines += held_lines(engine, planned.held)
         _publish(lines, ARTIFACT_KEY, title)
@@ -178,7 +184,13 @@ def sweep_reminders(demande: SweepRequest = TODAY) -> dict[str, int]:
 _STATUSES = ("sent", "retry", "failed", "cancelled")
 
 
-@flow(name="resume-hebdomadaire", flow_run_name=_run_name("resume"), log_prints=True)
+@flow(
+    name="resume-hebdomadaire",
+    flow_run_name=_run_name("resume"),
+    log_prints=True,
+    validate_parameters=False,
+)
+@refuse_bad_forms
 def weekly_digest(demande: SweepRequest = TODAY) -> dict[str, int]:
     """Plan this week's digests and send what is due (the daily sweep would send them too)."""
     engine = make_engine(get_settings().resolved_database_url)

@@ -69,6 +69,8 @@ class TimelineEvent(SQLModel, table=True):
     summary: str = Field(max_length=2000)
     data: dict = Field(default_factory=dict, sa_column=Column(JSON))
     key: str | None = Field(default=None, max_length=300)
+    # When the row was sent to Prefect as an event (dla/case_events.py); null until then.
+    emitted_at: datetime | None = Field(default=None, sa_type=AwareDateTime, index=True)
 
 
 class ForgottenAddress(SQLModel, table=True):

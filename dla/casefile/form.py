@@ -5,10 +5,12 @@ import unicodedata
 from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from dla.calendar import DEPARTEMENT_PATTERN
 from dla.casefile.fields import SLUG_PATTERN, Departement, Reference, one_line
 from dla.casefile.loader import available_journeys
+from dla.forms import FormEmail, blank, choice, optional
 from models.enums import DemandOrigin, MutualisationKind, SiaeKind, Vocabulary
 
 # The shipped case templates, as a choice list in the form.
@@ -27,11 +29,16 @@ class StructureForm(BaseModel):
         json_schema_extra={"description": "Une SIAE du collectif."},
     )
 
-    cle: str = Field(pattern=SLUG_PATTERN, title="Clé (ex. aci-vallee)", max_length=80)
+    cle: str = Field(
+        pattern=SLUG_PATTERN,
+        title="Clé (ex. aci-vallee)",
+        description="Minuscules, chiffres, - ou _, sans espace ni accent (ex. aci-vallee)",
+        max_length=80,
+    )
     nom: Line = Field(min_length=2, max_length=200, title="Nom")
     siae: SiaeKind = Field(title="Type de SIAE")
-    presidence: EmailStr | None = Field(default=None, title="E-mail de la présidence")
-    direction: EmailStr | None = Field(default=None, title="E-mail de la direction")
+    presidence: optional(FormEmail) = blank(title="E-mail de la présidence (facultatif)")
+    direction: optional(FormEmail) = blank(title="E-mail de la direction (facultatif)")
     porteuse: bool = Field(default=False, title="Structure porteuse de la demande")
 
 
@@ -44,18 +51,27 @@ class NewCaseForm(BaseModel):
         json_schema_extra={"description": "Ce que le modèle de parcours ne peut deviner."},
     )
 
-    reference: Reference = Field(title="Référence du cas", description="ex. DLA38-2026-04")
+    reference: Reference = Field(
+        title="Référence du cas",
+        description="Majuscules, chiffres et tirets, 3 à 40 caractères (ex. DLA38-2026-04)",
+    )
     titre: Line = Field(min_length=3, max_length=300, title="Intitulé")
-    modele: JourneyName = Field(title="Modèle de parcours")
-    departement: Departement = Field(title="Département", description="ex. 38, 2A, 974")
+    modele: choice(JourneyName) = Field(title="Modèle de parcours")
+    departement: Departement = Field(
+        title="Département",
+        description="01 à 95, 2A, 2B, 971 à 974 ou 976 (ex. 38)",
+        # The departement's type first turns a number into text: the pattern is checked after,
+        # so pydantic leaves it out of the schema; the form checks it here.
+        json_schema_extra={"pattern": DEPARTEMENT_PATTERN},
+    )
     debut: date = Field(title="Début de l'accompagnement")
-    origine: DemandOrigin = Field(title="Origine de la demande")
-    mutualisations: list[MutualisationKind] = Field(
+    origine: choice(DemandOrigin) = Field(title="Origine de la demande")
+    mutualisations: list[choice(MutualisationKind)] = Field(
         min_length=1, max_length=20, title="Formes de mutualisation"
     )
     perimetre: Line = Field(min_length=3, max_length=300, title="Périmètre")
     porteur_dla: Line = Field(min_length=2, max_length=200, title="Organisme de portage DLA (nom)")
-    coordination: EmailStr = Field(title="E-mail du ou de la chargé·e de mission")
+    coordination: FormEmail = Field(title="E-mail du ou de la chargé·e de mission")
     structures: list[StructureForm] = Field(
         min_length=1, max_length=50, title="Structures du collectif"
     )

@@ -1,9 +1,10 @@
 """Bad parameters from a form fail the run with a message that names what is wrong."""
 
 import pytest
+from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 from prefect.deployments import run_deployment
-from prefect.exceptions import ParameterTypeError, PrefectHTTPStatusError
+from prefect.exceptions import FailedRun, PrefectHTTPStatusError
 from pydantic import ValidationError
 
 from deployments.catalog import deployments
@@ -14,19 +15,43 @@ from flows.deliver import DeliverRequest
 from flows.open_case import open_case
 from flows.portfolio_artifacts import FollowUpCheck
 from flows.reminders import SweepRequest
-from flows.validate_case import DecisionRefused, ValidationForm, validate_case
+from flows.validate_case import ValidationForm, validate_case
 from tests.dla.test_opening import FORM
 from tests.factories import save_case, snapshot
 
 
 def test_an_unknown_case_fails_its_run_and_names_the_reference(prefect_server, dla_env):
-    with pytest.raises(LookupError, match="cas inconnu : 'DLA00-2000-99'"):
+    with pytest.raises(FailedRun, match="« Référence du cas » \\(reference\\) : cas inconnu"):
         run_case(CaseRun(reference="DLA00-2000-99"))
 
 
-def test_an_impossible_date_fails_the_run_and_names_the_field(prefect_server, dla_env):
-    with pytest.raises(ParameterTypeError, match="debut"):
-        open_case(nouveau={**FORM, "debut": "2026-02-30"})
+def test_an_impossible_date_fails_the_run_with_one_french_line_naming_the_field(
+    prefect_server, dla_env
+):
+    state = open_case(nouveau={**FORM, "debut": "2026-02-30"}, return_state=True)
+
+    assert state.is_failed()
+    assert state.message == (
+        "Formulaire refusé : « Début de l'accompagnement » (debut) : une date AAAA-MM-JJ est "
+        "attendue (valeur : '2026-02-30')"
+    )
+
+
+def test_a_malformed_email_fails_the_run_named_after_the_case_from_the_start(
+    prefect_server, dla_env
+):
+    state = open_case(
+        nouveau={**FORM, "coordination": "claire.martin@dla63,org"}, return_state=True
+    )
+
+    assert state.message == (
+        "Formulaire refusé : « E-mail du ou de la chargé·e de mission » (coordination) : adresse "
+        "e-mail invalide (valeur : 'claire.martin@dla63,org')"
+    )
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(state.state_details.flow_run_id)
+    assert run.name == FORM["reference"]
+    assert "Traceback" not in state.message and "\n" not in state.message
 
 
 def test_a_decision_on_an_unknown_case_records_nothing_and_says_why(prefect_server, dla_env):
@@ -38,7 +63,7 @@ def test_a_decision_on_an_unknown_case_records_nothing_and_says_why(prefect_serv
         date_decision="2026-11-02",
     )
 
-    with pytest.raises(DecisionRefused, match="Décision refusée, rien n'a été enregistré"):
+    with pytest.raises(FailedRun, match="Décision refusée, rien n'a été enregistré"):
         validate_case(form)
 
 
@@ -107,7 +132,7 @@ def test_a_decision_on_an_unknown_stage_records_nothing_and_names_the_stages(
     save_case(engine, tmp_path)
     before = snapshot(engine)
 
-    with pytest.raises(DecisionRefused, match="étape inconnue : 'inconnue' ; attendu parmi"):
+    with pytest.raises(FailedRun, match="étape inconnue : 'inconnue' ; attendu parmi"):
         validate_case(ValidationForm.model_validate(DECISION | {"etape": "inconnue"}))
 
     assert snapshot(engine) == before
@@ -115,12 +140,12 @@ def test_a_decision_on_an_unknown_stage_records_nothing_and_names_the_stages(
 
 
 def test_an_oversized_comment_fails_the_run_before_anything_is_written(prefect_server, dla_env):
-    with pytest.raises(ParameterTypeError, match="commentaire"):
+    with pytest.raises(FailedRun, match="« Commentaire » \\(commentaire\\) : texte trop long"):
         validate_case(decision=DECISION | {"commentaire": "x" * 10_000})
 
 
 def test_a_title_with_a_line_break_fails_the_opening_run(prefect_server, dla_env):
-    with pytest.raises(ParameterTypeError, match="titre"):
+    with pytest.raises(FailedRun, match="« Intitulé » \\(titre\\) : retour à la ligne"):
         open_case(nouveau={**FORM, "titre": "Poste\r\nBcc: victime@example.org"})
 
 
@@ -154,7 +179,7 @@ def test_a_replay_to_year_9999_fails_its_run_on_the_field_and_writes_nothing(
     save_case(engine, tmp_path)
     before = snapshot(engine)
 
-    with pytest.raises(ParameterTypeError, match="aujourdhui"):
+    with pytest.raises(FailedRun, match="« Date du jour \\(rejeu\\) » \\(aujourdhui\\) : une date"):
         run_case(cas={"reference": "DLA99-2024-01", "rejouer": True, "aujourdhui": "9999-12-31"})
 
     assert snapshot(engine) == before

@@ -1,5 +1,6 @@
 """The case flow served as a deployment: it suspends at a gate and resumes with a decision."""
 
+import json
 import time
 from collections import Counter
 from datetime import date, datetime, timedelta
@@ -30,13 +31,13 @@ POLL_SECONDS = 120
 
 
 def decision(structure: str, **changes) -> dict:
+    # The words the form offers (the server checks the input against the form's schema).
     answer = {
         "structure": structure,
-        "instance": "conseil_administration",
-        "decision": "validee",
+        "instance": "conseil d'administration",
+        "decision": "validée",
         "date_decision": DECIDED.isoformat(),
         "commentaire": f"Délibération du conseil de {structure}",
-        "report_au": None,
     }
     return answer | changes
 
@@ -76,9 +77,9 @@ def wait_for(run_id, served, wanted: str, reached):
             time.sleep(0.5)
 
 
-def suspended_at(key: str):
+def suspended_at(key: str, name: str = "Suspended"):
     def reached(state) -> bool:
-        return state.name == "Suspended" and state.state_details.pause_key == key
+        return state.name == name and state.state_details.pause_key == key
 
     return reached
 
@@ -131,7 +132,7 @@ def test_a_served_case_suspends_at_its_gate_with_a_form_until_deadline_plus_grac
     with get_client(sync_client=True) as client:
         schema = client.read_flow_run_input(run_id, "suspended-diagnostic-0-schema")
         description = client.read_flow_run_input(run_id, "suspended-diagnostic-0-description")
-    assert "date_decision" in schema and "conseil_administration" in schema
+    assert "date_decision" in schema and "conseil d'administration" in schema
     # The form names the awaited boards by the structure keys it asks for.
     assert "aci-un (conseil d'administration)" in description
     assert "ai-deux (conseil d'administration)" in description
@@ -161,16 +162,36 @@ def test_a_decision_per_board_through_the_client_moves_the_case_on_without_dupli
     assert all("saisi via prefect-ui" in s for s in summaries(engine, "validation.recorded"))
 
 
-def test_a_refused_decision_from_the_form_records_nothing_and_the_gate_asks_again(
+def test_a_refused_decision_suspends_the_run_again_with_its_reason_first_and_no_error(
     case_deployment, database_url, tmp_path
 ):
     engine, run_id = start_case(case_deployment, database_url, tmp_path)
     wait_for(run_id, case_deployment, "suspendu à diagnostic-0", suspended_at("diagnostic-0"))
     # Valid for the form, refused by the gate: a decision dated after the case's today.
     resume_flow_run(run_id, run_input=decision("aci-un", date_decision="2024-01-30"))
-    wait_for(run_id, case_deployment, "suspendu à diagnostic-1", suspended_at("diagnostic-1"))
+    again = suspended_at("diagnostic-1", "En attente (décision refusée)")
+    wait_for(run_id, case_deployment, "de nouveau en attente, décision refusée", again)
     assert validations(engine) == []
     assert stage_status(engine)["diagnostic"] is StageStatus.en_attente_validation
+    with get_client(sync_client=True) as client:
+        description = json.loads(
+            client.read_flow_run_input(run_id, "suspended-diagnostic-1-description")
+        )
+    assert description.startswith(
+        "**Décision refusée, rien n'a été enregistré** : date de décision dans le futur : "
+        "2024-01-30"
+    )
+    # The valid decision then moves on; the refusal, handled, is never logged as an error.
+    resume_flow_run(run_id, run_input=decision("aci-un"))
+    wait_for(run_id, case_deployment, "suspendu à diagnostic-2", suspended_at("diagnostic-2"))
+    assert validations(engine) == [("prefect-ui", "interface Prefect")]
+    with get_client(sync_client=True) as client:
+        logs = client.read_logs(
+            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])), limit=200
+        )
+    assert [log.message for log in logs if log.level >= 40] == []
+    refusals = [log for log in logs if log.message.startswith("Décision refusée")]
+    assert [log.level for log in refusals] == [30]
 
 
 def test_a_decision_on_another_stage_leaves_the_suspended_run_waiting(

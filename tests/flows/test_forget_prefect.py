@@ -13,9 +13,11 @@ from typer.testing import CliRunner
 from dla.cli import app
 from dla.db import make_engine
 from dla.privacy.prefect_db import sync_url
+from flows.case_events import emit_case_events
 from tests.factories import save_case
 
 EMAIL = "presidence@aci-un.example.org"
+COORDINATION = "coordination@dla-test.example.org"  # the chargé·e, in the case's events
 runner = CliRunner()
 
 
@@ -26,6 +28,16 @@ def share(email: str) -> str:
     create_table_artifact([{"email": email}], key="contact-table", description=f"pour {email}")
     get_run_logger().info("message envoyé à %s", email)
     return "ok"
+
+
+@flow
+def mirror(database_url: str) -> int:
+    """Send the case's timeline to Prefect: its events name the chargé·e by address."""
+    engine = make_engine(database_url)
+    try:
+        return emit_case_events(engine)
+    finally:
+        engine.dispose()
 
 
 def prefect_tables_naming(email: str) -> dict[str, int]:
@@ -46,13 +58,16 @@ def prefect_tables_naming(email: str) -> dict[str, int]:
 
 
 def wait_for(tables: set[str], email: str, seconds: float = 60) -> dict[str, int]:
-    """Wait until Prefect has written the address in these tables (events are batched)."""
+    """Wait until Prefect has written the address in these tables, and no more rows come in
+    (events are written in batches, a run's last states a little after it ends)."""
     end = time.monotonic() + seconds
+    last: dict[str, int] = {}
     while True:
         found = prefect_tables_naming(email)
-        if tables <= set(found) or time.monotonic() > end:
+        if (tables <= set(found) and found == last) or time.monotonic() > end:
             return found
-        time.sleep(1)
+        last = found
+        time.sleep(3)
 
 
 def test_forget_scrubs_prefect_runs_artifacts_events_and_logs(prefect_server, dla_env, tmp_path):
@@ -74,4 +89,24 @@ def test_forget_scrubs_prefect_runs_artifacts_events_and_logs(prefect_server, dl
         runs = client.read_flow_runs()
         assert all(EMAIL not in str(r.parameters) + r.name for r in runs)
     assert EMAIL not in str(Artifact.get("contact-test").data)
+    engine.dispose()
+
+
+def test_forget_scrubs_the_case_events_that_name_the_charge_de_mission(
+    prefect_server, dla_env, tmp_path
+):
+    engine = make_engine(dla_env)
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    save_case(engine, tmp_path)
+    sent = mirror(dla_env)
+    end = time.monotonic() + 60
+    while prefect_tables_naming(COORDINATION).get("events", 0) < sent:  # written in batches
+        assert time.monotonic() < end, prefect_tables_naming(COORDINATION)
+        time.sleep(1)
+    assert {"events", "event_resources"} <= set(prefect_tables_naming(COORDINATION))
+
+    result = runner.invoke(app, ["contact", "forget", COORDINATION, "--yes"])
+
+    assert result.exit_code == 0, result.output
+    assert prefect_tables_naming(COORDINATION) == {}, result.output
     engine.dispose()
