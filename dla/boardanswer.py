@@ -12,6 +12,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from dla.actions.base import ActionRefused, Actor, FieldProblem
+from dla.actions.decisions import read_decision
 from dla.attachments import attach_document
 from dla.boardlinks import COORDINATION, open_link, use_link
 from dla.casefile.fields import control_char, refused_char
@@ -21,7 +22,7 @@ from dla.filetypes import PDF
 from dla.frenchtext import fr_date
 from dla.settings import Settings
 from dla.uploads import Upload, upload_problems
-from dla.validations import DecisionInput, ValidationRefused, record_validation
+from dla.validations import DecisionInput, record_validation
 from models import Attachment, BoardLink, Case, Deliverable, Organisation, Stage, Step, Validation
 from models.enums import AttachmentKind, Decision
 from models.labels import label
@@ -78,12 +79,10 @@ def answer_link(
         case.reference, stage.key, org.key if org else None, link.body, decision, decided_on,
         f"{remarks} — {signed}" if remarks else signed, postponed_to,
     )  # fmt: skip
-    try:
-        validation, _ = record_validation(
-            entry, session=session, clock=clock, recorded_by=name, channel="lien"
-        )
-    except ValidationRefused as exc:
-        raise ActionRefused([FieldProblem(_field_of(m), m) for m in exc.problems]) from None
+    # A refusal (ValidationRefused, an ActionRefused) names the field each problem is about.
+    validation, _ = record_validation(
+        entry, session=session, clock=clock, recorded_by=name, channel="lien"
+    )
     if minutes is not None:
         title = f"Procès-verbal — {label(link.body)} du {fr_date(decided_on)}"
         attach_document(
@@ -97,12 +96,8 @@ def answer_link(
 def _parse(answer: BoardAnswer) -> tuple[list[FieldProblem], tuple]:
     problems: list[FieldProblem] = []
     decided_on = _day(answer.decided_on, "date", "date de la décision", problems, required=True)
-    try:
-        decision = Decision(answer.decision)
-    except ValueError:
-        decision = None
-        choices = ", ".join(label(d) for d in Decision)
-        problems.append(FieldProblem("decision", f"décision à choisir parmi : {choices}"))
+    decision, chosen = read_decision(answer.decision)
+    problems += chosen
     # Only a postponement has a new date; one typed beside another decision is not kept.
     postponed_to = None
     if decision is Decision.reportee:
@@ -156,17 +151,6 @@ def _day(value: str, name: str, words: str, problems: list, required: bool = Fal
         problems.append(FieldProblem(name, problem))
         return None
     return day
-
-
-def _field_of(message: str) -> str | None:
-    """Put the decision check's refusal next to the field it is about."""
-    if message.startswith("date de décision"):
-        return "date"
-    if "report_au" in message:
-        return "report_au"
-    if message.startswith("commentaire"):
-        return "commentaire"
-    return None
 
 
 @dataclass

@@ -80,7 +80,7 @@ def record_decision(engine, reference: str, key: str, answer: GateDecision, cloc
             engine, entry, clock=clock, recorded_by="interface Prefect", channel="prefect-ui"
         )
     except validations.ValidationRefused as exc:
-        get_run_logger().error("Décision refusée : %s", "; ".join(exc.problems))
+        get_run_logger().error("Décision refusée : %s", "; ".join(exc.messages()))
         return False
 
 

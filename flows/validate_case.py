@@ -48,9 +48,7 @@ def save_decision(form: ValidationForm) -> bool:
             channel="prefect-formulaire",
         )
     except ValidationRefused as exc:
-        raise DecisionRefused(
-            "Décision refusée, rien n'a été enregistré : " + " ; ".join(exc.problems)
-        ) from None
+        raise DecisionRefused(exc.one_line()) from None
     finally:
         engine.dispose()
 
