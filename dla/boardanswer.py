@@ -52,8 +52,8 @@ def answer_link(
     secret: str,
     settings: Settings,
     minutes: Upload | None = None,
-) -> tuple[Validation, str]:
-    """Record the board's decision and its minutes; return it and the case's reference.
+) -> tuple[Validation, DecisionInput]:
+    """Record the board's decision and its minutes; return it and the decision as checked.
 
     Raises `LinkRefused` for a link that cannot be used, `ActionRefused` for a bad form; the
     caller's transaction then rolls back and the link stays as it was.
@@ -90,7 +90,7 @@ def answer_link(
             stage=stage.key, session=session, clock=clock, actor=Actor(name, "lien"),
             settings=settings, types=(PDF,),
         )  # fmt: skip
-    return validation, case.reference
+    return validation, entry
 
 
 def _parse(answer: BoardAnswer) -> tuple[list[FieldProblem], tuple]:
