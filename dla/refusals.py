@@ -45,3 +45,9 @@ class ActionRefused(Exception):
     def one_line(self) -> str:
         """Return the refusal as one French line (a failed Prefect run's message)."""
         return f"{self.header} : " + " ; ".join(self.messages())
+
+
+def shown(value) -> str:
+    """Quote a typed value in a message, cut when long."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

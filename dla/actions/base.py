@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from dla.casefile.fields import REFERENCE_PATTERN, control_char
 from dla.clock import Clock, day_problem
 from dla.frenchtext import fr_date
-from dla.refusals import ActionRefused, FieldProblem
+from dla.refusals import ActionRefused, FieldProblem, shown
 from dla.timeline import add_event
 from models import Case, TimelineEvent
 
@@ -47,12 +47,6 @@ class Outcome:
 def refuse(field: str | None, message: str):
     """Refuse the action with one problem."""
     raise ActionRefused([FieldProblem(field, message)])
-
-
-def shown(value) -> str:
-    """Quote a typed value in a message, cut when long."""
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def read_day(text: str | None, *, field: str, name: str) -> date:
