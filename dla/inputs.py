@@ -1,6 +1,7 @@
 """Checks of one value that the actions and the case-file loader share: the same bad value gets
 the same French refusal whether it is typed in a form, given to a command or written in a file.
 
+The shape of an address (`email_problem`) is checked with the case files' `Email` type.
 Each returns `FieldProblem`s (the action's form field, the message); the loader puts the
 message at the file's path. Nothing here reads the database.
 """
@@ -10,16 +11,16 @@ import re
 from datetime import date
 
 from babel.dates import format_date
-from pydantic.networks import validate_email
-from pydantic_core import PydanticCustomError
 
 from dla.calendar import calendar_for
+from dla.casefile.fields import control_char
 from dla.clock import day_problem
 from dla.frenchtext import fr_date
 from dla.refusals import FieldProblem, shown
 from models.enums import PeriodKind
 from models.labels import label
 
+MAX_COMMENT = 2000  # a decision's comment (validation.comment)
 FORGOTTEN = "adresse d'une personne effacée à sa demande (dla contact forget), qui ne peut revenir"
 MAX_PERIOD_DAYS = 365  # as a case file's `duree`
 
@@ -48,6 +49,20 @@ def observed_day_problems(
             )
         ]
     return []
+
+
+def done_day_problems(day: date, *, started_on: date, today: date | None) -> list[FieldProblem]:
+    """Refuse the day a task was done (a form's date, a case file's `fait_le`)."""
+    return observed_day_problems(
+        day, started_on=started_on, today=today, field="fait_le", name="date de réalisation"
+    )
+
+
+def measured_day_problems(day: date, *, started_on: date, today: date | None) -> list[FieldProblem]:
+    """Refuse the day an indicator was measured (a form's date, a case file's `mesure_le`)."""
+    return observed_day_problems(
+        day, started_on=started_on, today=today, field="mesure_le", name="date de mesure"
+    )
 
 
 def working_day_problem(
@@ -95,22 +110,6 @@ def period_end_problems(start: date, end: date, *, field: str = "fin") -> list[F
     return []
 
 
-def email_problem(
-    text: str | None, *, field: str, name: str
-) -> tuple[str | None, FieldProblem | None]:
-    """Return an address as written (trimmed), or why it is not one."""
-    value = (text or "").strip()
-    try:
-        address = validate_email(value)[1] if len(value) <= 254 else None
-    except (PydanticCustomError, ValueError):
-        address = None
-    if address is None:
-        return None, FieldProblem(
-            field, f"{name} invalide : {shown(value)} ; attendu : une adresse comme nom@domaine.fr"
-        )
-    return address, None
-
-
 def erased_email(text: str, *, field: str, name: str) -> FieldProblem:
     """Refuse the address of a person erased at their request (the caller found it so)."""
     return FieldProblem(
@@ -146,3 +145,25 @@ def read_number(
 def measure_name(indicator_label: str) -> str:
     """Name an indicator's measured value in a refusal."""
     return f"valeur de « {indicator_label} »"
+
+
+def comment_problem(comment: str) -> FieldProblem | None:
+    """Refuse a decision's comment: too long, or holding a control character."""
+    if len(comment) > MAX_COMMENT:
+        return FieldProblem(
+            "commentaire",
+            f"commentaire trop long : {len(comment)} caractères (au plus {MAX_COMMENT})",
+        )
+    if control_char(comment, "\n\t"):
+        return FieldProblem(
+            "commentaire", f"commentaire : caractère de contrôle refusé ({shown(comment)})"
+        )
+    return None
+
+
+def absent_structure(structure: str, members: list[str]) -> FieldProblem:
+    """Refuse a decision by a structure that is not a member of the case."""
+    return FieldProblem(
+        "structure",
+        f"structure absente du cas : {structure!r} ; attendu parmi : {', '.join(sorted(members))}",
+    )

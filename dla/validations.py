@@ -11,13 +11,13 @@ from dla.casefile.fields import control_char
 from dla.clock import Clock, day_problem
 from dla.db import transaction
 from dla.frenchtext import fr_date, label
+from dla.inputs import absent_structure, comment_problem
 from dla.orgs import member_keys
 from dla.refusals import ActionRefused, FieldProblem
 from dla.timeline import add_event, through
 from models import Case, Organisation, Stage, Validation, ValidationRequirement
 from models.enums import Body, Decision
 
-MAX_COMMENT = 2000
 COORDINATION = "coordination DLA"  # who decides when no organisation does
 # Keys typed by people: bounded and printable, checked before they reach a query (PostgreSQL
 # refuses a NUL in a parameter with an error of its own).
@@ -70,13 +70,7 @@ def record_validation(
     if entry.structure is not None:
         org_id = members.get(entry.structure)
         if org_id is None:
-            problems.append(
-                FieldProblem(
-                    "structure",
-                    f"structure absente du cas : {entry.structure!r} ; attendu parmi : "
-                    f"{', '.join(sorted(members))}",
-                )
-            )
+            problems.append(absent_structure(entry.structure, list(members)))
     requirements = session.exec(
         select(ValidationRequirement).where(
             ValidationRequirement.stage_id == stage.id, ValidationRequirement.step_id.is_(None)
@@ -232,20 +226,8 @@ def _malformed(entry: DecisionInput) -> list[FieldProblem]:
                     "sans retour à la ligne ni caractère de contrôle",
                 )
             )
-    comment = entry.comment
-    if comment is not None and len(comment) > MAX_COMMENT:
-        problems.append(
-            FieldProblem(
-                "commentaire",
-                f"commentaire trop long : {len(comment)} caractères (au plus {MAX_COMMENT})",
-            )
-        )
-    elif comment is not None and control_char(comment, "\n\t"):
-        problems.append(
-            FieldProblem(
-                "commentaire", f"commentaire : caractère de contrôle refusé ({_shown(comment)})"
-            )
-        )
+    if entry.comment is not None and (problem := comment_problem(entry.comment)):
+        problems.append(problem)
     for name, day, field in (
         ("date de décision", entry.decided_on, "date"),
         ("report_au", entry.postponed_to, "report_au"),

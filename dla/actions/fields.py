@@ -7,8 +7,8 @@ from pydantic import TypeAdapter, ValidationError
 from sqlmodel import Session, select
 
 from dla.actions.base import FieldProblem, shown
-from dla.casefile.fields import Siret, phone_number
-from dla.inputs import email_problem, erased_email, erased_in_text
+from dla.casefile.fields import Siret, email_problem, phone_number
+from dla.inputs import erased_email, erased_in_text
 from dla.privacy.forgotten import digest, forgotten_fields
 from dla.privacy.scrub import is_pseudonym
 from models import ForgottenAddress
