@@ -121,8 +121,8 @@ def _answer(request: Request, token: str, fields: dict, files: dict) -> Response
                 return refused_page(request, refused)
     # The decision takes effect now (the gate may pass), as `dla validate` does; documents of a
     # stage this opens are rendered by the next daily pass, not in this request.
-    after_decision(state.engine, entry, clock)
-    return public_page(request, "board_done.html", validation=validation)
+    deferred = after_decision(state.engine, entry, clock) is not None
+    return public_page(request, "board_done.html", validation=validation, deferred=deferred)
 
 
 def deliverable(request: Request) -> Response:
