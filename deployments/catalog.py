@@ -67,7 +67,9 @@ def deployments() -> list:
         coordinator_action.to_deployment(
             "agir-sur-un-cas",
             description="Marquer une tâche faite, déplacer une échéance (avec son motif), "
-            "ajouter une tâche, ouvrir ou terminer une période ; le cas avance aussitôt.",
+            "ajouter une tâche, ouvrir ou terminer une période, ajouter ou modifier un membre, "
+            "un contact ou son rôle, mesurer un indicateur, enregistrer un suivi, modifier les "
+            "faits ou le budget du cas, le clore ou l'abandonner ; le cas avance aussitôt.",
             tags=["accompagnement"],
         ),
         alert_coordination.to_deployment(

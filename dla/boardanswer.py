@@ -12,6 +12,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from dla.actions.base import ActionRefused, Actor, FieldProblem
+from dla.actions.decisions import read_decision
 from dla.attachments import attach_document
 from dla.boardlinks import COORDINATION, open_link, use_link
 from dla.casefile.fields import control_char, refused_char
@@ -21,7 +22,7 @@ from dla.filetypes import PDF
 from dla.frenchtext import fr_date
 from dla.settings import Settings
 from dla.uploads import Upload, upload_problems
-from dla.validations import DecisionInput, ValidationRefused, record_validation
+from dla.validations import DecisionInput, record_validation
 from models import Attachment, BoardLink, Case, Deliverable, Organisation, Stage, Step, Validation
 from models.enums import AttachmentKind, Decision
 from models.labels import label
@@ -51,8 +52,8 @@ def answer_link(
     secret: str,
     settings: Settings,
     minutes: Upload | None = None,
-) -> tuple[Validation, str]:
-    """Record the board's decision and its minutes; return it and the case's reference.
+) -> tuple[Validation, DecisionInput]:
+    """Record the board's decision and its minutes; return it and the decision as checked.
 
     Raises `LinkRefused` for a link that cannot be used, `ActionRefused` for a bad form; the
     caller's transaction then rolls back and the link stays as it was.
@@ -78,12 +79,10 @@ def answer_link(
         case.reference, stage.key, org.key if org else None, link.body, decision, decided_on,
         f"{remarks} — {signed}" if remarks else signed, postponed_to,
     )  # fmt: skip
-    try:
-        validation, _ = record_validation(
-            entry, session=session, clock=clock, recorded_by=name, channel="lien"
-        )
-    except ValidationRefused as exc:
-        raise ActionRefused([FieldProblem(_field_of(m), m) for m in exc.problems]) from None
+    # A refusal (ValidationRefused, an ActionRefused) names the field each problem is about.
+    validation, _ = record_validation(
+        entry, session=session, clock=clock, recorded_by=name, channel="lien"
+    )
     if minutes is not None:
         title = f"Procès-verbal — {label(link.body)} du {fr_date(decided_on)}"
         attach_document(
@@ -91,18 +90,14 @@ def answer_link(
             stage=stage.key, session=session, clock=clock, actor=Actor(name, "lien"),
             settings=settings, types=(PDF,),
         )  # fmt: skip
-    return validation, case.reference
+    return validation, entry
 
 
 def _parse(answer: BoardAnswer) -> tuple[list[FieldProblem], tuple]:
     problems: list[FieldProblem] = []
     decided_on = _day(answer.decided_on, "date", "date de la décision", problems, required=True)
-    try:
-        decision = Decision(answer.decision)
-    except ValueError:
-        decision = None
-        choices = ", ".join(label(d) for d in Decision)
-        problems.append(FieldProblem("decision", f"décision à choisir parmi : {choices}"))
+    decision, chosen = read_decision(answer.decision)
+    problems += chosen
     # Only a postponement has a new date; one typed beside another decision is not kept.
     postponed_to = None
     if decision is Decision.reportee:
@@ -156,17 +151,6 @@ def _day(value: str, name: str, words: str, problems: list, required: bool = Fal
         problems.append(FieldProblem(name, problem))
         return None
     return day
-
-
-def _field_of(message: str) -> str | None:
-    """Put the decision check's refusal next to the field it is about."""
-    if message.startswith("date de décision"):
-        return "date"
-    if "report_au" in message:
-        return "report_au"
-    if message.startswith("commentaire"):
-        return "commentaire"
-    return None
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Write a case plan to the database: one upsert, idempotent, every change on the timeline."""
 
+import re
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, delete, insert, select
@@ -7,9 +8,10 @@ from sqlmodel import Session, col, delete, insert, select
 from dla.casefile.decisions import judge_decisions
 from dla.casefile.export import export_case
 from dla.casefile.loader import CasePlan, at_line
-from dla.casefile.problems import CaseFileError
+from dla.casefile.problems import CaseFileError, Problem
 from dla.clock import Clock
 from dla.frenchtext import elide, fr_date, label
+from dla.inputs import erased_email, erased_in_text
 from dla.orgs import apply_shared, find_shared, save_case_contacts
 from dla.privacy.forgotten import forgotten_fields
 from dla.shared_changes import log_changes, refusals
@@ -40,13 +42,31 @@ class LoadOutcome:
 
 
 def refuse_forgotten(plan: CasePlan, *, session: Session) -> None:
-    """Refuse a case file that brings back the address of a person erased at their request."""
-    paths = forgotten_fields(plan.case.model_dump(mode="json", exclude_unset=True), session=session)
-    if paths:
-        raise CaseConflict(
-            f"{plan.source_path} : {', '.join(paths)} : adresse d'une personne effacée à sa "
-            "demande (dla contact forget) ; remplacez-la par son pseudonyme ou retirez-la"
-        )
+    """Refuse a case file that brings back the address of a person erased at their request,
+    in the words of the contact actions (dla/inputs.py): an address, or a text holding one."""
+    document = plan.case.model_dump(mode="json", exclude_unset=True)
+    paths = forgotten_fields(document, session=session)
+    problems = [
+        Problem(path, erased_email(_at(document, path), field="", name="adresse e-mail").message)
+        if ADDRESS.fullmatch(path)
+        else Problem(path, erased_in_text(path, field="").message)
+        for path in paths
+    ]
+    if problems:
+        raise CaseFileError(plan.source_path, [at_line(p, plan.lines) for p in problems])
+
+
+# The fields of a case file that are a person's address (contacts' and the coordinator's).
+ADDRESS = re.compile(r"contacts\[\d+\]\.email|coordination")
+
+
+def _at(document: dict, path: str):
+    """Return the value at a field path of the document (contacts[2].email)."""
+    value = document
+    for part in re.split(r"[.\[\]]+", path):
+        if part:
+            value = value[int(part)] if part.isdigit() else value[part]
+    return value
 
 
 def save_plan(

@@ -1,4 +1,4 @@
-"""Record a decision on a stage's gate, from any door (CLI, Prefect form, file)."""
+"""Record a decision on a stage's gate, from any door (CLI, desk, Prefect form, link, file)."""
 
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -11,24 +11,24 @@ from dla.casefile.fields import control_char
 from dla.clock import Clock, day_problem
 from dla.db import transaction
 from dla.frenchtext import fr_date, label
+from dla.inputs import absent_structure, comment_problem
 from dla.orgs import member_keys
+from dla.refusals import ActionRefused, FieldProblem
 from dla.timeline import add_event, through
 from models import Case, Organisation, Stage, Validation, ValidationRequirement
 from models.enums import Body, Decision
 
-MAX_COMMENT = 2000
 COORDINATION = "coordination DLA"  # who decides when no organisation does
 # Keys typed by people: bounded and printable, checked before they reach a query (PostgreSQL
 # refuses a NUL in a parameter with an error of its own).
 MAX_KEYS = {"référence": 40, "étape": 80, "structure": 80}
 
 
-class ValidationRefused(Exception):
-    """Bad input to a gate; nothing was written."""
+class ValidationRefused(ActionRefused):
+    """Bad input to a gate; nothing was written. Each problem names its form field: reference,
+    etape, structure, date, report_au or commentaire (as the desk's decision form)."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+    header = "Décision refusée, rien n'a été enregistré"
 
 
 @dataclass(frozen=True)
@@ -52,22 +52,25 @@ def record_validation(
         raise ValidationRefused(problems)
     case = session.exec(select(Case).where(Case.reference == entry.reference)).first()
     if case is None:
-        raise ValidationRefused([f"cas inconnu : {entry.reference!r}"])
+        raise ValidationRefused([FieldProblem("reference", f"cas inconnu : {entry.reference!r}")])
     stages = {s.key: s for s in session.exec(select(Stage).where(Stage.case_id == case.id))}
     stage = stages.get(entry.stage)
     if stage is None:
         raise ValidationRefused(
-            [f"étape inconnue : {entry.stage!r} ; attendu parmi : {', '.join(stages)}"]
+            [
+                FieldProblem(
+                    "etape",
+                    f"étape inconnue : {entry.stage!r} ; attendu parmi : {', '.join(stages)}",
+                )
+            ]
         )
     members = {key: id_ for id_, key in member_keys(case.id, session=session).items()}
-    problems = []
+    problems: list[FieldProblem] = []
     org_id = None
     if entry.structure is not None:
         org_id = members.get(entry.structure)
         if org_id is None:
-            problems.append(
-                f"structure absente du cas : {entry.structure!r} ; attendu parmi : {', '.join(sorted(members))}"
-            )
+            problems.append(absent_structure(entry.structure, list(members)))
     requirements = session.exec(
         select(ValidationRequirement).where(
             ValidationRequirement.stage_id == stage.id, ValidationRequirement.step_id.is_(None)
@@ -76,8 +79,8 @@ def record_validation(
     known = org_id is not None or entry.structure is None
     wanted = {(r.organisation_id, r.body) for r in requirements} if known else set()
     problems += [
-        message
-        for _, message in decision_problems(
+        FieldProblem(field, message)
+        for field, message in decision_problems(
             entry,
             who=org_id,
             expected=wanted,
@@ -207,28 +210,30 @@ def record_decision(
         )[1]
 
 
-def _malformed(entry: DecisionInput) -> list[str]:
+def _malformed(entry: DecisionInput) -> list[FieldProblem]:
     """Return what is wrong with the shape of the input, before any lookup."""
     problems = []
-    keys = zip(MAX_KEYS.items(), (entry.reference, entry.stage, entry.structure), strict=True)
-    for (name, limit), value in keys:
+    values = (entry.reference, entry.stage, entry.structure)
+    fields = ("reference", "etape", "structure")
+    for (name, limit), value, field in zip(MAX_KEYS.items(), values, fields, strict=True):
         if value is not None and (
             not isinstance(value, str) or len(value) > limit or control_char(value)
         ):
             problems.append(
-                f"{name} invalide : {_shown(value)} ; attendu : {limit} caractères au plus, "
-                "sans retour à la ligne ni caractère de contrôle"
+                FieldProblem(
+                    field,
+                    f"{name} invalide : {_shown(value)} ; attendu : {limit} caractères au plus, "
+                    "sans retour à la ligne ni caractère de contrôle",
+                )
             )
-    comment = entry.comment
-    if comment is not None and len(comment) > MAX_COMMENT:
-        problems.append(
-            f"commentaire trop long : {len(comment)} caractères (au plus {MAX_COMMENT})"
-        )
-    elif comment is not None and control_char(comment, "\n\t"):
-        problems.append(f"commentaire : caractère de contrôle refusé ({_shown(comment)})")
-    for name, day in (("date de décision", entry.decided_on), ("report_au", entry.postponed_to)):
+    if entry.comment is not None and (problem := comment_problem(entry.comment)):
+        problems.append(problem)
+    for name, day, field in (
+        ("date de décision", entry.decided_on, "date"),
+        ("report_au", entry.postponed_to, "report_au"),
+    ):
         if day is not None and (problem := day_problem(day, name)) is not None:
-            problems.append(problem)
+            problems.append(FieldProblem(field, problem))
     return problems
 
 

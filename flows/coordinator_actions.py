@@ -2,7 +2,6 @@
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from pydantic import BaseModel, ConfigDict, Field
 
 from dla.actions import (
     ActionRefused,
@@ -17,80 +16,17 @@ from dla.actions import (
     move_deadline,
     start_period,
 )
-from dla.casefile.fields import Day
+from dla.actions.budget import set_budget_days
+from dla.actions.closing import abandon_case, close_case
+from dla.actions.contacts import set_contact, set_contact_role
+from dla.actions.facts import edit_facts
+from dla.actions.followups import record_follow_up
+from dla.actions.measures import record_measure
+from dla.actions.members import set_member
 from dla.clock import clock_for
 from dla.db import make_engine, transaction
 from dla.settings import get_settings
-from models.enums import PeriodKind, Vocabulary
-
-
-class CoordinatorAction(Vocabulary):
-    """The actions of the form, as the UI lists them (values are what coordinators read)."""
-
-    tache_faite = "Marquer une tâche faite"
-    tache_a_faire = "Remettre une tâche à faire"
-    tache_ajoutee = "Ajouter une tâche à une étape ouverte"
-    echeance = "Déplacer une échéance"
-    periode_ouverte = "Ouvrir une période"
-    periode_terminee = "Terminer une période"
-
-
-class ActionForm(BaseModel):
-    """Form of the "agir sur un cas" deployment: each action reads the fields it names."""
-
-    model_config = ConfigDict(
-        title="Action sur un cas",
-        json_schema_extra={
-            "description": "Une action de la chargée ou du chargé de mission : tâche, "
-            "échéance, période. Seuls les champs de l'action choisie sont lus."
-        },
-    )
-
-    reference: str = Field(title="Référence du cas", min_length=3, max_length=40)
-    action: CoordinatorAction = Field(title="Action")
-    etape: str = Field(default="", title="Étape (clé)", description="ex. diagnostic", max_length=80)
-    tache: str = Field(
-        default="",
-        title="Tâche (clé)",
-        description="Pour « Déplacer une échéance », vide : la fin de l'étape",
-        max_length=80,
-    )
-    fait_le: Day | None = Field(default=None, title="Faite le", description="Défaut : aujourd'hui")
-    echeance: Day | None = Field(
-        default=None,
-        title="Échéance",
-        description="Nouvelle échéance, ou celle de la tâche ajoutée",
-    )
-    motif: str = Field(default="", title="Motif (échéance déplacée)", max_length=500)
-    titre: str = Field(default="", title="Intitulé (tâche ajoutée)", max_length=300)
-    responsable: str = Field(
-        default="",
-        title="Responsable (tâche ajoutée)",
-        description="coordination, un rôle (prestataire, porteur…) ou la clé d'une structure",
-        max_length=80,
-    )
-    type_periode: PeriodKind | None = Field(default=None, title="Type de période")
-    periode: str = Field(
-        default="",
-        title="Clé de la période",
-        description="Période à terminer ; pour une nouvelle période, facultative",
-        max_length=80,
-    )
-    debut: Day | None = Field(
-        default=None, title="Début de la période", description="Défaut : aujourd'hui"
-    )
-    fin: Day | None = Field(
-        default=None,
-        title="Fin de la période",
-        description="Prévue, pour l'ouvrir ; pour la terminer, défaut : aujourd'hui",
-    )
-    note: str = Field(default="", title="Note (période)", max_length=1000)
-    par: str = Field(default="interface Prefect", title="Saisi par", min_length=1, max_length=200)
-    aujourdhui: Day | None = Field(
-        default=None,
-        title="Date du jour (rejeu)",
-        description="Laisser vide en usage réel",
-    )
+from flows.action_form import ActionForm, CoordinatorAction
 
 
 class ActionFailed(Exception):
@@ -102,40 +38,128 @@ def _needed(form: ActionForm, **fields: str) -> None:
     problems = [
         FieldProblem(name, f"{title} : champ requis pour « {form.action.value} »")
         for name, title in fields.items()
-        if getattr(form, name) in (None, "")
+        if getattr(form, name) in (None, "", {})
     ]
     if problems:
         raise ActionRefused(problems)
 
 
+def _task(form: ActionForm, **frame) -> Outcome:
+    _needed(form, etape="Étape", tache="Tâche")
+    if form.action is CoordinatorAction.tache_a_faire:
+        return mark_task_not_done(form.reference, form.etape, form.tache, **frame)
+    return mark_task_done(form.reference, form.etape, form.tache, done_on=form.fait_le, **frame)
+
+
+def _deadline(form: ActionForm, **frame) -> Outcome:
+    _needed(form, etape="Étape", echeance="Échéance")
+    return move_deadline(
+        form.reference, form.etape, form.tache or None, to=form.echeance, reason=form.motif,
+        **frame,
+    )  # fmt: skip
+
+
+def _new_task(form: ActionForm, **frame) -> Outcome:
+    _needed(form, etape="Étape", tache="Tâche", echeance="Échéance", responsable="Responsable")
+    return add_task(
+        form.reference, form.etape, key=form.tache, title=form.titre, owner=form.responsable,
+        due_on=form.echeance, **frame,
+    )  # fmt: skip
+
+
+def _start(form: ActionForm, **frame) -> Outcome:
+    _needed(form, type_periode="Type de période", fin="Fin de la période")
+    return start_period(
+        form.reference, kind=form.type_periode.value, end_on=form.fin, start_on=form.debut,
+        key=form.periode or None, note=form.note or None, **frame,
+    )  # fmt: skip
+
+
+def _end(form: ActionForm, **frame) -> Outcome:
+    _needed(form, periode="Clé de la période")
+    return end_period(form.reference, form.periode, end_on=form.fin, **frame)
+
+
+def _member(form: ActionForm, **frame) -> Outcome:
+    _needed(form, organisation="Structure", role_membre="Rôle de la structure")
+    return set_member(
+        form.reference, form.organisation, role=form.role_membre.value, name=form.nom,
+        kind=_code(form.type_structure), siae=_code(form.siae), siret=form.siret,
+        update_shared=form.modifier_partage, **frame,
+    )  # fmt: skip
+
+
+def _contact(form: ActionForm, **frame) -> Outcome:
+    _needed(form, email="Adresse e-mail du contact")
+    return set_contact(
+        form.reference, form.email, organisation=form.organisation or None,
+        role=_code(form.role_contact), name=form.nom, phone=form.telephone,
+        new_email=form.nouvelle_adresse, update_shared=form.modifier_partage, **frame,
+    )  # fmt: skip
+
+
+def _contact_role(form: ActionForm, **frame) -> Outcome:
+    _needed(form, email="Adresse e-mail du contact", role_contact="Rôle du contact")
+    return set_contact_role(
+        form.reference, form.email, role=form.role_contact.value,
+        organisation=form.organisation or None, **frame,
+    )  # fmt: skip
+
+
+def _measure(form: ActionForm, **frame) -> Outcome:
+    _needed(form, indicateur="Indicateur", valeur="Valeur mesurée")
+    return record_measure(
+        form.reference, form.indicateur, value=form.valeur, measured_on=form.mesure_le,
+        unit=form.unite, **frame,
+    )  # fmt: skip
+
+
+def _follow_up(form: ActionForm, **frame) -> Outcome:
+    _needed(form, mois="Suivi à (mois)")
+    return record_follow_up(
+        form.reference, form.mois, done_on=form.fait_le, summary=form.resume,
+        measures=form.mesures, **frame,
+    )  # fmt: skip
+
+
+def _facts(form: ActionForm, **frame) -> Outcome:
+    _needed(form, faits="Faits du cas à modifier")
+    return edit_facts(form.reference, dict(form.faits), **frame)
+
+
+def _budget(form: ActionForm, **frame) -> Outcome:
+    _needed(form, tache="Tâche")
+    return set_budget_days(
+        form.reference, form.tache, terrain=form.terrain, cabinet=form.cabinet, **frame
+    )
+
+
+def _close(form: ActionForm, **frame) -> Outcome:
+    return close_case(form.reference, reason=form.motif, **frame)
+
+
+def _abandon(form: ActionForm, **frame) -> Outcome:
+    return abandon_case(form.reference, reason=form.motif, **frame)
+
+
+def _code(value) -> str | None:
+    return value.value if value is not None else None
+
+
+A = CoordinatorAction
+# Each action of the form, and the `dla.actions` function it runs (the desk's and the CLI's).
+PERFORM = {
+    A.tache_faite: _task, A.tache_a_faire: _task, A.tache_ajoutee: _new_task,
+    A.echeance: _deadline, A.periode_ouverte: _start, A.periode_terminee: _end,
+    A.membre: _member, A.contact: _contact, A.role_contact: _contact_role,
+    A.mesure: _measure, A.suivi: _follow_up, A.faits: _facts, A.budget: _budget,
+    A.cloture: _close, A.abandon: _abandon,
+}  # fmt: skip
+
+
 def perform(form: ActionForm, **frame) -> Outcome:
     """Run the form's action with `frame` (session, clock, actor) as every door does."""
-    ref, kind = form.reference, form.action
-    if kind in (CoordinatorAction.tache_faite, CoordinatorAction.tache_a_faire):
-        _needed(form, etape="Étape", tache="Tâche")
-        if kind is CoordinatorAction.tache_a_faire:
-            return mark_task_not_done(ref, form.etape, form.tache, **frame)
-        return mark_task_done(ref, form.etape, form.tache, done_on=form.fait_le, **frame)
-    if kind is CoordinatorAction.echeance:
-        _needed(form, etape="Étape", echeance="Échéance")
-        task_key = form.tache or None
-        return move_deadline(
-            ref, form.etape, task_key, to=form.echeance, reason=form.motif, **frame
-        )
-    if kind is CoordinatorAction.tache_ajoutee:
-        _needed(form, etape="Étape", tache="Tâche", echeance="Échéance", responsable="Responsable")
-        return add_task(
-            ref, form.etape, key=form.tache, title=form.titre, owner=form.responsable,
-            due_on=form.echeance, **frame,
-        )  # fmt: skip
-    if kind is CoordinatorAction.periode_ouverte:
-        _needed(form, type_periode="Type de période", fin="Fin de la période")
-        return start_period(
-            ref, kind=form.type_periode.value, end_on=form.fin, start_on=form.debut,
-            key=form.periode or None, note=form.note or None, **frame,
-        )  # fmt: skip
-    _needed(form, periode="Clé de la période")
-    return end_period(ref, form.periode, end_on=form.fin, **frame)
+    return PERFORM[form.action](form, **frame)
 
 
 @task(cache_policy=NO_CACHE, task_run_name="{demande.action}")

@@ -51,7 +51,7 @@ def record_decision(engine, reference: str, key: str, answer: GateDecision, cloc
             engine, entry, clock=clock, recorded_by="interface Prefect", channel="prefect-ui"
         )
     except validations.ValidationRefused as exc:
-        return " ; ".join(exc.problems)
+        return " ; ".join(exc.messages())
     return ""
 
 

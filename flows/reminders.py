@@ -1,7 +1,7 @@
 """The reminders: a daily sweep of the outbox ("relances") and a weekly digest flow.
 
-The daily sweep first advances the cases with something due (stages whose day has come), then
-plans and sends. A fixed number of tasks (advance, plan, send, publish), whatever the volume.
+The daily sweep first advances the cases with something due (stages whose day has come) and
+resumes the runs whose decision was entered while they could not be told, then plans and sends. A fixed number of tasks (advance, plan, send, publish), whatever the volume.
 """
 
 from datetime import date, timedelta
@@ -31,6 +31,7 @@ from flows.forms import refuse_bad_forms
 from flows.mail_blocks import aload_transport
 from flows.portfolio_artifacts import publish_portfolio
 from flows.reminder_links import waiting_run_links
+from flows.resume import resume_decided_runs
 
 ARTIFACT_KEY = "relances"
 DIGEST_ARTIFACT_KEY = "resume-hebdomadaire"
@@ -89,6 +90,19 @@ def advance_cases(engine: Engine, clock: Clock) -> Advanced:
     for reference, reason in done.failures.items():
         get_run_logger().error("%s n'a pas pu avancer : %s", reference, reason)
     return done
+
+
+@task(cache_policy=NO_CACHE, task_run_name="reprendre les flux dont la décision est arrivée")
+def resume_decided(engine: Engine) -> int:
+    """Hand the waiting runs the decisions entered while the Prefect server did not answer."""
+    try:
+        resumed = resume_decided_runs(engine)
+    except Exception:  # noqa: BLE001  (the reminders go out all the same; tomorrow's pass retries)
+        get_run_logger().exception("flux en attente non repris")
+        return 0
+    if resumed:
+        get_run_logger().info("%d flux en attente repris avec leur décision", resumed)
+    return resumed
 
 
 @task(cache_policy=NO_CACHE, task_run_name="tableaux des cas avancés")
@@ -162,6 +176,7 @@ def sweep_reminders(demande: SweepRequest = TODAY) -> dict[str, int]:
             _publish(lines, ARTIFACT_KEY, f"{title} (simulation)")
             return {"simulation": len(lines)}
         advanced = advance_cases(engine, clock)
+        resumed = resume_decided(engine)
         planned = plan(engine, clock)
         verdicts = send_due(engine, clock, demande.lot)
         publish_portfolio(engine, clock.today())
@@ -175,6 +190,7 @@ def sweep_reminders(demande: SweepRequest = TODAY) -> dict[str, int]:
         counts["held"] = len(planned.held)
         counts["advanced"] = len(advanced.statuses)
         counts["advance_failed"] = len(advanced.failures)
+        counts["resumed"] = resumed
         get_run_logger().info("%s : %s", title, counts)
         return counts
     finally:

@@ -61,7 +61,7 @@ def save_decision(form: ValidationForm) -> bool | str:
             channel="prefect-formulaire",
         )
     except ValidationRefused as exc:
-        return refused(exc.problems)
+        return refused(exc.messages())
     finally:
         engine.dispose()
 

@@ -6,7 +6,6 @@ HMAC of the link's token, so a page of another site cannot post to it.
 
 import hashlib
 import hmac
-import logging
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -15,7 +14,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from dla import progress
 from dla.actions.base import ActionRefused
 from dla.attachments import attachment_file
 from dla.boardanswer import BoardAnswer, answer_link, board_view
@@ -27,9 +25,9 @@ from models.enums import AttachmentKind, Decision
 from web.casepage import _send
 from web.guard import desk, desk_clock, today
 from web.render import public_page
+from web.takeeffect import after_decision
 from web.uploads import read_upload_form
 
-log = logging.getLogger(__name__)
 FIELDS = ("date", "decision", "report_au", "commentaire", "signataire", "pv")
 
 
@@ -97,7 +95,7 @@ def _answer(request: Request, token: str, fields: dict, files: dict) -> Response
     )
     try:
         with transaction(state.engine) as session:
-            validation, reference = answer_link(
+            validation, entry = answer_link(
                 token,
                 form,
                 session=session,
@@ -121,20 +119,10 @@ def _answer(request: Request, token: str, fields: dict, files: dict) -> Response
                 )  # fmt: skip
             except LinkRefused as refused:
                 return refused_page(request, refused)
-    _advance(state.engine, reference, clock)
-    return public_page(request, "board_done.html", validation=validation)
-
-
-def _advance(engine, reference: str, clock) -> None:
-    """Let the decision take effect now (the gate may pass), as `dla validate` does.
-
-    Documents of a stage this opens are rendered by the next daily pass, not in this request.
-    A failure here leaves the decision recorded: the daily pass takes the case on.
-    """
-    try:
-        progress.advance(engine, reference, clock, progress.plain_steps(engine))
-    except Exception:  # noqa: BLE001  (the decision is in; the daily pass will advance the case)
-        log.exception("décision saisie par lien enregistrée, cas %s non avancé", reference)
+    # The decision takes effect now (the gate may pass), as `dla validate` does; documents of a
+    # stage this opens are rendered by the next daily pass, not in this request.
+    deferred = after_decision(state.engine, entry, clock) is not None
+    return public_page(request, "board_done.html", validation=validation, deferred=deferred)
 
 
 def deliverable(request: Request) -> Response:

@@ -1,8 +1,9 @@
-"""The routes of the case page's forms on members, contacts, measures, facts and the case's end."""
+"""The routes of the case page's forms on members, contacts, measures, facts, the case's end and
+the boards' decisions."""
 
 from starlette.routing import Route
 
-from web import factforms, measureforms, peopleforms
+from web import decisionforms, factforms, measureforms, peopleforms
 
 CASE = "/cas/{reference}"
 
@@ -17,4 +18,5 @@ ROUTES = [
     Route(f"{CASE}/budget", factforms.budget, methods=["POST"]),
     Route(f"{CASE}/clore", factforms.close, methods=["POST"]),
     Route(f"{CASE}/abandonner", factforms.abandon, methods=["POST"]),
+    Route(f"{CASE}/etapes/{{stage}}/decisions", decisionforms.decision, methods=["POST"]),
 ]

@@ -38,7 +38,7 @@ def revision_of(fields: dict) -> int | None:
     return int(value) if value.isdigit() and len(value) < 12 else None
 
 
-def _person(request: Request, reference: str) -> User | None:
+def signed_person(request: Request, reference: str) -> User | None:
     """Return the signed-in person, after checking they may see the case (404 otherwise).
 
     Read in its own session: a refused write rolls back its own, not the person shown.
@@ -57,7 +57,7 @@ def attach(request: Request, fields: dict, files: dict) -> Response:
     state = desk(request)
     reference = request.path_params["reference"]
     values = {"type": fields.get("type", ""), "titre": fields.get("titre", "")}
-    user = _person(request, reference)
+    user = signed_person(request, reference)
     if user is None:
         return RedirectResponse("/connexion", 303)
     try:
@@ -87,7 +87,7 @@ def revoke(request: Request, form: dict) -> Response:
     reference, link = request.path_params["reference"], request.path_params["link"]
     if not link.isdigit() or len(link) > 12:
         raise HTTPException(404)
-    user = _person(request, reference)
+    user = signed_person(request, reference)
     if user is None:
         return RedirectResponse("/connexion", 303)
     try:

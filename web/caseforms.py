@@ -85,7 +85,7 @@ def act(request: Request, form: dict, *, form_id: str, anchor: str, action: Call
                 session=session,
                 clock=clock,
                 actor=Actor(user.name, "bureau"),
-                revision=_revision(form),
+                revision=form_revision(form),
             )
     except ActionRefused as exc:
         with Session(state.engine, expire_on_commit=False) as session:
@@ -98,7 +98,7 @@ def act(request: Request, form: dict, *, form_id: str, anchor: str, action: Call
     return RedirectResponse(f"{case_url(reference)}#{anchor}", 303)
 
 
-def _revision(form: dict) -> int:
+def form_revision(form: dict) -> int:
     try:
         return int(form.get("revision", ""))
     except ValueError:

@@ -20,7 +20,7 @@ from dla.boardlinks import case_links
 from dla.casefile.export import export_case
 from dla.deliverables import KINDS
 from dla.deliverables.store import FOLDER
-from dla.gates import latest_decisions
+from dla.gates import FAVOURABLE, latest_decisions
 from dla.portfolio import case_contacts, case_detail
 from dla.settings import prefect_ui_url
 from dla.vigilance import RULES
@@ -95,11 +95,15 @@ def _gates(detail, day: date) -> dict[int, list[dict]]:
             continue
         latest = latest_decisions(decisions.get(r.stage_id, []), day)
         org = detail.organisations.get(r.organisation_id)
+        decision = latest.get((r.organisation_id, r.body))
         gates.setdefault(r.stage_id, []).append(
             {
                 "body": r.body.value,
                 "who": org.name if org else "coordination DLA",
-                "decision": latest.get((r.organisation_id, r.body)),
+                "structure": org.key if org else "",
+                "decision": decision,
+                # Still awaited: no favourable decision yet (a form to enter it is offered).
+                "awaited": decision is None or decision.decision not in FAVOURABLE,
             }
         )
     return gates

@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from dla.casefile.fields import REFERENCE_PATTERN, control_char
 from dla.clock import Clock, day_problem
 from dla.frenchtext import fr_date
+from dla.refusals import ActionRefused, FieldProblem, shown
 from dla.timeline import add_event
 from models import Case, TimelineEvent
 
@@ -36,41 +37,6 @@ class Actor:
 
 
 @dataclass(frozen=True)
-class FieldProblem:
-    """One reason for a refusal: the form field it is about (None: the whole action), in French.
-
-    The message names the field, the value and what was expected; every door shows it as is.
-    """
-
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class ActionRefused(Exception):
-    """An action failed its checks; nothing was written."""
-
-    def __init__(self, problems: list[FieldProblem]):
-        self.problems = problems
-        super().__init__("\n".join(p.message for p in problems))
-
-    def by_field(self) -> dict[str | None, list[str]]:
-        """Return the messages grouped by form field (None: about the whole form)."""
-        grouped: dict[str | None, list[str]] = {}
-        for p in self.problems:
-            grouped.setdefault(p.field, []).append(p.message)
-        return grouped
-
-    def one_line(self) -> str:
-        """Return the refusal as one French line (a failed Prefect run's message)."""
-        return "Action refusée, rien n'a été enregistré : " + " ; ".join(
-            p.message for p in self.problems
-        )
-
-
-@dataclass(frozen=True)
 class Outcome:
     """What an action did, in one French sentence; `changed` is False when nothing had to be."""
 
@@ -81,12 +47,6 @@ class Outcome:
 def refuse(field: str | None, message: str):
     """Refuse the action with one problem."""
     raise ActionRefused([FieldProblem(field, message)])
-
-
-def shown(value) -> str:
-    """Quote a typed value in a message, cut when long."""
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def read_day(text: str | None, *, field: str, name: str) -> date:

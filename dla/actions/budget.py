@@ -13,8 +13,9 @@ from dla.actions.base import (
     refuse,
     shown,
 )
-from dla.actions.fields import number_text, read_number
+from dla.actions.fields import number_text
 from dla.clock import Clock
+from dla.inputs import read_number
 from models import Step
 from models.enums import StepStatus
 

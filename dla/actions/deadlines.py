@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from babel.dates import format_date
 from sqlmodel import Session
 
 from dla.actions.base import (
@@ -15,27 +14,13 @@ from dla.actions.base import (
     text_problem,
 )
 from dla.actions.tasks import closed, find_stage, find_task
-from dla.calendar import calendar_for
 from dla.clock import Clock, day_problem
 from dla.frenchtext import fr_date
+from dla.inputs import working_day_problem
 from models import Case, Stage
 from models.enums import StageStatus, StepStatus
 
 MAX_REASON = 500
-
-
-def working_day_problem(day: date, case: Case, *, field: str, name: str) -> FieldProblem | None:
-    """Refuse a weekend or a public holiday of the case's département (naming the next working day)."""
-    calendar = calendar_for(case.departement)
-    if calendar.is_working_day(day):
-        return None
-    holiday = calendar.holiday_name(day)
-    why = f"jour férié ({holiday})" if holiday else "week-end"
-    return FieldProblem(
-        field,
-        f"{name} le {format_date(day, 'EEEE d MMMM y', locale='fr_FR')} : {why} ; attendu : un "
-        f"jour ouvré (le prochain : {fr_date(calendar.add_working_days(day, 1))})",
-    )
 
 
 def deadline_problems(
@@ -52,7 +37,7 @@ def deadline_problems(
                 f"({fr_date(clock.today())}) ou après",
             )
         ]
-    return [p for p in (working_day_problem(day, case, field=field, name=name),) if p]
+    return [p for p in (working_day_problem(day, case.departement, field=field, name=name),) if p]
 
 
 def move_deadline(

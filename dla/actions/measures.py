@@ -18,9 +18,10 @@ from dla.actions.base import (
     shown,
     text_problem,
 )
-from dla.actions.fields import forgotten_texts, number_text, read_number
-from dla.clock import Clock, day_problem
+from dla.actions.fields import forgotten_texts, number_text
+from dla.clock import Clock
 from dla.frenchtext import fr_date
+from dla.inputs import measure_name, observed_day_problems, read_number
 from models import Case, Indicator
 from models.enums import IndicatorKind
 
@@ -62,32 +63,16 @@ def measure_day(day: date | None, case: Case, clock: Clock, *, field: str, name:
     """Check a day something was observed: between the case's start and today."""
     if day is None:
         return []
-    if (problem := day_problem(day, name)) is not None:
-        return [FieldProblem(field, problem)]
-    if day > clock.today():
-        return [
-            FieldProblem(
-                field,
-                f"{name} dans le futur : {fr_date(day)} ; attendu : au plus tard aujourd'hui "
-                f"({fr_date(clock.today())})",
-            )
-        ]
-    if day < case.started_on:
-        return [
-            FieldProblem(
-                field,
-                f"{name} {fr_date(day)} antérieure au début de l'accompagnement ; attendu : le "
-                f"{fr_date(case.started_on)} ou après",
-            )
-        ]
-    return []
+    return observed_day_problems(
+        day, started_on=case.started_on, today=clock.today(), field=field, name=name
+    )
 
 
 def check_measure(
     indicator: Indicator, value, day: date, *, field: str, unit: str | None = None
 ) -> tuple[Measure | None, list[FieldProblem]]:
     """Check a value typed for `indicator` (a number in its unit, or a text)."""
-    name = f"valeur de « {indicator.label} »"
+    name = measure_name(indicator.label)
     if indicator.kind is IndicatorKind.qualitatif:
         if unit:
             return None, [

@@ -23,10 +23,10 @@ from dla.actions.base import (
 from dla.casefile.fields import SLUG_PATTERN
 from dla.clock import Clock, day_problem
 from dla.frenchtext import fr_date, label
+from dla.inputs import period_end_problems, period_kind_problem
 from models import Period, Step
 from models.enums import ENDED, PeriodKind
 
-MAX_DAYS = 365  # as a case file's `duree`
 MAX_NOTE = 1000
 
 
@@ -57,32 +57,8 @@ def start_period(
             FieldProblem(None, f"accompagnement {label(case.status)} : plus de période à ouvrir")
         )
     kinds = {k.value: k for k in PeriodKind}
-    if kind not in kinds:
-        problems.append(
-            FieldProblem(
-                "type",
-                f"type de période inconnu : {shown(kind)} ; attendu parmi : "
-                + ", ".join(f"{v} ({label(v)})" for v in kinds),
-            )
-        )
-    problems += _start_problems(start, clock)
-    if (problem := day_problem(end_on, "fin prévue")) is not None:
-        problems.append(FieldProblem("fin", problem))
-    elif end_on < start:
-        problems.append(
-            FieldProblem(
-                "fin",
-                f"fin prévue {fr_date(end_on)} avant le début ; attendu : le {fr_date(start)} "
-                "ou après",
-            )
-        )
-    elif (end_on - start).days + 1 > MAX_DAYS:
-        problems.append(
-            FieldProblem(
-                "fin",
-                f"période de {(end_on - start).days + 1} jours ; attendu : {MAX_DAYS} au plus",
-            )
-        )
+    problems += [p for p in (period_kind_problem(kind),) if p]
+    problems += _start_problems(start, clock) + period_end_problems(start, end_on)
     key = key or (f"{kind}-{start.isoformat()}" if kind in kinds else "")
     same = session.exec(select(Period).where(Period.case_id == case.id, Period.key == key)).first()
     if same is not None and (same.kind.value, same.start_on, same.end_on) == (kind, start, end_on):

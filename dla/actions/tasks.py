@@ -14,8 +14,9 @@ from dla.actions.base import (
     refuse,
     shown,
 )
-from dla.clock import Clock, day_problem
+from dla.clock import Clock
 from dla.frenchtext import fr_date
+from dla.inputs import observed_day_problems
 from models import Case, Stage, Step
 from models.enums import StageStatus, StepStatus
 
@@ -88,24 +89,7 @@ def mark_task_done(
     step = find_task(row, task, session=session)
     day = done_on or clock.today()
     problems = [p for p in (not_yet_open(row), _cancelled(step)) if p]
-    if (problem := day_problem(day, "date de réalisation")) is not None:
-        problems.append(FieldProblem("fait_le", problem))
-    elif day > clock.today():
-        problems.append(
-            FieldProblem(
-                "fait_le",
-                f"date de réalisation dans le futur : {fr_date(day)} ; attendu : au plus tard "
-                f"aujourd'hui ({fr_date(clock.today())})",
-            )
-        )
-    elif day < case.started_on:
-        problems.append(
-            FieldProblem(
-                "fait_le",
-                f"date de réalisation {fr_date(day)} antérieure au début de l'accompagnement ; "
-                f"attendu : le {fr_date(case.started_on)} ou après",
-            )
-        )
+    problems += done_day_problems(day, case.started_on, clock.today())
     if problems:
         raise ActionRefused(problems)
     if step.status is StepStatus.faite and step.done_on == day:
@@ -168,6 +152,14 @@ def mark_task_not_done(
         data={"stage": row.key, "step": step.key},
     )
     return Outcome(summary)
+
+
+def done_day_problems(day: date, started_on: date, today: date | None) -> list[FieldProblem]:
+    """Refuse the day a task was done: out of range, after today, before the case started
+    (a case file's `fait_le` too)."""
+    return observed_day_problems(
+        day, started_on=started_on, today=today, field="fait_le", name="date de réalisation"
+    )
 
 
 def _cancelled(step: Step) -> FieldProblem | None:

@@ -3,9 +3,11 @@
 from collections import Counter
 from datetime import date
 
+from dla.casefile.actionchecks import at, measure_problems, task_problems
 from dla.casefile.merge import StagePaths
 from dla.casefile.problems import Problem
 from dla.casefile.schema import CaseFile, StageIn, ValidatorIn
+from dla.inputs import absent_structure
 from dla.validations import decision_day_problems
 from models.enums import ContactRole, GateRule, MemberRole, OrganisationKind
 
@@ -94,10 +96,11 @@ def check_case(
     described = [s.cle for s in stages if s.temps is not None or s.titre is not None]
     for stage, located in zip(stages, paths, strict=True):
         problems += _check_stage(located, stage, members, roles, described, today)
+        problems += task_problems(located, stage, case, today)
     for i, period in enumerate(case.periodes):
         if period.apres and period.apres not in task_keys:
             problems.append(Problem(f"periodes[{i}].apres", "tâche inconnue", period.apres))
-    return problems + _check_reminders(case)
+    return problems + measure_problems(case, today) + _check_reminders(case)
 
 
 def _check_reminders(case: CaseFile) -> list[Problem]:
@@ -185,11 +188,8 @@ def _check_stage(
         problems += _check_validators(f"{where}.validation", task.validation, members)
     for decision, where in zip(stage.decisions, located.decisions, strict=True):
         if decision.structure and decision.structure not in {*members, "@membres"}:
-            problems.append(
-                Problem(
-                    f"{where}.structure", "structure absente des membres du cas", decision.structure
-                )
-            )
+            # In the words of `dla validate` (dla/validations.py).
+            problems += at(where, [absent_structure(decision.structure, list(members))], None)
         if decision.tache and decision.tache not in {t.cle for t in stage.taches}:
             problems.append(
                 Problem(f"{where}.tache", "tâche inconnue dans cette étape", decision.tache)

@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, StringConstraints
 from pydantic.networks import validate_email
+from pydantic_core import PydanticCustomError
 
 from dla.calendar import DEPARTEMENT_PATTERN
 from dla.clock import FIRST_DAY, LAST_DAY
+from dla.refusals import FieldProblem, shown
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,79}$"
 ANCHOR_PATTERN = r"^(tache|debut|fin|validation):[a-z0-9][a-z0-9_-]{0,79}$"
@@ -154,12 +156,35 @@ def phone_number(value: str) -> str:
 Phone = Annotated[str, StringConstraints(max_length=30), AfterValidator(phone_number)]
 
 
+MAX_EMAIL = 254
+
+
+def email_problem(
+    text: str | None, *, field: str, name: str
+) -> tuple[str | None, FieldProblem | None]:
+    """Return an address as written (trimmed), or why it is not one (every door's words)."""
+    value = (text or "").strip()
+    try:
+        address = _normalised_email(value) if len(value) <= MAX_EMAIL else None
+    except (PydanticCustomError, ValueError):
+        address = None
+    if address is None:
+        return None, FieldProblem(
+            field, f"{name} invalide : {shown(value)} ; attendu : une adresse comme nom@domaine.fr"
+        )
+    return address, None
+
+
 class Email(EmailStr):
-    """`EmailStr` whose verdicts are remembered: the same addresses recur in every case file."""
+    """`EmailStr` whose verdicts are remembered (the same addresses recur in every case file),
+    refused in the words of the actions (`email_problem`)."""
 
     @classmethod
     def _validate(cls, input_value: str, /) -> str:
-        return _normalised_email(input_value)
+        address, problem = email_problem(input_value, field="email", name="adresse e-mail")
+        if problem is not None:
+            raise ValueError(problem.message)
+        return address
 
 
 @lru_cache(maxsize=4096)

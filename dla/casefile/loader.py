@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from dla.calendar import add_months, calendar_for
+from dla.casefile.actionchecks import at
 from dla.casefile.checks import check_case
 from dla.casefile.merge import StagePaths, locate, merge_stages
 from dla.casefile.pauses import Pause, Shift
@@ -23,6 +24,7 @@ from dla.casefile.schedule import (
 )
 from dla.casefile.schema import CaseFile, DecisionIn, Journey, RelativeDeadline, StageIn
 from dla.casefile.yamlio import parse_yaml, read_yaml
+from dla.inputs import period_end_problems
 from models.enums import Body, Moment, PeriodKind
 
 JOURNEYS_DIR = Path(__file__).resolve().parent.parent / "journeys"
@@ -174,14 +176,8 @@ def _schedule(
         if span is None:
             continue
         start, end = span
-        if end < start:
-            problems.append(
-                Problem(
-                    f"periodes[{i}].fin",
-                    f"la fin précède le début ({start.isoformat()})",
-                    end.isoformat(),
-                )
-            )
+        # In the words of `dla period start` (dla/inputs.py).
+        problems += at(f"periodes[{i}]", period_end_problems(start, end), end.isoformat())
         periods.append(
             PlannedPeriod(period.cle, period.type, start, end, period.apres, period.note)
         )

@@ -4,10 +4,13 @@ from datetime import date as _date
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
+    StringConstraints,
     Tag,
     model_serializer,
     model_validator,
@@ -28,6 +31,7 @@ from dla.casefile.fields import (
 )
 from dla.casefile.problems import FieldValueError
 from dla.casefile.relances import Relances
+from dla.inputs import comment_problem, measure_name, period_kind_problem, read_number
 from models.enums import (
     Body,
     ContactRole,
@@ -65,6 +69,25 @@ class RelativeDeadline(Strict):
     )
     delai: int = Field(default=0, ge=-3650, le=3650, title="Délai (négatif : avant l'ancre)")
     unite: DayUnit = Field(default=DayUnit.jours_ouvres, title="Unité du délai")
+
+
+def _period_kind(value: Any) -> Any:
+    # An unknown type is refused in the words of the period action (dla/inputs.py).
+    if isinstance(value, str) and (problem := period_kind_problem(value)) is not None:
+        raise ValueError(problem.message)
+    return value
+
+
+def _comment(value: str) -> str:
+    # A decision's comment is judged as `dla validate` judges it (dla/inputs.py).
+    if (problem := comment_problem(value)) is not None:
+        raise ValueError(problem.message)
+    return value
+
+
+Comment = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_comment)
+]
 
 
 def _deadline_tag(value: Any) -> str | None:
@@ -172,7 +195,7 @@ class DecisionIn(Strict):
     report_au: Day | None = Field(
         default=None, title="Nouvelle échéance d'une décision reportée (postérieure à sa date)"
     )
-    commentaire: LongText | None = Field(default=None, title="Commentaire")
+    commentaire: Comment | None = Field(default=None, title="Commentaire")
 
     @model_serializer(mode="wrap")
     def _without_empty_postponement(self, handler) -> dict:
@@ -219,7 +242,7 @@ class PeriodIn(Strict):
     model_config = ConfigDict(title="Période")
 
     cle: Slug = Field(title="Clé")
-    type: PeriodKind = Field(title="Type de période")
+    type: Annotated[PeriodKind, BeforeValidator(_period_kind)] = Field(title="Type de période")
     apres: Slug | None = Field(default=None, title="Livrable intermédiaire suivi (clé de tâche)")
     debut: Deadline = Field(title="Début")
     duree: int | None = Field(default=None, ge=1, le=365, title="Durée en jours")
@@ -250,6 +273,22 @@ class IndicatorIn(Strict):
     mesure: float | None = Field(default=None, title="Valeur mesurée")
     mesure_texte: LongText | None = Field(default=None, title="Constat qualitatif")
     mesure_le: Day | None = Field(default=None, title="Mesuré le")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _measured_number(cls, data: Any) -> Any:
+        # A measured value is read as every door reads it ("12,5", "3 ETP"), refused in its words.
+        if not isinstance(data, dict) or data.get("mesure") is None:
+            return data
+        if data.get("type") == IndicatorKind.qualitatif.value:
+            return data  # refused below, in the words of the qualitative indicators
+        number, problem = read_number(
+            data["mesure"], field="mesure", name=measure_name(str(data.get("libelle", ""))),
+            unit=data.get("unite") if isinstance(data.get("unite"), str) else None,
+        )  # fmt: skip
+        if problem is not None:
+            raise FieldValueError("mesure", problem.message)
+        return {**data, "mesure": number}
 
     @model_validator(mode="after")
     def _values_match_kind(self) -> "IndicatorIn":

@@ -94,10 +94,7 @@ def validate(
                 entry, session=session, clock=clock, recorded_by="dla validate", channel="cli"
             )
     except ValidationRefused as exc:
-        fail(
-            "Décision refusée, rien n'a été enregistré :\n- "
-            + "\n- ".join(map(plain, exc.problems))
-        )
+        fail(f"{exc.header} :\n- " + "\n- ".join(map(plain, exc.messages())))
     typer.echo(
         f"Décision enregistrée : {reference} / {stage}"
         if new

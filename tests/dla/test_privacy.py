@@ -8,7 +8,8 @@ from sqlalchemy import String, cast, select
 from sqlmodel import Session, SQLModel
 
 from dla.casefile.loader import load_case_file
-from dla.cases import CaseConflict, save_plan
+from dla.casefile.problems import CaseFileError
+from dla.cases import save_plan
 from dla.clock import FixedClock
 from dla.db import transaction
 from dla.deliverables import generate
@@ -343,7 +344,7 @@ def test_a_case_file_that_brings_a_forgotten_address_back_is_refused(engine, wor
     changed = titled.read_text(encoding="utf-8").replace("Poste partagé", "Poste commun")
     titled.write_text(changed, encoding="utf-8")
 
-    with pytest.raises(CaseConflict) as refused:
+    with pytest.raises(CaseFileError) as refused:
         reload(engine, titled)
 
     assert "adresse d'une personne effacée à sa demande" in str(refused.value)

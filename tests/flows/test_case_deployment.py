@@ -234,3 +234,28 @@ def test_dla_validate_records_each_board_and_resumes_the_suspended_run(
     # The run replays the CLI's decision as its input: recorded once, by the CLI.
     assert validations(engine) == [("cli", "dla validate")] * 2
     assert event_kinds(engine)["validation.recorded"] == 2
+
+
+def test_the_daily_pass_hands_a_waiting_run_the_decision_entered_while_prefect_was_away(
+    case_deployment, database_url, tmp_path
+):
+    from dla.clock import SystemClock
+    from dla.db import transaction
+    from dla.validations import DecisionInput, record_validation
+    from flows.resume import resume_decided_runs
+    from models.enums import Body, Decision
+
+    engine, run_id = start_case(case_deployment, database_url, tmp_path)
+    wait_for(run_id, case_deployment, "suspendu à diagnostic-0", suspended_at("diagnostic-0"))
+    # Entered on the desk while the server did not answer: recorded, the run not told.
+    entry = DecisionInput(
+        REF, "diagnostic", "aci-un", Body.conseil_administration, Decision.validee, DECIDED
+    )
+    with transaction(engine) as session:
+        record_validation(
+            entry, session=session, clock=SystemClock(), recorded_by="Léa", channel="bureau"
+        )
+    assert resume_decided_runs(engine) == 1
+    wait_for(run_id, case_deployment, "suspendu à diagnostic-1", suspended_at("diagnostic-1"))
+    assert validations(engine) == [("bureau", "Léa")]  # handed over, not recorded twice
+    assert resume_decided_runs(engine) == 0  # nothing new since it asked again

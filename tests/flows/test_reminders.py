@@ -92,7 +92,7 @@ def test_a_scheduled_run_needs_no_parameter(prefect_server, dla_env):
     counts = sweep_reminders()
     assert counts == {
         "sent": 0, "retry": 0, "failed": 0, "cancelled": 0, "held": 0,
-        "advanced": 0, "advance_failed": 0,
+        "advanced": 0, "advance_failed": 0, "resumed": 0,
     }  # fmt: skip
 
 

@@ -121,3 +121,34 @@ def desk(engine, database_url, tmp_path) -> Desk:
         var_dir=var_dir, database_url=database_url, desk_today=TODAY, secret_key="k" * 40
     )
     return Desk(engine, settings, var_dir)
+
+
+def stage_of(document: dict, key: str) -> dict:
+    """Return a stage of a case file's document by its key."""
+    return next(s for s in document["etapes"] if s["cle"] == key)
+
+
+def task_of(document: dict, stage: str, key: str) -> dict:
+    """Return a task of a case file's document by its stage and its key."""
+    return next(t for t in stage_of(document, stage)["taches"] if t["cle"] == key)
+
+
+def loader_refusal(desk: Desk, edit, directory: Path) -> list[str]:
+    """Export MINE as its case file, `edit` the document, load it back on the desk's day; return
+    the loader's French refusal (the file's door)."""
+    from dla.casefile.export import export_case
+    from dla.casefile.loader import load_case_file
+    from dla.casefile.problems import CaseFileError
+    from dla.casefile.yamldump import dump_case_file
+    from dla.cases import save_plan
+
+    with Session(desk.engine) as session:
+        document = export_case(MINE, session=session).document
+    edit(document)
+    path = directory / "dossier-modifie.yaml"
+    path.write_text(dump_case_file(document), encoding="utf-8")
+    with pytest.raises(CaseFileError) as caught:
+        plan = load_case_file(path, today=TODAY)
+        with transaction(desk.engine) as session:
+            save_plan(plan, session=session, clock=FixedClock.on(TODAY), actor="t", reason="t")
+    return [p.message for p in caught.value.problems]

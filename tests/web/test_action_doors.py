@@ -1,8 +1,11 @@
 """Every door gives the same refusal: the same bad input through the core function, the
-command line and the desk form is refused with the same French messages, and no row changes."""
+command line, the desk form, the case-file loader (where a file can say it) and, for one, the
+Prefect deployment is refused with the same French messages, and no row changes."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from markupsafe import escape
@@ -19,10 +22,11 @@ from dla.actions.members import set_member
 from dla.cli import app
 from dla.clock import FixedClock
 from dla.db import transaction
+from dla.privacy.forgotten import remember_forgotten
 from models import Indicator
 from models.enums import IndicatorKind
 from tests.factories import all_rows
-from tests.web.conftest import CHARGEE, MINE, TODAY, csrf_of
+from tests.web.conftest import CHARGEE, MINE, TODAY, csrf_of, loader_refusal
 
 runner = CliRunner(env={"COLUMNS": "250"})
 PRESIDENT = "presidence@aci-un.example.org"
@@ -30,12 +34,25 @@ PRESIDENT = "presidence@aci-un.example.org"
 
 @dataclass(frozen=True)
 class Door:
-    """One bad input, as each door takes it."""
+    """One bad input, as each door takes it (`file`: as a case file says it, if it can)."""
 
     core: object  # (session, clock, actor) → the action's call
     cli: list[str]
     path: str
     form: dict = field(default_factory=dict)
+    file: Callable[[dict], None] | None = None
+
+
+ERASED = "ancienne-presidence@aci-un.example.org"  # a person erased at their request
+
+
+def _contact(email: str):
+    written = {"email": email, "role": "direction", "organisation": "aci-un"}
+    return lambda doc: doc["contacts"].append(written)
+
+
+def _indicator(**written):
+    return lambda doc: next(i for i in doc["indicateurs"] if i["cle"] == "postes").update(written)
 
 
 DOORS = {
@@ -64,6 +81,20 @@ DOORS = {
         "contacts",
         {"email": PRESIDENT, "telephone": "12", "nouvelle_adresse": "x@"},
     ),
+    "contact address": Door(
+        lambda **kw: set_contact(MINE, "x@", organisation="aci-un", role="direction", **kw),
+        ["member", "contact", MINE, "x@", "--organisation", "aci-un", "--role", "direction"],
+        "contacts",
+        {"email": "x@", "organisation": "aci-un", "role": "direction"},
+        file=_contact("x@"),
+    ),
+    "erased address": Door(
+        lambda **kw: set_contact(MINE, ERASED, organisation="aci-un", role="direction", **kw),
+        ["member", "contact", MINE, ERASED, "--organisation", "aci-un", "--role", "direction"],
+        "contacts",
+        {"email": ERASED, "organisation": "aci-un", "role": "direction"},
+        file=_contact(ERASED),
+    ),
     "contact role": Door(
         lambda **kw: set_contact_role(MINE, PRESIDENT, role="chef", organisation="ailleurs", **kw),
         ["member", "role", MINE, PRESIDENT, "chef", "--organisation", "ailleurs"],
@@ -75,6 +106,14 @@ DOORS = {
         ["indicator", "measure", MINE, "postes", "beaucoup"],
         "indicateurs/postes/mesure",
         {"valeur": "beaucoup", "mesure_le": ""},
+        file=_indicator(mesure="beaucoup"),
+    ),
+    "measure day": Door(
+        lambda **kw: record_measure(MINE, "postes", value="2", measured_on=date(2024, 3, 4), **kw),
+        ["indicator", "measure", MINE, "postes", "2", "--on", "04/03/2024"],
+        "indicateurs/postes/mesure",
+        {"valeur": "2", "mesure_le": "04/03/2024"},
+        file=_indicator(mesure=2, mesure_le=date(2024, 3, 4)),
     ),
     "follow-up": Door(
         lambda **kw: record_follow_up(MINE, 3, summary=" ", measures={"postes": "x"}, **kw),
@@ -111,8 +150,10 @@ DOORS = {
 
 @pytest.fixture
 def doors(desk, dla_env):
-    """The desk's case, given an indicator; the command line on the same database."""
+    """The desk's case, given an indicator, after a person was erased; the command line on the
+    same database."""
     with transaction(desk.engine) as session:
+        remember_forgotten(ERASED, session=session, at=FixedClock.on(TODAY).now())
         session.add(
             Indicator(
                 case_id=desk.case_id(MINE),
@@ -126,7 +167,7 @@ def doors(desk, dla_env):
 
 
 @pytest.mark.parametrize("name", DOORS)
-def test_the_same_bad_input_gets_the_same_refusal_at_every_door(doors, name):
+def test_the_same_bad_input_gets_the_same_refusal_at_every_door(doors, tmp_path, name):
     door = DOORS[name]
     rows = all_rows(doors.engine)
 
@@ -151,4 +192,24 @@ def test_the_same_bad_input_gets_the_same_refusal_at_every_door(doors, name):
     assert response.status_code == 400
     for message in messages:
         assert str(escape(message)) in response.text
+    assert all_rows(doors.engine) == rows
+
+    if door.file is not None:
+        assert loader_refusal(doors, door.file, tmp_path) == messages
+        assert all_rows(doors.engine) == rows
+
+
+def test_the_prefect_form_refuses_a_measure_in_the_same_words(doors, prefect_server):
+    from flows.coordinator_actions import ActionFailed, ActionForm, coordinator_action
+
+    rows = all_rows(doors.engine)
+    with pytest.raises(ActionRefused) as caught, transaction(doors.engine) as session:
+        DOORS["measure"].core(session=session, clock=FixedClock.on(TODAY), actor=Actor("t", "cli"))
+    form = ActionForm(
+        reference=MINE, action="Enregistrer la mesure d'un indicateur", indicateur="postes",
+        valeur="beaucoup", aujourdhui=TODAY,
+    )  # fmt: skip
+    with pytest.raises(ActionFailed) as failed:
+        coordinator_action(form)
+    assert str(failed.value) == caught.value.one_line()
     assert all_rows(doors.engine) == rows

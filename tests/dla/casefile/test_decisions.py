@@ -118,7 +118,7 @@ def test_the_same_bad_decision_gets_the_same_refusal_from_the_file_and_dla_valid
     with pytest.raises(CaseFileError) as by_file:
         load(opened, tmp_path, with_decision({k: v for k, v in written.items() if v is not None}))
 
-    assert by_validate.value.problems == [words]
+    assert by_validate.value.messages() == [words]
     assert [(p.path, p.message) for p in by_file.value.problems] == [
         (f"etapes[0].decisions[0].{field}", words)
     ]

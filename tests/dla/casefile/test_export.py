@@ -288,8 +288,8 @@ def test_a_case_the_format_no_longer_accepts_is_exported_with_what_to_fix(engine
 
     assert exported.source_hash is None
     assert exported.problems == [
-        f"{REF}.yaml : etapes[0].decisions[0].structure : structure absente des membres du cas "
-        "(valeur : 'ancienne')"
+        f"{REF}.yaml : etapes[0].decisions[0].structure : structure absente du cas : "
+        "'ancienne' ; attendu parmi : aci-un, ai-deux, cabinet"
     ]
     assert "structure: ancienne" in exported.text
     with pytest.raises(CaseFileError):

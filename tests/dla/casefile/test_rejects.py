@@ -207,7 +207,7 @@ REJECTS = [
         "period-ending-before-it-starts",
         case(add("periodes", {**PERIOD, "fin": date(2024, 2, 1)})),
         "periodes[0].fin",
-        "la fin précède le début (2024-03-01)",
+        "fin prévue 1 février 2024 avant le début ; attendu : le 1 mars 2024 ou après",
     ),
     row(
         "period-with-both-an-end-and-a-length",
@@ -712,7 +712,7 @@ REJECTS += [
         "comment-with-a-nul",
         case(add("etapes[0].decisions", {**DECISION, "commentaire": "vu\x00"})),
         "etapes[0].decisions[0].commentaire",
-        "caractère de contrôle (U+0000) refusé",
+        "commentaire : caractère de contrôle refusé ('vu\\x00')",  # as dla validate says it
     ),
     # Decisions
     row(
@@ -731,7 +731,7 @@ REJECTS += [
         "decision-by-a-structure-outside-the-case",
         case(add("etapes[0].decisions", {**DECISION, "structure": "cabinet-bis"})),
         "etapes[0].decisions[0].structure",
-        "structure absente des membres du cas",
+        "structure absente du cas : 'cabinet-bis' ; attendu parmi : aci-un, ai-deux, cabinet",
     ),
     row(
         "decision-on-an-unknown-step",
