@@ -21,7 +21,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 
 from dla.casefile.fields import Email
-from dla.casefile.problems import from_validation_error
+from dla.casefile.problems import from_validation_error, value_shown
 from models.labels import label
 
 # What the UI can check of an address before sending the form: one @, a dotted domain without
@@ -130,7 +130,7 @@ def refusal(model: type[BaseModel], error: ValidationError) -> str:
         message = problem.message
         if message.startswith(_RAW_PATTERN) and info and info.description:
             message = f"attendu : {info.description}"  # the rule as the form words it
-        shown = "" if problem.value is None else f" (valeur : {_short(problem.value)})"
+        shown = value_shown(message, problem.value)
         where = f"« {title} » ({problem.path})" if problem.path else title
         parts.append(f"{where} : {message}{shown}")
     return "Formulaire refusé : " + " ; ".join(parts)

@@ -20,8 +20,14 @@ class Problem:
         """Return the one-line French message shown to the user."""
         where = f"{file}:{self.line}" if self.line else file
         field = self.path or "(document)"
-        shown = "" if self.value is None else f" (valeur : {_short(self.value)})"
-        return f"{where} : {field} : {self.message}{shown}"
+        return f"{where} : {field} : {self.message}{value_shown(self.message, self.value)}"
+
+
+def value_shown(message: str, value: Any) -> str:
+    """Return " (valeur : …)" to follow a message, unless it already quotes the value."""
+    if value is None or repr(value) in message:
+        return ""
+    return f" (valeur : {_short(value)})"
 
 
 class FieldValueError(ValueError):

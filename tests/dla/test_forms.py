@@ -66,7 +66,8 @@ def test_each_wrong_field_is_named_by_its_title_even_in_a_list():
     assert str(refused.value) == (
         "Formulaire refusé : « Date du jour » (jour) : une date AAAA-MM-JJ est attendue "
         "(valeur : '2026-02-30') ; « E-mail de la présidence » (structures[0].presidence) : "
-        "adresse e-mail invalide (valeur : 'claire.martin@dla63,org')"
+        "adresse e-mail invalide : 'claire.martin@dla63,org' ; attendu : une adresse comme "
+        "nom@domaine.fr"
     )
 
 
