@@ -167,8 +167,3 @@ def _inner_model(annotation: Any) -> Any:
 
 def _parts(path: str) -> list[str]:
     return [p for p in path.replace("[", ".").replace("]", "").split(".") if p]
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
