@@ -7,7 +7,9 @@ parallel, while `make test` runs everything.
 
 import os
 import shutil
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,8 +17,21 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
 from dla.db import make_engine, private_schema, upgrade
-from dla.settings import get_settings
+from dla.settings import get_settings, normalise_database_url
 from tests import timings  # imported first thing: its clock times the whole run
+from tests.factories import REPLAY_END, load_and_replay
+from tests.snapshots import Snapshots
+
+# Desk passwords at argon2's lowest cost: the real one (a third of a second per hash) was most
+# of every desk test's set-up. The production defaults are checked in tests/dla/test_users.py.
+os.environ["DLA_PASSWORD_TIME_COST"] = "1"
+os.environ["DLA_PASSWORD_MEMORY_COST"] = "64"
+# Temporary folders (test databases, var/, Prefect's home) on tmpfs when the machine has one:
+# SQLite syncs every commit to disk, and on a shared disk those syncs cost more than the tests.
+# Child processes inherit it. An explicit TMPDIR wins.
+if "TMPDIR" not in os.environ and os.access("/dev/shm", os.W_OK):
+    os.environ["TMPDIR"] = "/dev/shm"
+    tempfile.tempdir = None  # computed again from TMPDIR
 
 PG_URL = os.environ.get("DLA_TEST_DATABASE_URL")
 # The PostgreSQL twins are collected only when a server is configured (no wall of SKIPPED).
@@ -38,7 +53,11 @@ SUBPROCESS_TIMEOUT = 900
 
 def _spawns_processes(module) -> bool:
     """Say whether a test module starts child processes (subprocess, or the faults' helpers)."""
-    return any(hasattr(module, name) for name in ("subprocess", "spawn", "Popen"))
+    if any(hasattr(module, name) for name in ("subprocess", "spawn", "Popen")):
+        return True
+    # `run` of the faults' helpers starts a `dla` command too.
+    helper = getattr(module, "run", None)
+    return getattr(helper, "__module__", None) == "tests.faults.conftest"
 
 
 def pytest_collection_modifyitems(items) -> None:
@@ -63,6 +82,33 @@ def sqlite_template(tmp_path_factory) -> Path:
     upgrade(engine)
     engine.dispose()
     return path
+
+
+@pytest.fixture(scope="session")
+def snapshots(tmp_path_factory) -> Iterator[Snapshots]:
+    """Databases built once per session (replayed samples), copied into later tests' ones."""
+    kept = Snapshots(tmp_path_factory.mktemp("copies"))
+    yield kept
+    if kept.schemas:
+        engine = make_engine(normalise_database_url(PG_URL))
+        with engine.begin() as conn:
+            for schema in kept.schemas:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture
+def replayed_sample(engine, snapshots) -> Callable[..., str]:
+    """Load a sample and replay it up to a day (default: end of 2011) in the empty database.
+
+    The first test of the session to ask for a (sample, day) replays it; the others get a copy.
+    """
+
+    def replay(name: str, until: date = REPLAY_END) -> str:
+        key = ("replay", name, until)
+        return snapshots.build_or_copy(engine, key, lambda: load_and_replay(engine, name, until))
+
+    return replay
 
 
 @pytest.fixture(scope="session")
