@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel
 
 from dla.db import make_engine, private_schema, upgrade
 from dla.settings import get_settings, normalise_database_url
-from tests import timings  # imported first thing: its clock times the whole run
+from tests import timings  # noqa: F401 — imported first thing: its clock times the whole run
 from tests.factories import REPLAY_END, load_and_replay
 from tests.snapshots import Snapshots
 
@@ -32,6 +32,9 @@ os.environ["DLA_PASSWORD_MEMORY_COST"] = "64"
 if "TMPDIR" not in os.environ and os.access("/dev/shm", os.W_OK):
     os.environ["TMPDIR"] = "/dev/shm"
     tempfile.tempdir = None  # computed again from TMPDIR
+
+# End-of-run reports (bad inputs, faults, scale-out, timings), gathered from xdist workers too.
+pytest_plugins = ["tests.reporting"]
 
 PG_URL = os.environ.get("DLA_TEST_DATABASE_URL")
 # The PostgreSQL twins are collected only when a server is configured (no wall of SKIPPED).
@@ -112,6 +115,14 @@ def replayed_sample(engine, snapshots) -> Callable[..., str]:
 
 
 @pytest.fixture(scope="session")
+def mail_templates():
+    """The e-mail templates of templates/mail/, each compiled once for the session."""
+    from dla.mail.render import MailRenderer
+
+    return MailRenderer()
+
+
+@pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """Migrate a private schema of the PostgreSQL test database, dropped at the end."""
     if not PG_URL:
@@ -166,50 +177,3 @@ def dla_env(monkeypatch, database_url, tmp_path) -> str:
     get_settings.cache_clear()
     yield database_url
     get_settings.cache_clear()
-
-
-# The bad-input suites: every door's refusals, counted at the end of the run (docs/reliability.md).
-BAD_INPUT_SUITES = {
-    "test_rejects.py": "fichiers de cas",
-    "test_cli_bad_input.py": "arguments de la commande dla",
-    "test_bad_parameters.py": "paramètres des formulaires Prefect",
-    "test_headers_bad_input.py": "adresses et en-têtes de courriel",
-}
-_bad_inputs: dict[str, set[str]] = {}
-
-
-def pytest_runtest_logreport(report) -> None:
-    """Count each bad input tried (one per test case, its database twins once) that passed."""
-    suite = BAD_INPUT_SUITES.get(report.nodeid.partition("::")[0].rpartition("/")[2])
-    if suite and report.when == "call" and report.passed:
-        case = report.nodeid.replace("[postgresql-", "[").replace("[sqlite-", "[")
-        case = case.replace("[postgresql]", "").replace("[sqlite]", "")
-        _bad_inputs.setdefault(suite, set()).add(case)
-
-
-def pytest_terminal_summary(terminalreporter) -> None:
-    """Print how many bad inputs each door refused cleanly in this run."""
-    if not _bad_inputs:
-        return
-    total = sum(len(cases) for cases in _bad_inputs.values())
-    terminalreporter.section("entrées invalides essayées (refusées sans rien changer)")
-    for suite, cases in sorted(_bad_inputs.items()):
-        terminalreporter.write_line(f"{suite} : {len(cases)}")
-    terminalreporter.write_line(f"total : {total}")
-
-
-def pytest_sessionfinish(session, exitstatus) -> None:
-    """Write how long this `make check` or `make test` took (docs/test-timings.md)."""
-    tier = os.environ.get("DLA_TEST_TIER")
-    if not tier or hasattr(session.config, "workerinput"):  # xdist workers: the controller counts
-        return
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    stats = reporter.stats if reporter else {}
-    workers = getattr(session.config.option, "numprocesses", None) or 1
-    timings.record(
-        tier,
-        tests=sum(len(stats.get(k, [])) for k in ("passed", "failed", "error")),
-        failed=len(stats.get("failed", [])) + len(stats.get("error", [])),
-        workers=workers if isinstance(workers, int) else os.cpu_count() or 1,
-        postgres=bool(PG_URL),
-    )

@@ -45,10 +45,13 @@ def remind(
     transport = mail_transport(settings)
     backoff = timedelta(seconds=settings.outbox_retry_backoff)
     if start:
+        from dla.mail.render import MailRenderer
+
+        shared = MailRenderer()  # each template compiled once for the whole replay, not daily
         report = replay(
             engine=engine,
             transport=transport,
-            renderer_for=lambda c: mail_renderer(settings, c),
+            renderer_for=lambda c: mail_renderer(settings, c, renderer=shared),
             start=start,
             end=clock.today(),
             digests=digests,
