@@ -26,11 +26,13 @@ demo: $(STAMP)
 	$(BIN)/dla case show DLA13-2005-01
 	$(BIN)/dla case list --date $(DEMO_UNTIL)
 
+# Everything, in parallel on every core; the tests that share the session's Prefect server or
+# PDF rendering, a module's stack, or the fault bench stay together (tests/conftest.py).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	DLA_TEST_TIER=test $(BIN)/pytest
+	DLA_TEST_TIER=test $(BIN)/pytest -n auto --dist loadgroup
 
 # The fast tier for the inner loop (under a minute): no Prefect, no child process, no browser,
 # no PDF; SQLite only; in parallel on every core.

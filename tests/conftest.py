@@ -63,8 +63,27 @@ def _spawns_processes(module) -> bool:
     return getattr(helper, "__module__", None) == "tests.faults.conftest"
 
 
+def _worker_group(item) -> str | None:
+    """Name the group of tests that must run on one xdist worker (`--dist loadgroup`), if any.
+
+    The session's Prefect server and PDF rendering are each started once, by the worker that
+    runs all their tests; a module-scoped fixture (a whole stack, a desk process) is built once
+    when its module's tests run together; the fault tests, which kill processes at chosen
+    moments, run one after another.
+    """
+    names = set(item.fixturenames)
+    if "prefect_server" in names:
+        return "prefect"
+    if "rendered" in names:
+        return "pdf"
+    if any(defs[-1].scope == "module" for defs in item._fixtureinfo.name2fixturedefs.values()):
+        return item.module.__name__
+    return "faults" if "faults" in item.path.parts else None
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items) -> None:
-    """Mark each test from the fixtures it uses and the processes it starts."""
+    """Mark each test from the fixtures it uses and the processes it starts; group it."""
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         for fixture, marker in FIXTURE_MARKERS.items():
@@ -75,6 +94,9 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.timeout(SUBPROCESS_TIMEOUT))
         if "deployments" in item.path.parts:
             item.add_marker("e2e")
+        group = _worker_group(item)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
