@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, SQLModel
 
 from dla.db import make_engine, private_schema, upgrade
-from dla.settings import get_settings, normalise_database_url
+from dla.settings import get_settings
 from tests import timings  # noqa: F401 — imported first thing: its clock times the whole run
 from tests.factories import REPLAY_END, load_and_replay
 from tests.snapshots import Snapshots
@@ -110,16 +110,9 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def snapshots(tmp_path_factory) -> Iterator[Snapshots]:
+def snapshots(tmp_path_factory) -> Snapshots:
     """Databases built once per session (replayed samples), copied into later tests' ones."""
-    kept = Snapshots(tmp_path_factory.mktemp("copies"))
-    yield kept
-    if kept.schemas:
-        engine = make_engine(normalise_database_url(PG_URL))
-        with engine.begin() as conn:
-            for schema in kept.schemas:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        engine.dispose()
+    return Snapshots(tmp_path_factory.mktemp("copies"))
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 A sample replayed along its real dates takes seconds; many tests start from the same replay.
 The first test builds it in its own database and keeps a copy; the next ones get the copy:
-SQLite through its backup API (page for page), PostgreSQL through a schema of the same tables
-(`INSERT … SELECT`, sequences moved on). Only for tests that start from an empty database.
+SQLite through its backup API (page for page), PostgreSQL through `COPY` of every table to
+memory and back (sequences moved on). Only for tests that start from an empty database.
 """
 
 import sqlite3
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 from sqlmodel import SQLModel
 
 from models import Case
@@ -24,8 +24,7 @@ class Snapshots:
     """Copies of built databases, by backend and key, with what their build returned."""
 
     folder: Path
-    kept: dict[tuple[str, Hashable], tuple[str, Any]] = field(default_factory=dict)
-    schemas: list[str] = field(default_factory=list)  # PostgreSQL copies, dropped at the end
+    kept: dict[tuple[str, Hashable], tuple[Any, Any]] = field(default_factory=dict)
 
     def build_or_copy(self, engine: Engine, key: Hashable, build: Callable[[], Any]) -> Any:
         """Fill the empty database of `engine` by `build()` the first time, by a copy after."""
@@ -39,8 +38,6 @@ class Snapshots:
             return result
         result = build()
         where = (_keep_sqlite if backend == "sqlite" else _keep_postgresql)(engine, self.folder)
-        if backend != "sqlite":
-            self.schemas.append(where)
         self.kept[(backend, key)] = (where, result)
         return result
 
@@ -66,25 +63,36 @@ def _restore_sqlite(engine: Engine, path: str) -> None:
     engine.dispose()  # pooled connections start afresh on the copied pages
 
 
-def _keep_postgresql(engine: Engine, _folder: Path) -> str:
-    schema = f"dla_copie_{uuid.uuid4().hex[:8]}"
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        for table in SQLModel.metadata.sorted_tables:
-            conn.execute(text(f'CREATE TABLE "{schema}"."{table.name}" AS TABLE "{table.name}"'))
-    return schema
+def _columns(table) -> str:
+    return ", ".join(f'"{c.name}"' for c in table.c)  # by name: the order on disk may differ
 
 
-def _restore_postgresql(engine: Engine, schema: str) -> None:
-    with engine.begin() as conn:
-        for table in SQLModel.metadata.sorted_tables:
-            conn.execute(
-                text(f'INSERT INTO "{table.name}" SELECT * FROM "{schema}"."{table.name}"')
-            )
-            if "id" in table.c:  # the next row gets the next id, as after the build
-                conn.execute(
-                    text(
+def _keep_postgresql(engine: Engine, _folder: Path) -> dict[str, bytes]:
+    raw = engine.raw_connection()
+    try:
+        kept = {}
+        with raw.driver_connection.cursor() as cursor:
+            for table in SQLModel.metadata.sorted_tables:
+                with cursor.copy(f'COPY "{table.name}" ({_columns(table)}) TO STDOUT') as copy:
+                    kept[table.name] = b"".join(bytes(block) for block in copy)
+        raw.driver_connection.rollback()
+    finally:
+        raw.close()
+    return kept
+
+
+def _restore_postgresql(engine: Engine, kept: dict[str, bytes]) -> None:
+    raw = engine.raw_connection()
+    try:
+        with raw.driver_connection.cursor() as cursor:
+            for table in SQLModel.metadata.sorted_tables:
+                with cursor.copy(f'COPY "{table.name}" ({_columns(table)}) FROM STDIN') as copy:
+                    copy.write(kept[table.name])
+                if "id" in table.c:  # the next row gets the next id, as after the build
+                    cursor.execute(
                         f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
                         f'COALESCE(MAX(id), 0) + 1, false) FROM "{table.name}"'
                     )
-                )
+        raw.driver_connection.commit()
+    finally:
+        raw.close()
