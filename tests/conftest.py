@@ -157,16 +157,24 @@ def prefect_server():
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path) -> str:
-    """A migrated, empty database: a SQLite copy, or the PostgreSQL schema truncated."""
+    """A migrated, empty database: a SQLite copy, or the PostgreSQL schema emptied."""
     if request.param == "sqlite":
         path = tmp_path / "dla.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_url")
     engine = make_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    # DELETE, not TRUNCATE: a test leaves a few rows, which DELETE clears in milliseconds where
+    # TRUNCATE of every table costs a tenth of a second. The ids start again from 1.
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(table.delete())
+            if "id" in table.c:
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), 1, false)"
+                    )
+                )
     engine.dispose()
     return url
 
