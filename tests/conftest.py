@@ -143,7 +143,9 @@ def postgres_url() -> Iterator[str]:
     if not PG_URL:
         pytest.skip("DLA_TEST_DATABASE_URL non défini : tests PostgreSQL ignorés")
     with private_schema(PG_URL, "dla_test") as url:
-        yield url
+        # Commits do not wait for the server's disk (what a commit makes visible is the same):
+        # the replays commit thousands of times. Child processes get it with the URL.
+        yield f"{url}%20-csynchronous_commit%3Doff"
 
 
 @pytest.fixture(scope="session")
