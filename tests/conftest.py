@@ -99,6 +99,22 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.xdist_group(group))
 
 
+def pytest_collection_finish(session) -> None:
+    """Stop a `--dist loadgroup` worker whose groups xdist lost (pytest-dev/pytest-xdist#1386).
+
+    Without its group, every worker would start its own Prefect server and PDF rendering.
+    """
+    if not getattr(session.config.option, "loadgroup", False):
+        return
+    lost = [i.nodeid for i in session.items if i.get_closest_marker("xdist_group")]
+    lost = [nodeid for nodeid in lost if "@" not in nodeid]
+    if lost:
+        raise pytest.UsageError(
+            f"pytest-xdist n'a pas gardé les groupes de --dist loadgroup ({len(lost)} tests, "
+            f"dont {lost[0]}) : version de pytest non prise en charge (voir pyproject.toml)"
+        )
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """Migrate one SQLite file per session; each test copies it."""
