@@ -26,13 +26,17 @@ demo: $(STAMP)
 	$(BIN)/dla case show DLA13-2005-01
 	$(BIN)/dla case list --date $(DEMO_UNTIL)
 
-# Everything, in parallel on every core; the tests that share the session's Prefect server or
-# PDF rendering, a module's stack, or the fault bench stay together (tests/conftest.py).
+# Everything, in parallel: twice as many workers as cores, since most slow tests wait (servers
+# starting, flow runs polled). The tests of one Prefect server, the readers of the PDF
+# rendering, a module's stack, the fault tests of a database: each group on one worker
+# (tests/conftest.py).
+TEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc) )))
+
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	DLA_TEST_TIER=test $(BIN)/pytest -n auto --dist loadgroup
+	DLA_TEST_TIER=test $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # The fast tier for the inner loop (under a minute): no Prefect, no child process, no browser,
 # no PDF; SQLite only; in parallel on every core.

@@ -66,19 +66,22 @@ def _spawns_processes(module) -> bool:
 def _worker_group(item) -> str | None:
     """Name the group of tests that must run on one xdist worker (`--dist loadgroup`), if any.
 
-    The session's Prefect server and PDF rendering are each started once, by the worker that
-    runs all their tests; a module-scoped fixture (a whole stack, a desk process) is built once
-    when its module's tests run together; the fault tests, which kill processes at chosen
-    moments, run one after another.
+    A module-scoped fixture (a whole stack, a desk process) is built once when its module's
+    tests run together. The tests of one Prefect server run one after another, never two at
+    once (a `dla validate` resumes whatever run waits for its case): two servers, one for the
+    SQLite tests and one for their PostgreSQL twins, each on its own worker. The PDF rendering
+    is made once, by the worker that runs all its readers. The fault tests, which kill
+    processes at chosen moments, run one after another (those of each database).
     """
     names = set(item.fixturenames)
+    if any(defs[-1].scope == "module" for defs in item._fixtureinfo.name2fixturedefs.values()):
+        return item.module.__name__  # its worker starts its own Prefect server if it needs one
+    backend = getattr(getattr(item, "callspec", None), "params", {}).get("database_url", "sqlite")
     if "prefect_server" in names:
-        return "prefect"
+        return f"prefect-{backend}"
     if "rendered" in names:
         return "pdf"
-    if any(defs[-1].scope == "module" for defs in item._fixtureinfo.name2fixturedefs.values()):
-        return item.module.__name__
-    return "faults" if "faults" in item.path.parts else None
+    return f"faults-{backend}" if "faults" in item.path.parts else None
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
