@@ -36,7 +36,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	DLA_TEST_TIER=test $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	DLA_TEST_TIER=test $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # The fast tier for the inner loop (under a minute): no Prefect, no child process, no browser,
 # no PDF; SQLite only; in parallel on every core.

@@ -84,9 +84,22 @@ def _worker_group(item) -> str | None:
     return f"faults-{backend}" if "faults" in item.path.parts else None
 
 
+# Measured: each of these takes minutes on one worker; the rest, seconds per test.
+LONGEST = (
+    "prefect-sqlite",
+    "prefect-postgresql",
+    "tests.deployments.test_scale_out",
+    "tests.deployments.test_browser",
+    "faults-sqlite",
+    "faults-postgresql",
+    "pdf",
+)
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items) -> None:
     """Mark each test from the fixtures it uses and the processes it starts; group it."""
+    groups: dict[str, str | None] = {}
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         for fixture, marker in FIXTURE_MARKERS.items():
@@ -97,9 +110,17 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.timeout(SUBPROCESS_TIMEOUT))
         if "deployments" in item.path.parts:
             item.add_marker("e2e")
-        group = _worker_group(item)
+        group = groups[item.nodeid] = _worker_group(item)
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
+    # The longest groups first (minutes each), in the order `make test` hands them to its
+    # workers (--no-loadscope-reorder), so that no worker starts one of them last.
+    items.sort(key=lambda item: _start_rank(groups[item.nodeid]))
+
+
+def _start_rank(group: str | None) -> int:
+    """Say where a group starts: the longest first, the tests of no group last."""
+    return LONGEST.index(group) if group in LONGEST else len(LONGEST)
 
 
 def pytest_collection_finish(session) -> None:
