@@ -26,11 +26,20 @@ demo: $(STAMP)
 	$(BIN)/dla case show DLA13-2005-01
 	$(BIN)/dla case list --date $(DEMO_UNTIL)
 
+# Everything, in parallel: twice as many workers as cores, since most slow tests wait (servers
+# starting, flow runs polled). The tests of one Prefect server, the readers of the PDF
+# rendering, a module's stack, the fault tests of a database: each group on one worker
+# (tests/conftest.py).
+TEST_WORKERS ?= $(shell echo $$(( 2 * $$(nproc) )))
+# Bytecode cached (__pycache__/, ignored by git) even where the environment turns it off:
+# otherwise every worker and every `dla` child process compiles the project again.
+TEST_ENV := PYTHONDONTWRITEBYTECODE=
+
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	DLA_TEST_TIER=test $(BIN)/pytest
+	$(TEST_ENV) DLA_TEST_TIER=test $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # The fast tier for the inner loop (under a minute): no Prefect, no child process, no browser,
 # no PDF; SQLite only; in parallel on every core.
@@ -40,7 +49,7 @@ check: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	DLA_TEST_TIER=check DLA_TEST_DATABASE_URL= $(BIN)/pytest -q -n auto -m "$(FAST)" -p no:cacheprovider
+	$(TEST_ENV) DLA_TEST_TIER=check DLA_TEST_DATABASE_URL= $(BIN)/pytest -q -n auto -m "$(FAST)" -p no:cacheprovider
 
 # The fault tests (SQLite, and PostgreSQL when DLA_TEST_DATABASE_URL is set); their tally per
 # fault (expected, delivered, duplicates, lost) is written to docs/fiabilite-pannes.md.

@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     # The day the desk counts from (a replayed demo lives in its replay's last day).
     desk_today: date | None = Field(default=None, description="Jour de référence du bureau")
 
+    # Desk passwords: argon2id's cost per hash (argon2-cffi's defaults, RFC 9106's second
+    # choice). Only the test suite lowers them (tests/conftest.py); a stored hash keeps its own.
+    password_time_cost: int = Field(default=3, ge=1, le=20, description="Passes d'argon2")
+    password_memory_cost: int = Field(
+        default=65_536, ge=32, le=4_194_304, description="Mémoire d'argon2 (Kio)"
+    )
+
     # Mail: with no smtp_host and no smtp_block, messages land as .eml files in var/outbox/.
     mail_sender: str = Field(
         default="Pilotage DLA <ne-pas-repondre@dla.example.org>",

@@ -7,6 +7,7 @@ from sqlmodel import Session, func, select
 
 from dla.calendar import is_departement
 from dla.clock import Clock
+from dla.settings import get_settings
 from models import User, UserRole
 
 
@@ -14,12 +15,18 @@ class UserError(ValueError):
     """A bad account request: nothing was written."""
 
 
-@lru_cache
 def hasher():
-    """Return the password hasher (argon2id with pwdlib's recommended parameters)."""
-    from pwdlib import PasswordHash
+    """Return the password hasher: argon2id at the cost the settings give."""
+    settings = get_settings()
+    return _argon2(settings.password_time_cost, settings.password_memory_cost)
 
-    return PasswordHash.recommended()
+
+@lru_cache
+def _argon2(time_cost: int, memory_cost: int):
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    return PasswordHash((Argon2Hasher(time_cost=time_cost, memory_cost=memory_cost),))
 
 
 def hash_password(password: str) -> str:

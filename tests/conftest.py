@@ -7,7 +7,9 @@ parallel, while `make test` runs everything.
 
 import os
 import shutil
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,23 @@ from sqlmodel import Session, SQLModel
 
 from dla.db import make_engine, private_schema, upgrade
 from dla.settings import get_settings
-from tests import timings  # imported first thing: its clock times the whole run
+from tests import timings  # noqa: F401 — imported first thing: its clock times the whole run
+from tests.factories import REPLAY_END, load_and_replay
+from tests.snapshots import Snapshots
+
+# Desk passwords at argon2's lowest cost: the real one (a third of a second per hash) was most
+# of every desk test's set-up. The production defaults are checked in tests/dla/test_users.py.
+os.environ["DLA_PASSWORD_TIME_COST"] = "1"
+os.environ["DLA_PASSWORD_MEMORY_COST"] = "64"
+# Temporary folders (test databases, var/, Prefect's home) on tmpfs when the machine has one:
+# SQLite syncs every commit to disk, and on a shared disk those syncs cost more than the tests.
+# Child processes inherit it. An explicit TMPDIR wins.
+if "TMPDIR" not in os.environ and os.access("/dev/shm", os.W_OK):
+    os.environ["TMPDIR"] = "/dev/shm"
+    tempfile.tempdir = None  # computed again from TMPDIR
+
+# End-of-run reports (bad inputs, faults, scale-out, timings), gathered from xdist workers too.
+pytest_plugins = ["tests.reporting"]
 
 PG_URL = os.environ.get("DLA_TEST_DATABASE_URL")
 # The PostgreSQL twins are collected only when a server is configured (no wall of SKIPPED).
@@ -38,11 +56,50 @@ SUBPROCESS_TIMEOUT = 900
 
 def _spawns_processes(module) -> bool:
     """Say whether a test module starts child processes (subprocess, or the faults' helpers)."""
-    return any(hasattr(module, name) for name in ("subprocess", "spawn", "Popen"))
+    if any(hasattr(module, name) for name in ("subprocess", "spawn", "Popen")):
+        return True
+    # `run` of the faults' helpers starts a `dla` command too.
+    helper = getattr(module, "run", None)
+    return getattr(helper, "__module__", None) == "tests.faults.conftest"
 
 
+def _worker_group(item) -> str | None:
+    """Name the group of tests that must run on one xdist worker (`--dist loadgroup`), if any.
+
+    A module-scoped fixture (a whole stack, a desk process) is built once when its module's
+    tests run together. The tests of one Prefect server run one after another, never two at
+    once (a `dla validate` resumes whatever run waits for its case): two servers, one for the
+    SQLite tests and one for their PostgreSQL twins, each on its own worker. The PDF rendering
+    is made once, by the worker that runs all its readers. The fault tests, which kill
+    processes at chosen moments, run one after another (those of each database).
+    """
+    names = set(item.fixturenames)
+    if any(defs[-1].scope == "module" for defs in item._fixtureinfo.name2fixturedefs.values()):
+        return item.module.__name__  # its worker starts its own Prefect server if it needs one
+    backend = getattr(getattr(item, "callspec", None), "params", {}).get("database_url", "sqlite")
+    if "prefect_server" in names:
+        return f"prefect-{backend}"
+    if "rendered" in names:
+        return "pdf"
+    return f"faults-{backend}" if "faults" in item.path.parts else None
+
+
+# Measured: each of these takes minutes on one worker; the rest, seconds per test.
+LONGEST = (
+    "prefect-sqlite",
+    "prefect-postgresql",
+    "tests.deployments.test_scale_out",
+    "tests.deployments.test_browser",
+    "faults-sqlite",
+    "faults-postgresql",
+    "pdf",
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items) -> None:
-    """Mark each test from the fixtures it uses and the processes it starts."""
+    """Mark each test from the fixtures it uses and the processes it starts; group it."""
+    groups: dict[str, str | None] = {}
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         for fixture, marker in FIXTURE_MARKERS.items():
@@ -53,6 +110,33 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.timeout(SUBPROCESS_TIMEOUT))
         if "deployments" in item.path.parts:
             item.add_marker("e2e")
+        group = groups[item.nodeid] = _worker_group(item)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+    # The longest groups first (minutes each), in the order `make test` hands them to its
+    # workers (--no-loadscope-reorder), so that no worker starts one of them last.
+    items.sort(key=lambda item: _start_rank(groups[item.nodeid]))
+
+
+def _start_rank(group: str | None) -> int:
+    """Say where a group starts: the longest first, the tests of no group last."""
+    return LONGEST.index(group) if group in LONGEST else len(LONGEST)
+
+
+def pytest_collection_finish(session) -> None:
+    """Stop a `--dist loadgroup` worker whose groups xdist lost (pytest-dev/pytest-xdist#1386).
+
+    Without its group, every worker would start its own Prefect server and PDF rendering.
+    """
+    if not getattr(session.config.option, "loadgroup", False):
+        return
+    lost = [i.nodeid for i in session.items if i.get_closest_marker("xdist_group")]
+    lost = [nodeid for nodeid in lost if "@" not in nodeid]
+    if lost:
+        raise pytest.UsageError(
+            f"pytest-xdist n'a pas gardé les groupes de --dist loadgroup ({len(lost)} tests, "
+            f"dont {lost[0]}) : version de pytest non prise en charge (voir pyproject.toml)"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -66,12 +150,42 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def snapshots(tmp_path_factory) -> Snapshots:
+    """Databases built once per session (replayed samples), copied into later tests' ones."""
+    return Snapshots(tmp_path_factory.mktemp("copies"))
+
+
+@pytest.fixture
+def replayed_sample(engine, snapshots) -> Callable[..., str]:
+    """Load a sample and replay it up to a day (default: end of 2011) in the empty database.
+
+    The first test of the session to ask for a (sample, day) replays it; the others get a copy.
+    """
+
+    def replay(name: str, until: date = REPLAY_END) -> str:
+        key = ("replay", name, until)
+        return snapshots.build_or_copy(engine, key, lambda: load_and_replay(engine, name, until))
+
+    return replay
+
+
+@pytest.fixture(scope="session")
+def mail_templates():
+    """The e-mail templates of templates/mail/, each compiled once for the session."""
+    from dla.mail.render import MailRenderer
+
+    return MailRenderer()
+
+
+@pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """Migrate a private schema of the PostgreSQL test database, dropped at the end."""
     if not PG_URL:
         pytest.skip("DLA_TEST_DATABASE_URL non défini : tests PostgreSQL ignorés")
     with private_schema(PG_URL, "dla_test") as url:
-        yield url
+        # Commits do not wait for the server's disk (what a commit makes visible is the same):
+        # the replays commit thousands of times. Child processes get it with the URL.
+        yield f"{url}%20-csynchronous_commit%3Doff"
 
 
 @pytest.fixture(scope="session")
@@ -85,16 +199,24 @@ def prefect_server():
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path) -> str:
-    """A migrated, empty database: a SQLite copy, or the PostgreSQL schema truncated."""
+    """A migrated, empty database: a SQLite copy, or the PostgreSQL schema emptied."""
     if request.param == "sqlite":
         path = tmp_path / "dla.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_url")
     engine = make_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    # DELETE, not TRUNCATE: a test leaves a few rows, which DELETE clears in milliseconds where
+    # TRUNCATE of every table costs a tenth of a second. The ids start again from 1.
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(table.delete())
+            if "id" in table.c:
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), 1, false)"
+                    )
+                )
     engine.dispose()
     return url
 
@@ -129,50 +251,3 @@ def dla_env(monkeypatch, database_url, tmp_path) -> str:
     get_settings.cache_clear()
     yield database_url
     get_settings.cache_clear()
-
-
-# The bad-input suites: every door's refusals, counted at the end of the run (docs/reliability.md).
-BAD_INPUT_SUITES = {
-    "test_rejects.py": "fichiers de cas",
-    "test_cli_bad_input.py": "arguments de la commande dla",
-    "test_bad_parameters.py": "paramètres des formulaires Prefect",
-    "test_headers_bad_input.py": "adresses et en-têtes de courriel",
-}
-_bad_inputs: dict[str, set[str]] = {}
-
-
-def pytest_runtest_logreport(report) -> None:
-    """Count each bad input tried (one per test case, its database twins once) that passed."""
-    suite = BAD_INPUT_SUITES.get(report.nodeid.partition("::")[0].rpartition("/")[2])
-    if suite and report.when == "call" and report.passed:
-        case = report.nodeid.replace("[postgresql-", "[").replace("[sqlite-", "[")
-        case = case.replace("[postgresql]", "").replace("[sqlite]", "")
-        _bad_inputs.setdefault(suite, set()).add(case)
-
-
-def pytest_terminal_summary(terminalreporter) -> None:
-    """Print how many bad inputs each door refused cleanly in this run."""
-    if not _bad_inputs:
-        return
-    total = sum(len(cases) for cases in _bad_inputs.values())
-    terminalreporter.section("entrées invalides essayées (refusées sans rien changer)")
-    for suite, cases in sorted(_bad_inputs.items()):
-        terminalreporter.write_line(f"{suite} : {len(cases)}")
-    terminalreporter.write_line(f"total : {total}")
-
-
-def pytest_sessionfinish(session, exitstatus) -> None:
-    """Write how long this `make check` or `make test` took (docs/test-timings.md)."""
-    tier = os.environ.get("DLA_TEST_TIER")
-    if not tier or hasattr(session.config, "workerinput"):  # xdist workers: the controller counts
-        return
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    stats = reporter.stats if reporter else {}
-    workers = getattr(session.config.option, "numprocesses", None) or 1
-    timings.record(
-        tier,
-        tests=sum(len(stats.get(k, [])) for k in ("passed", "failed", "error")),
-        failed=len(stats.get("failed", [])) + len(stats.get("error", [])),
-        workers=workers if isinstance(workers, int) else os.cpu_count() or 1,
-        postgres=bool(PG_URL),
-    )

@@ -105,20 +105,43 @@ def write_case(directory: Path, data: dict | None = None, name: str | None = Non
 def save_case(
     engine, directory: Path, data: dict | None = None, day: date = date(2024, 1, 5)
 ) -> None:
-    """Write, load and save a case file into the database, as `dla case load` would."""
-    from dla.casefile.loader import load_case_file
+    """Validate a case dict and save its rows, as `dla case load` would, without YAML.
+
+    The plan is built from the dict as the loader builds it from a parsed file (named
+    `<directory>/<reference>.yaml` in messages and the timeline), then saved by the product's
+    own `save_plan`. Tests of the YAML format itself read real files (`write_case`).
+    """
+    from dla.casefile.loader import build_plan
     from dla.cases import save_plan
     from dla.clock import FixedClock
     from dla.db import transaction
 
+    data = case_data() if data is None else data
+    name = str(directory / f"{data.get('reference', 'cas')}.yaml")
+    # A deep copy, as a parse gives: the plan must not share lists with the caller's dict.
+    plan = build_plan(copy.deepcopy(data), {}, name)
+    with transaction(engine) as session:
+        save_plan(plan, session=session, clock=FixedClock.on(day), actor="test", reason="test")
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "cases"
+REPLAY_END = date(2011, 12, 31)  # every sample is over by then
+
+
+def load_and_replay(engine, name: str, until: date = REPLAY_END) -> str:
+    """Load a sample case file on its first day and replay it up to `until`; return its status."""
+    from dla.casefile.loader import load_case_file
+    from dla.cases import save_plan
+    from dla.clock import FixedClock
+    from dla.db import transaction
+    from dla.progress import plain_steps, replay
+
+    plan = load_case_file(SAMPLES / name)
     with transaction(engine) as session:
         save_plan(
-            load_case_file(write_case(directory, data)),
-            session=session,
-            clock=FixedClock.on(day),
-            actor="test",
-            reason="test",
+            plan, session=session, clock=FixedClock.on(plan.case.debut), actor="test", reason="t"
         )
+    return replay(engine, plan.case.reference, until, plain_steps(engine))
 
 
 def snapshot(engine) -> dict:

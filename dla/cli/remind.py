@@ -48,10 +48,13 @@ def remind(
     # Awaited-validation reminders carry the board's signed link to the desk.
     signer = Signer.from_settings(settings)
     if start:
+        from dla.mail.render import MailRenderer
+
+        shared = MailRenderer()  # each template compiled once for the whole replay, not daily
         report = replay(
             engine=engine,
             transport=transport,
-            renderer_for=lambda c: mail_renderer(settings, c),
+            renderer_for=lambda c: mail_renderer(settings, c, renderer=shared),
             start=start,
             end=clock.today(),
             digests=digests,

@@ -7,13 +7,13 @@ from dla.mail.base import Notice, Outgoing, Transport
 from dla.settings import Settings
 
 
-def mail_renderer(settings: Settings, clock: Clock, sender: str | None = None):
-    """Return a Notice → Outgoing builder sharing one Jinja2 environment."""
+def mail_renderer(settings: Settings, clock: Clock, sender: str | None = None, *, renderer=None):
+    """Return a Notice → Outgoing builder sharing one Jinja2 environment (`renderer`, or new)."""
     from dla.mail.headers import parse_sender
     from dla.mail.message import build_outgoing
     from dla.mail.render import MailRenderer
 
-    renderer = MailRenderer()
+    renderer = renderer or MailRenderer()
     # Checked once, not per message; a refused sender is not cached and fails each message.
     checked = lru_cache(maxsize=4)(parse_sender)
 

@@ -3,7 +3,8 @@
 SCALE_OUT: list[str] = []
 
 
-def pytest_terminal_summary(terminalreporter) -> None:
+def print_scale_out(terminalreporter) -> None:
+    """Print what the scale-out test measured (called by tests/conftest.py at the end)."""
     if not SCALE_OUT:
         return
     terminalreporter.write_sep("-", "passage à l'échelle (PostgreSQL, plusieurs workers)")

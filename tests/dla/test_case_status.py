@@ -11,7 +11,6 @@ from dla.mail.render import MailRenderer
 from dla.portfolio import case_detail, portfolio
 from models import Case
 from models.enums import CaseStatus
-from tests.dla.test_progress import load_and_replay
 
 
 def shown(engine, today: date) -> dict[str, str]:
@@ -31,8 +30,8 @@ def shown(engine, today: date) -> dict[str, str]:
     }
 
 
-def test_a_finished_case_shows_its_status_not_the_title_of_its_last_stage(engine):
-    assert load_and_replay(engine, "cantal-2006.yaml") == "termine"
+def test_a_finished_case_shows_its_status_not_the_title_of_its_last_stage(engine, replayed_sample):
+    assert replayed_sample("cantal-2006.yaml") == "termine"
 
     with Session(engine) as session:
         status = session.exec(select(Case.status)).one()
@@ -44,10 +43,12 @@ def test_a_finished_case_shows_its_status_not_the_title_of_its_last_stage(engine
     assert "Accompagnement dans la durée" not in seen["list"]
 
 
-def test_a_case_whose_gate_passed_is_in_progress_until_its_next_stage_opens(engine):
+def test_a_case_whose_gate_passed_is_in_progress_until_its_next_stage_opens(
+    engine, replayed_sample
+):
     # The Isère case's intervention closes on the boards' decisions of 27 November 2006; its
     # next stage opens on 2 April 2007.
-    load_and_replay(engine, "isere-2006.yaml", date(2006, 12, 1))
+    replayed_sample("isere-2006.yaml", date(2006, 12, 1))
 
     with Session(engine) as session:
         status = session.exec(select(Case.status)).one()

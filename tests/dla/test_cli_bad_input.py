@@ -190,9 +190,14 @@ BAD_ARGUMENTS = [
 
 
 @pytest.fixture
-def loaded(dla_env, tmp_path) -> str:
-    assert runner.invoke(app, ["init"]).exit_code == 0
-    assert runner.invoke(app, ["case", "load", str(write_case(tmp_path))]).exit_code == 0
+def loaded(dla_env, engine, snapshots, tmp_path) -> str:
+    """The database after `dla init` and `dla case load` (by the first test, a copy after)."""
+
+    def init_and_load() -> None:
+        assert runner.invoke(app, ["init"]).exit_code == 0
+        assert runner.invoke(app, ["case", "load", str(write_case(tmp_path))]).exit_code == 0
+
+    snapshots.build_or_copy(engine, "dla init + case load", init_and_load)
     return dla_env
 
 

@@ -5,11 +5,12 @@ from datetime import date
 from sqlmodel import Session
 
 from dla.dashboard import dashboard_rows, follow_ups_due
-from tests.dla.test_progress import load_and_replay
 
 
-def test_the_dashboard_shows_a_blocked_case_with_its_level_and_a_link_to_its_runs(engine):
-    load_and_replay(engine, "bouches-du-rhone-2005.yaml")
+def test_the_dashboard_shows_a_blocked_case_with_its_level_and_a_link_to_its_runs(
+    engine, replayed_sample
+):
+    replayed_sample("bouches-du-rhone-2005.yaml")
 
     with Session(engine) as session:
         (row,) = dashboard_rows(session=session, today=date(2006, 7, 3), ui_url="http://ui")
@@ -22,8 +23,8 @@ def test_the_dashboard_shows_a_blocked_case_with_its_level_and_a_link_to_its_run
     assert row["bureau"] == "http://127.0.0.1:4201/cas/DLA13-2005-01"
 
 
-def test_follow_ups_due_this_month_come_with_the_indicators_to_collect(engine):
-    load_and_replay(engine, "isere-2006.yaml")
+def test_follow_ups_due_this_month_come_with_the_indicators_to_collect(engine, replayed_sample):
+    replayed_sample("isere-2006.yaml")
 
     with Session(engine) as session:
         rows = follow_ups_due(session=session, today=date(2008, 3, 1))

@@ -28,9 +28,9 @@ COORDINATOR_NAME = "Élise Coordinatrice"
 
 
 @pytest.fixture
-def renderer_for(tmp_path):
+def renderer_for(tmp_path, mail_templates):
     settings = Settings(var_dir=tmp_path / "var")
-    return lambda clock: mail_renderer(settings, clock)
+    return lambda clock: mail_renderer(settings, clock, renderer=mail_templates)
 
 
 @pytest.fixture

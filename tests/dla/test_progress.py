@@ -5,25 +5,10 @@ from datetime import date
 import pytest
 from sqlmodel import Session, func, select
 
-from dla.casefile.loader import load_case_file
-from dla.cases import save_plan
-from dla.clock import FixedClock
-from dla.db import transaction
-from dla.progress import plain_steps, replay
 from models import Case, Notification, Stage, TimelineEvent, Validation
 from models.enums import StageStatus
-from tests.test_samples import REFERENCES, SAMPLES
-
-END = date(2011, 12, 31)
-
-
-def load_and_replay(engine, name: str, until: date = END) -> str:
-    plan = load_case_file(SAMPLES / name)
-    with transaction(engine) as session:
-        save_plan(
-            plan, session=session, clock=FixedClock.on(plan.case.debut), actor="test", reason="t"
-        )
-    return replay(engine, REFERENCES[name], until, plain_steps(engine))
+from tests.factories import load_and_replay
+from tests.test_samples import REFERENCES
 
 
 def stages(engine) -> list[tuple[str, StageStatus, date | None, date | None]]:
@@ -57,8 +42,10 @@ def counts(engine) -> tuple[int, ...]:
         )
 
 
-def test_the_isere_case_reaches_its_double_board_validation_of_27_november_2006(engine):
-    status = load_and_replay(engine, "isere-2006.yaml", date(2006, 12, 1))
+def test_the_isere_case_reaches_its_double_board_validation_of_27_november_2006(
+    engine, replayed_sample
+):
+    status = replayed_sample("isere-2006.yaml", date(2006, 12, 1))
 
     assert status == "etape-a-venir"
     assert ("intervention", StageStatus.close, date(2006, 6, 19), date(2006, 11, 27)) in stages(
@@ -74,8 +61,8 @@ def test_the_isere_case_reaches_its_double_board_validation_of_27_november_2006(
     )
 
 
-def test_the_isere_case_resumes_after_its_non_intervention_period(engine):
-    load_and_replay(engine, "isere-2006.yaml")
+def test_the_isere_case_resumes_after_its_non_intervention_period(engine, replayed_sample):
+    replayed_sample("isere-2006.yaml")
 
     assert stages(engine) == [
         ("mobilisation", StageStatus.close, date(2006, 1, 16), date(2006, 2, 27)),
@@ -90,8 +77,10 @@ def test_the_isere_case_resumes_after_its_non_intervention_period(engine):
     assert "période d'appropriation « appropriation-pre-projet »" in shift.summary
 
 
-def test_the_bouches_du_rhone_case_shows_its_alerts_and_stops_at_the_missing_governance(engine):
-    status = load_and_replay(engine, "bouches-du-rhone-2005.yaml")
+def test_the_bouches_du_rhone_case_shows_its_alerts_and_stops_at_the_missing_governance(
+    engine, replayed_sample
+):
+    status = replayed_sample("bouches-du-rhone-2005.yaml")
 
     assert status == "en-attente-de-validation"
     reviews = " ".join(e.summary for e in events(engine, "vigilance.reviewed"))
@@ -103,8 +92,8 @@ def test_the_bouches_du_rhone_case_shows_its_alerts_and_stops_at_the_missing_gov
     assert dict((k, s) for k, s, *_ in stages(engine))["intervention"] is StageStatus.a_venir
 
 
-def test_the_moselle_case_runs_its_overlapping_stages_side_by_side(engine):
-    assert load_and_replay(engine, "moselle-2007.yaml") == "termine"
+def test_the_moselle_case_runs_its_overlapping_stages_side_by_side(engine, replayed_sample):
+    assert replayed_sample("moselle-2007.yaml") == "termine"
 
     by_key = {key: (opened, closed) for key, _, opened, closed in stages(engine)}
     assert by_key["communication-entreprises"] == (date(2007, 11, 26), date(2008, 12, 31))
@@ -112,8 +101,8 @@ def test_the_moselle_case_runs_its_overlapping_stages_side_by_side(engine):
     assert by_key["intervention"][0] == date(2009, 3, 2)
 
 
-def test_the_cantal_case_goes_through_to_its_follow_up(engine):
-    assert load_and_replay(engine, "cantal-2006.yaml") == "termine"
+def test_the_cantal_case_goes_through_to_its_follow_up(engine, replayed_sample):
+    assert replayed_sample("cantal-2006.yaml") == "termine"
 
     assert [key for key, status, *_ in stages(engine) if status is StageStatus.close] == [
         "mobilisation",
@@ -128,8 +117,8 @@ def test_the_cantal_case_goes_through_to_its_follow_up(engine):
 
 
 @pytest.mark.parametrize("name", sorted(REFERENCES))
-def test_replaying_a_sample_case_again_adds_nothing(engine, name):
-    load_and_replay(engine, name)
+def test_replaying_a_sample_case_again_adds_nothing(engine, replayed_sample, name):
+    replayed_sample(name)
     before = counts(engine)
 
     load_and_replay(engine, name)
@@ -137,8 +126,8 @@ def test_replaying_a_sample_case_again_adds_nothing(engine, name):
     assert counts(engine) == before
 
 
-def test_opening_a_stage_writes_its_imminent_reminders_to_the_outbox(engine):
-    load_and_replay(engine, "isere-2006.yaml", date(2006, 4, 20))
+def test_opening_a_stage_writes_its_imminent_reminders_to_the_outbox(engine, replayed_sample):
+    replayed_sample("isere-2006.yaml", date(2006, 4, 20))
 
     with Session(engine) as session:
         rules = set(session.exec(select(Notification.rule)))

@@ -107,7 +107,8 @@ LEDGER = Ledger()
 TALLY_PATH = Path(os.environ.get("DLA_FAULT_TALLY", ROOT / "var" / "fiabilite-pannes.md"))
 
 
-def pytest_terminal_summary(terminalreporter) -> None:
+def print_tally(terminalreporter) -> None:
+    """Print the faults tried and write their tally (called by tests/conftest.py at the end)."""
     if not LEDGER.tallies:
         return
     terminalreporter.write_sep("-", "fiabilité (tests de pannes)")

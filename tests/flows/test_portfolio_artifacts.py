@@ -5,9 +5,7 @@ from datetime import date
 
 from prefect.artifacts import Artifact
 
-from dla.db import make_engine
 from flows.portfolio_artifacts import FOLLOW_UPS_KEY, PORTFOLIO_KEY, FollowUpCheck, follow_up_check
-from tests.dla.test_progress import load_and_replay
 
 
 def table(key: str) -> list[dict]:
@@ -16,8 +14,10 @@ def table(key: str) -> list[dict]:
     return data
 
 
-def test_the_monthly_check_publishes_the_follow_ups_and_the_portfolio(prefect_server, dla_env):
-    load_and_replay(make_engine(dla_env), "isere-2006.yaml")
+def test_the_monthly_check_publishes_the_follow_ups_and_the_portfolio(
+    prefect_server, dla_env, replayed_sample
+):
+    replayed_sample("isere-2006.yaml")
 
     assert follow_up_check(FollowUpCheck(aujourdhui=date(2008, 3, 1))) == 1
 

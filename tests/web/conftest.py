@@ -95,11 +95,10 @@ def login(client: TestClient, email: str, password: str = PASSWORD):
     )
 
 
-@pytest.fixture
-def desk(engine, database_url, tmp_path) -> Desk:
-    var_dir = tmp_path / "var"
-    save_case(engine, tmp_path)
-    save_case(engine, tmp_path, other_case())
+def two_cases_and_four_accounts(engine, directory: Path) -> None:
+    """Save MINE and OTHER, and the accounts of each role, as of TODAY."""
+    save_case(engine, directory)
+    save_case(engine, directory, other_case())
     with transaction(engine) as session:
         clock = FixedClock.on(TODAY)
         for email, role, departements in (
@@ -117,6 +116,13 @@ def desk(engine, database_url, tmp_path) -> Desk:
                 password=PASSWORD,
                 departements=departements,
             )
+
+
+@pytest.fixture
+def desk(engine, database_url, snapshots, tmp_path) -> Desk:
+    """The desk's two cases and four accounts (saved by the first test, copied after)."""
+    var_dir = tmp_path / "var"
+    snapshots.build_or_copy(engine, "desk", lambda: two_cases_and_four_accounts(engine, tmp_path))
     settings = Settings(
         var_dir=var_dir, database_url=database_url, desk_today=TODAY, secret_key="k" * 40
     )

@@ -56,7 +56,10 @@ def rendered(sqlite_template, tmp_path_factory) -> Rendered:
 
 
 @pytest.fixture
-def samples(engine) -> Session:
-    """The four sample cases in the test's database (SQLite, and PostgreSQL when configured)."""
-    load_samples(engine)
+def samples(engine, snapshots) -> Session:
+    """The four sample cases in the test's database (SQLite, and PostgreSQL when configured).
+
+    Loaded by the session's first test, copied for the others (tests/snapshots.py).
+    """
+    snapshots.build_or_copy(engine, "samples", lambda: load_samples(engine))
     return engine

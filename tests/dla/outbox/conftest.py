@@ -102,10 +102,17 @@ def rows(engine, **where) -> list[Notification]:
 
 
 @pytest.fixture
-def loaded(engine, tmp_path) -> int:
-    """The case saved with its diagnostic opened on 8 January 2024; return its id."""
-    save_case(engine, tmp_path, outbox_case(), day=date(2024, 1, 5))
-    open_stages(engine, date(2024, 1, 8))
+def loaded(engine, snapshots, tmp_path) -> int:
+    """The case saved with its diagnostic opened on 8 January 2024; return its id.
+
+    Saved and opened by the session's first test, copied for the others (tests/snapshots.py).
+    """
+
+    def save_and_open() -> None:
+        save_case(engine, tmp_path, outbox_case(), day=date(2024, 1, 5))
+        open_stages(engine, date(2024, 1, 8))
+
+    snapshots.build_or_copy(engine, "outbox case", save_and_open)
     return case_id(engine)
 
 
@@ -135,7 +142,7 @@ def transport(tmp_path) -> CountingTransport:
 
 
 @pytest.fixture
-def renderer_for(tmp_path):
+def renderer_for(tmp_path, mail_templates):
     """Build the real message builder for a clock (templates of templates/mail/)."""
     settings = Settings(var_dir=tmp_path / "var")
-    return lambda clock: mail_renderer(settings, clock)
+    return lambda clock: mail_renderer(settings, clock, renderer=mail_templates)
