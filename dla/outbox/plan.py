@@ -10,10 +10,12 @@ from dla.clock import Clock
 from dla.db import insert_ignore, transaction
 from dla.frenchtext import fr_date, label
 from dla.outbox.candidates import Candidate, case_candidates, latest_only
+from dla.outbox.caseplans import record_plans, stale_case_ids
 from dla.outbox.digest import digest_candidates
 from dla.outbox.rules import at_hour
 from dla.outbox.state import LOOKBACK, CaseState, load_states
 from dla.outbox.store import to_json
+from dla.outbox.validity import FOREVER, CaseDates, case_dates, split_steps, supersede
 from models import Case, Notification, TimelineEvent
 from models.enums import ENDED, NotificationStatus, Rule
 
@@ -24,16 +26,18 @@ T = Notification.__table__
 
 @dataclass
 class PlanResult:
-    """What one planning pass wrote: new rows (planned, held, cancelled)."""
+    """What one planning pass wrote: new rows (planned, held, cancelled), and cases planned."""
 
     inserted: list[str]
     held: list[str]
     cancelled: list[str]
+    planned_cases: int = 0  # cases whose rules ran (an incremental pass skips the others)
 
     def __iadd__(self, other: "PlanResult") -> "PlanResult":
         self.inserted += other.inserted
         self.held += other.held
         self.cancelled += other.cancelled
+        self.planned_cases += other.planned_cases
         return self
 
 
@@ -48,13 +52,18 @@ def plan_case(
 ) -> PlanResult:
     """Plan one case's notifications due by `today + horizon` (call it when a stage opens)."""
     states = load_states(session=session, today=today, horizon=horizon, case_ids=[case_id])
-    cands = [c for s in states.values() for c in case_candidates(s, today)]
+    cands, dates = plan_states(states, today, today + horizon)
     if prefect_ui_url:
         for c in cands:
             if "prefect_ui_url" in c.context:
                 c.context["prefect_ui_url"] = prefect_ui_url
     revisions = {i: s.revision for i, s in states.items()}
-    return write(cands, session=session, today=today, horizon=horizon, now=now, revisions=revisions)
+    result = write(
+        cands, session=session, today=today, horizon=horizon, now=now, revisions=revisions
+    )
+    record_plans(dates, session=session)
+    result.planned_cases = len(states)
+    return result
 
 
 def plan_due_window(
@@ -64,25 +73,35 @@ def plan_due_window(
     horizon: timedelta = DEFAULT_HORIZON,
     now: datetime | None = None,
     digests: bool = True,
+    incremental: bool = False,
 ) -> PlanResult:
     """Plan every open case's notifications and the weekly digests, a chunk of cases at a time.
 
     A handful of queries per chunk; memory follows the chunk, not the portfolio (a national
     installation plans 10,000 cases). Reminder series never span cases, so each chunk is
     planned on its own; the digests, which gather a coordinator's cases, keep only the light
-    part of each state.
+    part of each state. `incremental` plans only the cases whose plan may have changed since
+    their last one (dla/outbox/validity.py): the others' rows are already written and
+    confirmed; the digests, which read every case, are then left out.
     """
-    ids = open_case_ids(session=session)
+    if incremental and digests:
+        raise ValueError("an incremental pass plans no digest (they read every case)")
+    if incremental:
+        ids = stale_case_ids(session=session, today=today, horizon=horizon)
+    else:
+        ids = open_case_ids(session=session)
     result, light = PlanResult([], [], []), {}
     for start in range(0, len(ids), CHUNK):
         states = load_states(
             session=session, today=today, horizon=horizon, case_ids=ids[start : start + CHUNK]
         )
-        cands = [c for s in states.values() for c in case_candidates(s, today)]
+        cands, dates = plan_states(states, today, today + horizon)
         revisions = {i: s.revision for i, s in states.items()}
         result += write(
             cands, session=session, today=today, horizon=horizon, now=now, revisions=revisions
         )
+        record_plans(dates, session=session)
+        result.planned_cases += len(states)
         if digests:
             light |= {i: lighten(s) for i, s in states.items()}
     if digests:
@@ -91,15 +110,40 @@ def plan_due_window(
     return result
 
 
+def plan_states(
+    states: dict[int, CaseState], today: date, end: date
+) -> tuple[list[Candidate], list[CaseDates]]:
+    """Apply the rules to each case for the window up to `end`; say when to plan it again.
+
+    Steps whose reminders all fall outside the window are left out (most of a portfolio's),
+    the first day of the later ones kept as the day the case must be planned again.
+    """
+    cands, dates = [], []
+    for state in states.values():
+        steps, later = split_steps(state, today - LOOKBACK, end)
+        mine = case_candidates(replace(state, steps=steps), today)
+        supersede(mine)
+        cands += mine
+        dates.append(case_dates(state, mine, today, end, later))
+    return cands, dates
+
+
 def plan_day(engine: Engine, clock: Clock, *, digests_only: bool = False) -> PlanResult:
     """Write today's notification rows in their own transaction (idempotent).
 
-    Digests are left out of the daily window (the weekly flow plans them: `digests_only`).
+    Only the cases whose plan may have changed are planned again (`incremental`). Digests
+    are left out of the daily window (the weekly flow plans them: `digests_only`).
     """
     with transaction(engine) as session:
         if digests_only:
             return plan_digests(session=session, today=clock.today())
-        return plan_due_window(session=session, today=clock.today(), now=clock.now(), digests=False)
+        return plan_due_window(
+            session=session,
+            today=clock.today(),
+            now=clock.now(),
+            digests=False,
+            incremental=True,
+        )
 
 
 def open_case_ids(*, session: Session) -> list[int]:
@@ -175,9 +219,12 @@ def write(
 def confirm(
     cands: list[Candidate], *, session: Session, today: date, revisions: dict[int, int]
 ) -> None:
-    """Mark the planned rows of these warranted candidates as confirmed today, in one batch."""
+    """Mark the planned rows of these warranted candidates as confirmed, in one batch.
+
+    Each is confirmed today and up to its last warranted day (`Candidate.until`).
+    """
     marks = [
-        {"b_key": c.key, "b_revision": revisions[c.case_id]}
+        {"b_key": c.key, "b_revision": revisions[c.case_id], "b_until": c.until or FOREVER}
         for c in cands
         if c.cancelled is None and c.case_id in revisions
     ]
@@ -185,7 +232,11 @@ def confirm(
         session.connection().execute(
             update(T)
             .where(T.c.key == bindparam("b_key"), T.c.status == NotificationStatus.planned)
-            .values(checked_on=today, checked_revision=bindparam("b_revision")),
+            .values(
+                checked_on=today,
+                checked_revision=bindparam("b_revision"),
+                checked_until=bindparam("b_until"),
+            ),
             marks,
         )
 

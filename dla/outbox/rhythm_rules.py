@@ -1,6 +1,6 @@
 """Rules on the case's rhythm: periods starting and ending, follow-ups with their indicators."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from dla.frenchtext import label as frenchlabel
 from dla.outbox.people import BOARD_ROLES, people, reachable
@@ -39,10 +39,13 @@ def period_candidates(state: CaseState, today: date) -> list[Candidate]:
                 continue
             day = cal.add_working_days(edge, -state.settings.periode_avant)
             title = label[0].upper() + label[1:]
-            out += [
+            made = [
                 make(state, rule, target, edge.isoformat(), c, day, title, context, [event])
                 for c in who
             ]
+            for c in made:
+                c.until = until
+            out += made
     return out
 
 
@@ -73,7 +76,7 @@ def follow_up_candidates(state: CaseState, today: date) -> list[Candidate]:
         }
         context = {"months": f.months_after, "due_on": f.due_date, "indicators": indicators}
         target = f"{state.case.reference}/suivi/{f.months_after}"
-        out += [
+        made = [
             make(
                 state,
                 Rule.suivi,
@@ -87,4 +90,8 @@ def follow_up_candidates(state: CaseState, today: date) -> list[Candidate]:
             )
             for c in who
         ]
+        # Announced until the follow-up is done (a day already recorded, in a replay).
+        for c in made:
+            c.until = f.done_on - timedelta(days=1) if f.done_on else None
+        out += made
     return out

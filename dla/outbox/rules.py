@@ -87,6 +87,8 @@ class Candidate:
     held: dict | None = None
     cancelled: str | None = None  # planned as cancelled (a hold made it pointless)
     hour: int = 8
+    # The last day the rules warrant it while the case does not change (None: no end known).
+    until: date | None = None
 
     @property
     def key(self) -> str:

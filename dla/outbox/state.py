@@ -61,6 +61,9 @@ class CaseState:
     requirements: list[ValidationRequirement] = field(default_factory=list)
     validations: list[Validation] = field(default_factory=list)
     revision: int = 0  # the case's revision, read before the rest of its state
+    # The last due day of the steps and follow-ups loaded (later ones plan nothing yet).
+    steps_until: date | None = None
+    follow_ups_until: date | None = None
 
 
 def rows(model):
@@ -92,6 +95,9 @@ def load_states(
     weeks = max(max(s.retard_rappels, s.validation_rappels) for s in settings.values()) + 2
     lo = min(since or today, today - LOOKBACK) - timedelta(weeks=weeks)
     hi = today + horizon + timedelta(days=60)
+    # A follow-up is announced `suivi_avant` working days ahead: later ones plan nothing yet.
+    ahead = max(s.suivi_avant for s in settings.values())
+    follow_ups_hi = hi + timedelta(days=2 * ahead)
     # Each person as the case sees them: their role, organisation and digest choice there.
     people: dict[int, list] = defaultdict(list)
     for person in session.execute(
@@ -120,6 +126,8 @@ def load_states(
                 coordinators[c.coordinator_id],
             ),
             revision=revisions.get(c.id, -1),
+            steps_until=hi,
+            follow_ups_until=follow_ups_hi,
         )
         for c in cases
     }
@@ -145,9 +153,6 @@ def load_states(
         rows(Period).where(col(Period.case_id).in_(ids), Period.end_on >= lo)
     ):
         states[period.case_id].periods.append(period)
-    # A follow-up is announced `suivi_avant` working days ahead: later ones plan nothing yet.
-    ahead = max(s.suivi_avant for s in settings.values())
-    follow_ups_hi = hi + timedelta(days=2 * ahead)
     for follow_up in session.execute(
         rows(FollowUp).where(
             col(FollowUp.case_id).in_(ids),

@@ -67,7 +67,25 @@ def step_candidates(state: CaseState, step: Step, today: date) -> list[Candidate
             )
             for c in recipients
         ]
+    # Warranted while the stage stays open and the step undone (a close or a completion
+    # already dated later, in a replay), a due-soon reminder only until the deadline.
+    ends = _closing(stage) + _done(step.done_on)
+    for c in out:
+        c.until = last_day(*ends, *([due] if c.rule is Rule.echeance_proche else []))
     return hold(state, out, due) if consultant else out
+
+
+def last_day(*days: date) -> date | None:
+    """Return the earliest of these last days (None: no end)."""
+    return min(days, default=None)
+
+
+def _closing(stage: Stage) -> list[date]:
+    return [stage.closed_at.date() - timedelta(days=1)] if stage.closed_at else []
+
+
+def _done(day: date | None) -> list[date]:
+    return [day - timedelta(days=1)] if day else []
 
 
 def hold(state: CaseState, cands: list[Candidate], due: date) -> list[Candidate]:
@@ -157,4 +175,10 @@ def validation_candidates(state: CaseState, stage: Stage, today: date) -> list[C
                 )
                 for c in who
             ]
+    # Awaited while the stage stays open, until a decision already recorded with a later date.
+    ends = _closing(stage) + _done(
+        min((v.decided_on for v in validations if v.decided_on > today), default=None)
+    )
+    for c in out:
+        c.until = last_day(*ends)
     return out
