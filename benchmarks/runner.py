@@ -15,6 +15,7 @@ from dla.db import make_engine
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = (
     "generated",
+    "planning",
     "sweep",
     "prefect",
     "memory",
@@ -111,6 +112,8 @@ def _measure(report, work, size, args, pg_down, portfolio, *, largest: bool, sma
         write(portfolio, engine)
         if "generated" in only:
             sections.generated(report, "SQLite", portfolio)
+        if largest and "planning" in only:
+            sections.planning(report, work, url, portfolio, min(args.runs, 3))
         if "sweep" in only:
             sections.sweep(report, "SQLite", portfolio, engine, args.runs, profile=largest)
         if smallest and not args.no_prefect and "prefect" in only:

@@ -1,6 +1,5 @@
 """Each case's last planning: which cases the daily pass must plan again, in one query."""
 
-from dataclasses import asdict
 from datetime import date, timedelta
 
 from sqlalchemy import or_, select
@@ -54,4 +53,4 @@ def record_plans(plans: list[CaseDates], *, session: Session) -> None:
             if name != "case_id"
         },
     )
-    session.connection().execute(stmt, [asdict(p) for p in plans])
+    session.connection().execute(stmt, [vars(p) for p in plans])

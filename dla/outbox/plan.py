@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Engine, bindparam, update
 from sqlmodel import Session, col, select
 
+from dla.batch import collector_paused
 from dla.clock import Clock
 from dla.db import insert_ignore, transaction
 from dla.frenchtext import fr_date, label
@@ -86,6 +87,11 @@ def plan_due_window(
     """
     if incremental and digests:
         raise ValueError("an incremental pass plans no digest (they read every case)")
+    with collector_paused():
+        return _plan_window(session, today, horizon, now, digests, incremental)
+
+
+def _plan_window(session, today, horizon, now, digests, incremental) -> PlanResult:
     if incremental:
         ids = stale_case_ids(session=session, today=today, horizon=horizon)
     else:
@@ -120,8 +126,8 @@ def plan_states(
     """
     cands, dates = [], []
     for state in states.values():
-        steps, later = split_steps(state, today - LOOKBACK, end)
-        mine = case_candidates(replace(state, steps=steps), today)
+        steps, later = split_steps(state, today, today - LOOKBACK, end)
+        mine = case_candidates(replace(state, steps=steps, window=(today - LOOKBACK, end)), today)
         supersede(mine)
         cands += mine
         dates.append(case_dates(state, mine, today, end, later))
@@ -190,8 +196,12 @@ def write(
     With the case `revisions` the states were read at, the rows found warranted are also
     marked confirmed today: the sweep sends those without rebuilding the case's state.
     """
-    cands, _ = latest_only(cands, today)
+    # A reminder of the window is only ever replaced by a later one of its series already
+    # due, itself in the window: the window alone decides which are the latest.
     window = [c for c in cands if today - LOOKBACK <= c.send_on <= today + horizon]
+    window, _ = latest_only(window, today)
+    if any(c.bare for c in window):
+        raise RuntimeError("a reminder of the window was made without its context")
     by_key = {c.key: c for c in window}
     rows = [_row(c) for c in by_key.values()]
     inserted = insert_ignore(session, Notification, rows, ["key"], returning="key")

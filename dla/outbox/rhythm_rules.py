@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from dla.frenchtext import label as frenchlabel
 from dla.outbox.people import BOARD_ROLES, people, reachable
-from dla.outbox.rules import Candidate, Rule, make
+from dla.outbox.rules import Candidate, Rule, make, needed
 from dla.outbox.state import LOOKBACK, CaseState
 from models.enums import MemberRole
 
@@ -15,6 +15,8 @@ def period_candidates(state: CaseState, today: date) -> list[Candidate]:
     The consultant gets the start only (with both dates and the .ics): nothing reaches them
     during a period, the end notice included.
     """
+    if not state.periods:
+        return []
     cal, out = state.calendar, []
     members = [o for o, r in state.members.items() if r in (MemberRole.porteur, MemberRole.membre)]
     consultants = [o for o, r in state.members.items() if r is MemberRole.prestataire]
@@ -35,9 +37,9 @@ def period_candidates(state: CaseState, today: date) -> list[Candidate]:
             (Rule.periode_debut, p.start_on, p.end_on, everyone),
             (Rule.periode_fin, p.end_on, p.end_on + LOOKBACK, boards),
         ):
-            if today > until:
-                continue
             day = cal.add_working_days(edge, -state.settings.periode_avant)
+            if today > until or not needed(state, [day]):
+                continue
             title = label[0].upper() + label[1:]
             made = [
                 make(state, rule, target, edge.isoformat(), c, day, title, context, [event])
@@ -51,6 +53,8 @@ def period_candidates(state: CaseState, today: date) -> list[Candidate]:
 
 def follow_up_candidates(state: CaseState, today: date) -> list[Candidate]:
     """Announce each follow-up with the indicators to collect, to the coordinator and members."""
+    if not state.follow_ups:
+        return []
     cal, out = state.calendar, []
     members = [o for o, r in state.members.items() if r in (MemberRole.porteur, MemberRole.membre)]
     who = reachable([state.coordinator, *people(state, members, BOARD_ROLES)])
@@ -64,9 +68,9 @@ def follow_up_candidates(state: CaseState, today: date) -> list[Candidate]:
         for i in state.indicators
     ]
     for f in state.follow_ups:
-        if f.done_on is not None and f.done_on <= today:
-            continue
         day = cal.add_working_days(f.due_date, -state.settings.suivi_avant)
+        if (f.done_on is not None and f.done_on <= today) or not needed(state, [day]):
+            continue
         event = {
             "uid": f"{state.case.reference}-suivi-{f.months_after}@dla",
             "summary": f"{state.case.reference} — suivi à {f.months_after} mois",

@@ -14,9 +14,11 @@ A case whose revision, `replan_on` and `next_send_on` say nothing new is due is 
 daily pass: its rows and confirmations are those a full pass would write.
 """
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from dla.outbox.people import step_open
 from dla.outbox.rules import Candidate, due_soon_days
 from dla.outbox.state import CaseState
 from models import Step
@@ -54,10 +56,14 @@ def step_span(state: CaseState, step: Step) -> tuple[date, date] | None:
     return first, last
 
 
-def split_steps(state: CaseState, start: date, end: date) -> tuple[list[Step], date | None]:
-    """Return the steps whose reminders may fall in [start, end], and the first day of the later ones."""
+def split_steps(
+    state: CaseState, today: date, start: date, end: date
+) -> tuple[list[Step], date | None]:
+    """Return the steps whose reminders may fall in [start, end], and the first day of later ones."""
     kept, later = [], None
     for step in state.steps:
+        if not step_open(step, today):  # done or cancelled: no reminder (its rule says so too)
+            continue
         span = step_span(state, step)
         if span is None or span[1] < start:
             continue
@@ -74,10 +80,13 @@ def supersede(cands: list[Candidate]) -> None:
     for c in cands:
         if c.cancelled is None:
             series.setdefault(c.series, []).append(c.send_on)
+    for days in series.values():
+        days.sort()
     for c in cands:
-        later = [d for d in series.get(c.series, ()) if d > c.send_on]
-        if later:
-            c.until = min(c.until or FOREVER, min(later) - DAY)
+        days = series.get(c.series, ())
+        i = bisect_right(days, c.send_on)
+        if i < len(days):
+            c.until = min(c.until or FOREVER, days[i] - DAY)
 
 
 def replan_on(state: CaseState, today: date) -> date | None:
