@@ -203,7 +203,9 @@ def write(
     if any(c.bare for c in window):
         raise RuntimeError("a reminder of the window was made without its context")
     by_key = {c.key: c for c in window}
-    rows = [_row(c) for c in by_key.values()]
+    # Most of a day's window was written on the days before: only the new keys are built.
+    known = known_rows(list(by_key), session=session, today=today)
+    rows = [_row(c) for key, c in by_key.items() if key not in known]
     inserted = insert_ignore(session, Notification, rows, ["key"], returning="key")
     now = now or at_hour(today, 8)
     held = [k for k in inserted if by_key[k].held]
@@ -221,9 +223,29 @@ def write(
     ]
     insert_ignore(session, TimelineEvent, events, ["case_id", "key"])
     if revisions is not None:
-        confirm(window, session=session, today=today, revisions=revisions)
+        # A row already confirmed at the case's revision up to the same day stays as it is.
+        stale = [
+            c for c in window if known.get(c.key) != (revisions.get(c.case_id), c.until or FOREVER)
+        ]
+        confirm(stale, session=session, today=today, revisions=revisions)
     cancelled = [k for k in inserted if by_key[k].cancelled]
     return PlanResult(inserted, held, cancelled)
+
+
+def known_rows(keys: list[str], *, session: Session, today: date) -> dict[str, tuple | None]:
+    """Return the keys already in the outbox, with (revision, last day) of a planned row's check.
+
+    Only a check made by today counts (a replay started again may find later ones).
+    """
+    known: dict[str, tuple | None] = {}
+    columns = (T.c.key, T.c.status, T.c.checked_on, T.c.checked_revision, T.c.checked_until)
+    for start in range(0, len(keys), 1000):
+        for key, status, on, revision, until in session.connection().execute(
+            select(*columns).where(col(T.c.key).in_(keys[start : start + 1000]))
+        ):
+            checked = status == NotificationStatus.planned and on is not None and on <= today
+            known[key] = (revision, until) if checked else None
+    return known
 
 
 def confirm(

@@ -70,6 +70,7 @@ class CaseState:
     members: dict[int, MemberRole] = field(default_factory=dict)
     orgs: dict[int, Organisation] = field(default_factory=dict)
     contacts: dict[int, list[Contact]] = field(default_factory=lambda: defaultdict(list))
+    # The gates of the stages whose planned end has come (the others await nothing yet).
     requirements: list[ValidationRequirement] = field(default_factory=list)
     validations: list[Validation] = field(default_factory=list)
     revision: int = 0  # the case's revision, read before the rest of its state
@@ -206,9 +207,11 @@ def load_states(
         for person in people[state.case.id]:
             if person.organisation_id in state.members:
                 state.contacts[person.organisation_id].append(person)
+    # A gate is awaited from its stage's planned end on: later ones are not read yet.
+    ended_ids = select(Stage.id).where(live, Stage.planned_end <= today)
     for requirement in conn.execute(
         rows(ValidationRequirement).where(
-            col(ValidationRequirement.stage_id).in_(live_ids),
+            col(ValidationRequirement.stage_id).in_(ended_ids),
             col(ValidationRequirement.step_id).is_(None),
         )
     ):
@@ -216,7 +219,7 @@ def load_states(
     # Decisions on closed stages are history: only the live stages' gates are read.
     for validation in conn.execute(
         rows(Validation).where(
-            col(Validation.stage_id).in_(live_ids), col(Validation.step_id).is_(None)
+            col(Validation.stage_id).in_(ended_ids), col(Validation.step_id).is_(None)
         )
     ):
         states[validation.case_id].validations.append(validation)

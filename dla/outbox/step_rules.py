@@ -149,13 +149,15 @@ def validation_candidates(state: CaseState, stage: Stage, today: date) -> list[C
     requirements = [r for r in state.requirements if r.stage_id == stage.id]
     if not requirements or not stage_open(stage, today) or today < stage.planned_end:
         return []
+    cal = state.calendar
+    first = working_on_or_after(cal, stage.planned_end + timedelta(days=1))
+    days = weekly_days(cal, first, state.settings.validation_rappels)
+    if not needed(state, days):  # all gone out before the planning window
+        return []
     validations = [v for v in state.validations if v.stage_id == stage.id]
     gate = gate_status(requirements, validations, stage.gate_rule, stage.gate_quorum, today)
     if gate.satisfied:
         return []
-    cal = state.calendar
-    first = working_on_or_after(cal, stage.planned_end + timedelta(days=1))
-    days = weekly_days(cal, first, state.settings.validation_rappels)
     deadline = cal.add_working_days(stage.planned_end, stage.gate_grace_days)
     out = []
     for org_id, body in gate.missing:

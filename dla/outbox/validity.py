@@ -92,12 +92,11 @@ def supersede(cands: list[Candidate]) -> None:
 def replan_on(state: CaseState, today: date) -> date | None:
     """Return the first day after `today` a rule starts to apply to the case, if any."""
     days = []
-    gated = {r.stage_id for r in state.requirements}
     for stage in state.stages.values():
         opened = stage.opened_at.date()
         if opened > today:
             days.append(opened)
-        if stage.id in gated and stage.planned_end > today:
+        if stage.planned_end > today:  # its gate, if any, is awaited from then on
             days.append(stage.planned_end)
     days += [v.decided_on for v in state.validations if v.decided_on > today]
     return min(days, default=None)
