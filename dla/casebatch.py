@@ -1,0 +1,273 @@
+"""Save many case files in one transaction: new cases in bulk, the others one by one.
+
+`save_plans` gives, file after file and in the same order, what `save_plan` (dla/cases.py)
+gives, with the same rows. An unchanged file is known by its hash without a query; a new case
+whose shared records (organisations, contacts) it declares as stored is gathered with others
+and written a level at a time (cases, then their stages, then steps…), a few INSERTs for a
+hundred files. Any other file (a case already stored, a shared fact it would change) goes
+through `save_plan` itself, once the new cases gathered before it are written.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from dla.casefile.decisions import judge_decisions
+from dla.casefile.loader import CasePlan
+from dla.casefile.problems import CaseFileError
+from dla.caserows import (
+    case_contact_rows,
+    case_fields,
+    decision_rows,
+    event_row,
+    insert_rows,
+    member_rows,
+    pause_events,
+    requirement_rows,
+    rhythm_rows,
+    stage_row,
+    step_row,
+)
+from dla.cases import LoadOutcome, refuse_forgotten, save_plan
+from dla.clock import Clock
+from dla.orgs import ORG_FACTS, declared_fact
+from dla.privacy.forgotten import forgotten_digests
+from dla.shared_changes import shown
+from models import (
+    Case,
+    CaseContact,
+    CaseMember,
+    Contact,
+    FollowUp,
+    Indicator,
+    Organisation,
+    Period,
+    Stage,
+    Step,
+    TimelineEvent,
+    Validation,
+    ValidationRequirement,
+)
+
+BATCH = 100  # new cases written together
+CHUNK = 1000  # keys per lookup query
+
+
+def save_plans(
+    plans: list[CasePlan],
+    *,
+    session: Session,
+    clock: Clock,
+    actor: str,
+    reason: str,
+    update_shared: bool = False,
+    progress: Callable[[int], object] | None = None,
+) -> list[LoadOutcome]:
+    """Create or update the cases of `plans`, in order, as `save_plan` would one by one.
+
+    `progress` is told how many files are done so far (for a progress bar).
+    """
+    known = forgotten_digests(session=session)
+    hashes = _stored_hashes([p.case.reference for p in plans], session=session)
+    shared = _Shared.read(plans, session=session)
+    batch = _NewCases(session, actor, reason)
+    outcomes = []
+    for done, plan in enumerate(plans, 1):
+        refuse_forgotten(plan, session=session, known=known)
+        reference = plan.case.reference
+        if hashes.get(reference, "") == plan.source_hash:
+            outcomes.append(LoadOutcome(reference, "inchangé"))
+        elif reference not in hashes and not shared.changed_by(plan):
+            if problems := judge_decisions(plan, None, session=session):
+                raise CaseFileError(plan.source_path, problems)
+            shared.declare(plan)
+            outcomes.append(batch.add(plan, clock.now()))
+            hashes[reference] = plan.source_hash
+            if len(batch.plans) >= BATCH:
+                batch.write(shared)
+        else:
+            batch.write(shared)
+            outcomes.append(
+                save_plan(
+                    plan,
+                    session=session,
+                    clock=clock,
+                    actor=actor,
+                    reason=reason,
+                    update_shared=update_shared,
+                )
+            )
+            hashes[reference] = plan.source_hash
+            # The file may have created or changed shared records: read them again.
+            session.flush()
+            shared = _Shared.read(plans[done:], session=session)
+        if progress is not None:
+            progress(done)
+    batch.write(shared)
+    return outcomes
+
+
+def _stored_hashes(references: list[str], *, session: Session) -> dict[str, str | None]:
+    """Return the stored cases among `references`: their file's hash."""
+    out: dict[str, str | None] = {}
+    for start in range(0, len(references), CHUNK):
+        out |= dict(
+            session.exec(
+                select(Case.reference, Case.source_hash).where(
+                    col(Case.reference).in_(references[start : start + CHUNK])
+                )
+            ).all()
+        )
+    return out
+
+
+@dataclass
+class _Shared:
+    """The shared records the files name: their facts, stored or declared by a file before."""
+
+    orgs: dict[str, dict] = field(default_factory=dict)  # key → facts, and "id" once stored
+    contacts: dict[str, dict] = field(default_factory=dict)  # e-mail → facts, "id"
+    new_orgs: list[str] = field(default_factory=list)  # declared by a file, not written yet
+    new_contacts: list[str] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, plans: list[CasePlan], *, session: Session) -> "_Shared":
+        keys = sorted({o.cle for p in plans for o in p.case.organisations})
+        emails = sorted({c.email.lower() for p in plans for c in p.case.contacts})
+        shared = cls()
+        attrs = [Organisation.id, *(getattr(Organisation, a) for _, a in ORG_FACTS)]
+        for start in range(0, len(keys), CHUNK):
+            for row in session.exec(
+                select(Organisation.key, *attrs).where(
+                    col(Organisation.key).in_(keys[start : start + CHUNK])
+                )
+            ):
+                shared.orgs[row.key] = dict(row._mapping)
+        for start in range(0, len(emails), CHUNK):
+            for row in session.exec(
+                select(Contact.email, Contact.id, Contact.name, Contact.phone).where(
+                    col(Contact.email).in_(emails[start : start + CHUNK])
+                )
+            ):
+                shared.contacts[row.email] = dict(row._mapping)
+        return shared
+
+    def changed_by(self, plan: CasePlan) -> bool:
+        """Tell whether the file declares a fact of a known record otherwise (dla/orgs.py)."""
+        for item in plan.case.organisations:
+            stored = self.orgs.get(item.cle)
+            if stored is not None and any(
+                (declared := declared_fact(item, name)) is not ...
+                and shown(declared) != shown(stored[attr])
+                for name, attr in ORG_FACTS
+            ):
+                return True
+        for item in plan.case.contacts:
+            stored = self.contacts.get(item.email.lower())
+            if stored is not None and any(
+                declared is not None and declared != stored[attr]
+                for attr, declared in (("name", item.nom), ("phone", item.telephone))
+            ):
+                return True
+        return False
+
+    def declare(self, plan: CasePlan) -> None:
+        """Take in the records a new file creates, with the facts `apply_shared` gives them."""
+        for item in plan.case.organisations:
+            if item.cle not in self.orgs:
+                facts = {"key": item.cle, "siae_kind": None, "siret": None}
+                facts |= {"departement": None, "networks": []}
+                for name, attr in ORG_FACTS:
+                    if (declared := declared_fact(item, name)) is not ...:
+                        facts[attr] = declared
+                self.orgs[item.cle] = facts
+                self.new_orgs.append(item.cle)
+        for item in plan.case.contacts:
+            email = item.email.lower()
+            if email not in self.contacts:
+                self.contacts[email] = {"email": email, "name": item.nom, "phone": item.telephone}
+                self.new_contacts.append(email)
+
+    def write_new(self, session: Session) -> None:
+        """Insert the records declared since the last call; keep their ids."""
+        for records, model, new in (
+            (self.orgs, Organisation, self.new_orgs),
+            (self.contacts, Contact, self.new_contacts),
+        ):
+            ids = insert_rows(session, model, [records[k] for k in new], returning=True)
+            for k, id_ in zip(new, ids, strict=True):
+                records[k]["id"] = id_
+            new.clear()
+
+
+# Written after a batch's cases, stages and steps, in this order.
+LATER = (ValidationRequirement, Validation, Period, Indicator, FollowUp, TimelineEvent)
+
+
+class _NewCases:
+    """New cases gathered to be written together, a table at a time, in file order."""
+
+    def __init__(self, session: Session, actor: str, reason: str) -> None:
+        self.session, self.actor, self.reason = session, actor, reason
+        self.plans: list[tuple[CasePlan, datetime]] = []
+
+    def add(self, plan: CasePlan, now: datetime) -> LoadOutcome:
+        self.plans.append((plan, now))
+        summary = f"Accompagnement créé depuis {plan.source_path}"
+        return LoadOutcome(plan.case.reference, "créé", [summary])
+
+    def write(self, shared: _Shared) -> None:
+        """Write the gathered cases (and the shared records they create), then forget them."""
+        if not self.plans:
+            return
+        session, actor = self.session, self.actor
+        shared.write_new(session)
+        orgs = {k: v["id"] for k, v in shared.orgs.items() if "id" in v}
+        people = {k: v["id"] for k, v in shared.contacts.items() if "id" in v}
+        rows = [
+            {"reference": p.case.reference, "created_at": now} | case_fields(p, orgs, people, now)
+            for p, now in self.plans
+        ]
+        ids = insert_rows(session, Case, rows, returning=True)
+        cases = [(p, now, c) for (p, now), c in zip(self.plans, ids, strict=True)]
+        stages = self._keyed(Stage, [[stage_row(p, s, c) for s in p.stages] for p, _, c in cases])
+        steps = self._keyed(
+            Step,
+            [
+                [step_row(t, c, st[s.source.cle]) for s in p.stages for t in s.tasks]
+                for (p, _, c), st in zip(cases, stages, strict=True)
+            ],
+        )
+        tables: dict = {model: [] for model in (CaseMember, CaseContact, *LATER)}
+        for (p, now, c), st, sp in zip(cases, stages, steps, strict=True):
+            tables[CaseMember] += member_rows(p, c, orgs)
+            tables[CaseContact] += case_contact_rows(p, c, orgs, people)
+            tables[ValidationRequirement] += requirement_rows(p, c, st, sp, orgs)
+            tables[Validation] += decision_rows(p, c, st, sp, orgs, actor=actor, now=now)
+            periods, indicators, follow_ups = rhythm_rows(p, c)
+            tables[Period] += periods
+            tables[Indicator] += indicators
+            tables[FollowUp] += follow_ups
+            tables[TimelineEvent] += [
+                *pause_events(p, c, now, actor),
+                event_row(
+                    c,
+                    now,
+                    "case.created",
+                    f"Accompagnement créé depuis {p.source_path}",
+                    actor,
+                    {"motif": self.reason},
+                ),
+            ]
+        for model, batch in tables.items():
+            insert_rows(session, model, batch)
+        self.plans = []
+
+    def _keyed(self, model, rows_of: list[list[dict]]) -> list[dict[str, int]]:
+        """Insert each case's rows; return, for each case, their ids by key."""
+        ids = iter(
+            insert_rows(self.session, model, [r for rows in rows_of for r in rows], returning=True)
+        )
+        return [{row["key"]: next(ids) for row in rows} for rows in rows_of]
