@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from dla.batch import collector_paused
 from dla.casefile.decisions import judge_decisions
 from dla.casefile.loader import CasePlan
 from dla.casefile.problems import CaseFileError
@@ -22,7 +23,9 @@ from dla.caserows import (
     case_fields,
     decision_rows,
     event_row,
+    ids_by,
     insert_rows,
+    keyed_ids,
     member_rows,
     pause_events,
     requirement_rows,
@@ -69,6 +72,11 @@ def save_plans(
 
     `progress` is told how many files are done so far (for a progress bar).
     """
+    with collector_paused():
+        return _save_plans(plans, session, clock, actor, reason, update_shared, progress)
+
+
+def _save_plans(plans, session, clock, actor, reason, update_shared, progress):
     known = forgotten_digests(session=session)
     hashes = _stored_hashes([p.case.reference for p in plans], session=session)
     shared = _Shared.read(plans, session=session)
@@ -196,8 +204,9 @@ class _Shared:
             (self.orgs, Organisation, self.new_orgs),
             (self.contacts, Contact, self.new_contacts),
         ):
-            ids = insert_rows(session, model, [records[k] for k in new], returning=True)
-            for k, id_ in zip(new, ids, strict=True):
+            insert_rows(session, model, [records[k] for k in new])
+            name = "key" if model is Organisation else "email"
+            for k, id_ in ids_by(session, model, name, new).items():
                 records[k]["id"] = id_
             new.clear()
 
@@ -230,8 +239,9 @@ class _NewCases:
             {"reference": p.case.reference, "created_at": now} | case_fields(p, orgs, people, now)
             for p, now in self.plans
         ]
-        ids = insert_rows(session, Case, rows, returning=True)
-        cases = [(p, now, c) for (p, now), c in zip(self.plans, ids, strict=True)]
+        insert_rows(session, Case, rows)
+        ids = ids_by(session, Case, "reference", [r["reference"] for r in rows])
+        cases = [(p, now, ids[p.case.reference]) for p, now in self.plans]
         stages = self._keyed(Stage, [[stage_row(p, s, c) for s in p.stages] for p, _, c in cases])
         steps = self._keyed(
             Step,
@@ -267,7 +277,7 @@ class _NewCases:
 
     def _keyed(self, model, rows_of: list[list[dict]]) -> list[dict[str, int]]:
         """Insert each case's rows; return, for each case, their ids by key."""
-        ids = iter(
-            insert_rows(self.session, model, [r for rows in rows_of for r in rows], returning=True)
-        )
-        return [{row["key"]: next(ids) for row in rows} for rows in rows_of]
+        insert_rows(self.session, model, [r for rows in rows_of for r in rows])
+        cases = sorted({r["case_id"] for rows in rows_of for r in rows})
+        ids = keyed_ids(self.session, model, cases)
+        return [{r["key"]: ids[r["case_id"], r["key"]] for r in rows} for rows in rows_of]
