@@ -4,6 +4,7 @@ from pathlib import Path
 
 from benchmarks import (
     bench_desk,
+    bench_latency,
     bench_load,
     bench_plan,
     bench_prefect,
@@ -48,6 +49,15 @@ LIMITS = {
     "reuse matters far more.",
     "send_baseline_room": "Baseline ÷ sweep: the server's CPU time leaves room for {bound} on "
     "this run; the gap to the target is the sweep's own work (see the profile below).",
+    "latency": "Sending against latency: each reply of the relay (benchmarks/latency_sink.py) "
+    "arrives {delay} after the server has it, without holding up the next commands, as over a "
+    "network; the relay advertises PIPELINING. aiosmtplib, the product's client and the floor, "
+    "waits for each reply: four round trips a message (MAIL, RCPT, DATA, content), so a "
+    "connection carries about a dozen messages a second and the time falls with the number of "
+    "connections (the curve). The naive baseline pays seven round trips a message (greeting, "
+    "EHLO, the four, QUIT), one message at a time. A pipelining client needs one round trip a "
+    "message (the pipelined reference): reaching it takes a client that pipelines, which "
+    "aiosmtplib does not.",
     "render": "HTML path ÷ floor: the floor only renders prepared data; the product's render "
     "step alone is {render:.1f}× the floor (a sandboxed environment: the DLA team edits the "
     "templates). The rest of `generate`, {overhead:.2f} ms per document in this run, is what the "
@@ -311,6 +321,79 @@ def sending(report: Report, engine, p: Portfolio, count: int, runs: int) -> None
         with bench_send.smtp_sink() as port:
             text = profile_text(lambda: _send_once(engine, port, now, min(count, p.due)))
         report.profiles[f"sweep of {n:,} reminders to SMTP"] = text
+
+
+SPEED_UP, FLOOR_RATIO = 8, 1.3  # sweep vs the naive baseline, and vs the floor (latency)
+
+
+def latency(report: Report, engine, p: Portfolio, count: int, runs: int) -> None:
+    """Sending to a relay 20 ms away: baseline, sweep, floor and a pipelined reference."""
+    now = sweep_now(p.today)
+    r = bench_latency.run(engine, now, count=min(count, p.due), runs=runs)
+    h, n, c = r["headline"], r["messages"], r["default"]
+    naive, ours, floor = h["naive"], h[f"sweep {c}"], h[f"floor {c}"]
+    piped = h[f"pipelined {c}"]
+    delay = f"{bench_latency.DELAY * 1000:.0f} ms"
+    speed_up, ratio = naive.median / ours.median, ours.median / floor.median
+    report.add(
+        Figure(
+            "Sending against latency",
+            f"Naive baseline: smtplib, one connection per message, sequential ({delay} a reply)",
+            seconds(naive.median),
+            detail=f"{n / naive.median:.1f} messages/s; {runs_of(naive)}",
+        ),
+        Figure(
+            "Sending against latency",
+            f"Sweep of {n:,} due reminders over {c} connections (the default, "
+            "`DLA_SMTP_CONCURRENCY`)",
+            seconds(ours.median),
+            detail=f"{n / ours.median:.0f} messages/s; {runs_of(ours)}",
+        ),
+        Figure(
+            "Sending against latency",
+            f"Floor: bare aiosmtplib over the same {c} connections",
+            seconds(floor.median),
+            detail=f"{n / floor.median:.0f} messages/s; aiosmtplib waits for each reply (no "
+            f"PIPELINING), four round trips a message; {runs_of(floor)}",
+        ),
+        Figure(
+            "Sending against latency",
+            f"Pipelined reference over the same {c} connections (raw asyncio, RFC 2920)",
+            seconds(piped.median),
+            detail=f"{n / piped.median:.0f} messages/s; one round trip a message: what a "
+            f"pipelining client could reach; {runs_of(piped)}",
+        ),
+        Figure(
+            "Sending against latency",
+            "Baseline ÷ sweep (speed-up)",
+            f"{speed_up:.1f}×",
+            f"≥ {SPEED_UP}×",
+            speed_up >= SPEED_UP,
+        ),
+        Figure(
+            "Sending against latency",
+            "Sweep ÷ floor",
+            f"{ratio:.2f}×",
+            f"≤ {FLOOR_RATIO}×",
+            ratio <= FLOOR_RATIO,
+            f"sweep ÷ pipelined reference {ours.median / piped.median:.1f}×",
+        ),
+    )
+    cv = r["curve"]
+    for k in bench_latency.CURVE:
+        sweep_k, floor_k, piped_k = cv[f"sweep {k}"], cv[f"floor {k}"], cv[f"pipelined {k}"]
+        report.add(
+            Figure(
+                "Sending against latency",
+                f"Curve: {k} connection{'s' if k > 1 else ''}",
+                f"{n / sweep_k.median:.0f} messages/s",
+                detail=f"sweep {seconds(sweep_k.median)} ({naive.median / sweep_k.median:.1f}× "
+                f"the baseline), floor {seconds(floor_k.median)} (sweep ÷ floor "
+                f"{sweep_k.median / floor_k.median:.2f}×), pipelined "
+                f"{seconds(piped_k.median)}" + (" (the default)" if k == c else ""),
+            )
+        )
+    report.notes.append(LIMITS["latency"].format(delay=delay))
 
 
 def _send_once(engine, port, now, count):

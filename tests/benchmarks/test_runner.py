@@ -18,6 +18,8 @@ def test_a_quick_run_writes_every_figure_with_its_target_and_verdict(tmp_path):
             "1",
             "--messages",
             "4",
+            "--latency-messages",
+            "4",
             "--files",
             "2",
             "--documents",
