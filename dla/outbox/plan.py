@@ -127,7 +127,8 @@ def plan_states(
     cands, dates = [], []
     for state in states.values():
         steps, later = split_steps(state, today, today - LOOKBACK, end)
-        mine = case_candidates(replace(state, steps=steps, window=(today - LOOKBACK, end)), today)
+        window = replace(state, steps=steps, window=(today - LOOKBACK, end))
+        mine = case_candidates(window, today)
         supersede(mine)
         cands += mine
         dates.append(case_dates(state, mine, today, end, later))

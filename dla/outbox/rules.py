@@ -3,6 +3,7 @@
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
 from dla.calendar import WorkingCalendar
 from dla.casefile.relances import Relances
@@ -92,11 +93,13 @@ class Candidate:
     # Going out outside the planning window (`CaseState.window`): no subject, no context.
     bare: bool = False
 
-    @property
+    # Computed once: a pass reads them several times for each candidate (none of their parts
+    # changes after the candidate is made; a hold only moves its day).
+    @cached_property
     def key(self) -> str:
         return notification_key(self.rule, self.target, self.occurrence, self.recipient.email)
 
-    @property
+    @cached_property
     def series(self) -> tuple[str, str, str]:
         return (self.rule, self.target, self.recipient.email)
 

@@ -80,6 +80,8 @@ class CaseState:
     # A planning pass writes only the reminders going out in this window: the others are
     # made bare (dla/outbox/rules.py, `make`), enough to know when they go.
     window: tuple[date, date] | None = None
+    # The reachable people of some organisations and roles, worked out once (outbox/people.py).
+    people: dict[tuple, list] = field(default_factory=dict)
 
 
 # Columns no rule reads (decoding them was a large share of a national pass's reads).
