@@ -9,7 +9,6 @@ through `save_plan` itself, once the new cases gathered before it are written.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -23,9 +22,6 @@ from dla.caserows import (
     case_fields,
     decision_rows,
     event_row,
-    ids_by,
-    insert_rows,
-    keyed_ids,
     member_rows,
     pause_events,
     requirement_rows,
@@ -35,17 +31,15 @@ from dla.caserows import (
 )
 from dla.cases import LoadOutcome, refuse_forgotten, save_plan
 from dla.clock import Clock
-from dla.orgs import ORG_FACTS, declared_fact
+from dla.db import ids_by, insert_rows, keyed_ids
 from dla.privacy.forgotten import forgotten_digests
-from dla.shared_changes import shown
+from dla.sharedrecords import SharedRecords
 from models import (
     Case,
     CaseContact,
     CaseMember,
-    Contact,
     FollowUp,
     Indicator,
-    Organisation,
     Period,
     Stage,
     Step,
@@ -79,7 +73,7 @@ def save_plans(
 def _save_plans(plans, session, clock, actor, reason, update_shared, progress):
     known = forgotten_digests(session=session)
     hashes = _stored_hashes([p.case.reference for p in plans], session=session)
-    shared = _Shared.read(plans, session=session)
+    shared = SharedRecords.read(plans, session=session)
     batch = _NewCases(session, actor, reason)
     outcomes = []
     for done, plan in enumerate(plans, 1):
@@ -110,7 +104,7 @@ def _save_plans(plans, session, clock, actor, reason, update_shared, progress):
             hashes[reference] = plan.source_hash
             # The file may have created or changed shared records: read them again.
             session.flush()
-            shared = _Shared.read(plans[done:], session=session)
+            shared = SharedRecords.read(plans[done:], session=session)
         if progress is not None:
             progress(done)
     batch.write(shared)
@@ -131,86 +125,6 @@ def _stored_hashes(references: list[str], *, session: Session) -> dict[str, str 
     return out
 
 
-@dataclass
-class _Shared:
-    """The shared records the files name: their facts, stored or declared by a file before."""
-
-    orgs: dict[str, dict] = field(default_factory=dict)  # key → facts, and "id" once stored
-    contacts: dict[str, dict] = field(default_factory=dict)  # e-mail → facts, "id"
-    new_orgs: list[str] = field(default_factory=list)  # declared by a file, not written yet
-    new_contacts: list[str] = field(default_factory=list)
-
-    @classmethod
-    def read(cls, plans: list[CasePlan], *, session: Session) -> "_Shared":
-        keys = sorted({o.cle for p in plans for o in p.case.organisations})
-        emails = sorted({c.email.lower() for p in plans for c in p.case.contacts})
-        shared = cls()
-        attrs = [Organisation.id, *(getattr(Organisation, a) for _, a in ORG_FACTS)]
-        for start in range(0, len(keys), CHUNK):
-            for row in session.exec(
-                select(Organisation.key, *attrs).where(
-                    col(Organisation.key).in_(keys[start : start + CHUNK])
-                )
-            ):
-                shared.orgs[row.key] = dict(row._mapping)
-        for start in range(0, len(emails), CHUNK):
-            for row in session.exec(
-                select(Contact.email, Contact.id, Contact.name, Contact.phone).where(
-                    col(Contact.email).in_(emails[start : start + CHUNK])
-                )
-            ):
-                shared.contacts[row.email] = dict(row._mapping)
-        return shared
-
-    def changed_by(self, plan: CasePlan) -> bool:
-        """Tell whether the file declares a fact of a known record otherwise (dla/orgs.py)."""
-        for item in plan.case.organisations:
-            stored = self.orgs.get(item.cle)
-            if stored is not None and any(
-                (declared := declared_fact(item, name)) is not ...
-                and shown(declared) != shown(stored[attr])
-                for name, attr in ORG_FACTS
-            ):
-                return True
-        for item in plan.case.contacts:
-            stored = self.contacts.get(item.email.lower())
-            if stored is not None and any(
-                declared is not None and declared != stored[attr]
-                for attr, declared in (("name", item.nom), ("phone", item.telephone))
-            ):
-                return True
-        return False
-
-    def declare(self, plan: CasePlan) -> None:
-        """Take in the records a new file creates, with the facts `apply_shared` gives them."""
-        for item in plan.case.organisations:
-            if item.cle not in self.orgs:
-                facts = {"key": item.cle, "siae_kind": None, "siret": None}
-                facts |= {"departement": None, "networks": []}
-                for name, attr in ORG_FACTS:
-                    if (declared := declared_fact(item, name)) is not ...:
-                        facts[attr] = declared
-                self.orgs[item.cle] = facts
-                self.new_orgs.append(item.cle)
-        for item in plan.case.contacts:
-            email = item.email.lower()
-            if email not in self.contacts:
-                self.contacts[email] = {"email": email, "name": item.nom, "phone": item.telephone}
-                self.new_contacts.append(email)
-
-    def write_new(self, session: Session) -> None:
-        """Insert the records declared since the last call; keep their ids."""
-        for records, model, new in (
-            (self.orgs, Organisation, self.new_orgs),
-            (self.contacts, Contact, self.new_contacts),
-        ):
-            insert_rows(session, model, [records[k] for k in new])
-            name = "key" if model is Organisation else "email"
-            for k, id_ in ids_by(session, model, name, new).items():
-                records[k]["id"] = id_
-            new.clear()
-
-
 # Written after a batch's cases, stages and steps, in this order.
 LATER = (ValidationRequirement, Validation, Period, Indicator, FollowUp, TimelineEvent)
 
@@ -227,7 +141,7 @@ class _NewCases:
         summary = f"Accompagnement créé depuis {plan.source_path}"
         return LoadOutcome(plan.case.reference, "créé", [summary])
 
-    def write(self, shared: _Shared) -> None:
+    def write(self, shared: SharedRecords) -> None:
         """Write the gathered cases (and the shared records they create), then forget them."""
         if not self.plans:
             return

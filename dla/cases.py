@@ -11,13 +11,13 @@ from dla.casefile.problems import CaseFileError
 from dla.caserows import (
     case_fields,
     decision_rows,
-    insert_rows,
     pause_events,
     requirement_rows,
     stage_row,
     step_row,
 )
 from dla.clock import Clock
+from dla.db import insert_rows
 from dla.frenchtext import fr_date
 from dla.orgs import apply_shared, find_shared, save_case_contacts
 from dla.privacy.forgotten import forgotten_fields

@@ -1,45 +1,26 @@
-"""Write the notifications the rules ask for as outbox rows; planning twice adds nothing."""
+"""Plan the notifications the rules ask for, case by case or all at once; twice adds nothing."""
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, bindparam, update
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from dla.batch import collector_paused
 from dla.clock import Clock
-from dla.db import insert_ignore, transaction
-from dla.frenchtext import fr_date, label
-from dla.outbox.candidates import Candidate, case_candidates, latest_only
+from dla.db import transaction
+from dla.outbox.candidates import Candidate, case_candidates
 from dla.outbox.caseplans import record_plans, stale_case_ids
 from dla.outbox.digest import digest_candidates
-from dla.outbox.rules import at_hour
+from dla.outbox.plan_result import PlanResult
 from dla.outbox.state import LOOKBACK, CaseState, load_states
-from dla.outbox.store import to_json
-from dla.outbox.validity import FOREVER, CaseDates, case_dates, split_steps, supersede
-from models import Case, Notification, TimelineEvent
-from models.enums import ENDED, NotificationStatus, Rule
+from dla.outbox.validity import CaseDates, case_dates, split_steps, supersede
+from dla.outbox.write import write
+from models import Case
+from models.enums import ENDED
 
 DEFAULT_HORIZON = timedelta(days=1)
 CHUNK = 500  # cases planned together
-T = Notification.__table__
-
-
-@dataclass
-class PlanResult:
-    """What one planning pass wrote: new rows (planned, held, cancelled), and cases planned."""
-
-    inserted: list[str]
-    held: list[str]
-    cancelled: list[str]
-    planned_cases: int = 0  # cases whose rules ran (an incremental pass skips the others)
-
-    def __iadd__(self, other: "PlanResult") -> "PlanResult":
-        self.inserted += other.inserted
-        self.held += other.held
-        self.cancelled += other.cancelled
-        self.planned_cases += other.planned_cases
-        return self
 
 
 def plan_case(
@@ -181,131 +162,3 @@ def plan_digests(
     states = load_states(session=session, today=today, horizon=horizon)
     cands = digest_candidates(states, session=session, today=today, horizon=horizon)
     return write(cands, session=session, today=today, horizon=horizon)
-
-
-def write(
-    cands: list[Candidate],
-    *,
-    session: Session,
-    today: date,
-    horizon: timedelta,
-    now: datetime | None = None,
-    revisions: dict[int, int] | None = None,
-) -> PlanResult:
-    """Insert the candidates sent within the window; existing keys are left untouched.
-
-    With the case `revisions` the states were read at, the rows found warranted are also
-    marked confirmed today: the sweep sends those without rebuilding the case's state.
-    """
-    # A reminder of the window is only ever replaced by a later one of its series already
-    # due, itself in the window: the window alone decides which are the latest.
-    window = [c for c in cands if today - LOOKBACK <= c.send_on <= today + horizon]
-    window, _ = latest_only(window, today)
-    if any(c.bare for c in window):
-        raise RuntimeError("a reminder of the window was made without its context")
-    by_key = {c.key: c for c in window}
-    # Most of a day's window was written on the days before: only the new keys are built.
-    known = known_rows(list(by_key), session=session, today=today)
-    rows = [_row(c) for key, c in by_key.items() if key not in known]
-    inserted = insert_ignore(session, Notification, rows, ["key"], returning="key")
-    now = now or at_hour(today, 8)
-    held = [k for k in inserted if by_key[k].held]
-    events = [
-        {
-            "case_id": by_key[k].case_id,
-            "at": now,
-            "kind": "notification.held",
-            "actor": "relances",
-            "summary": _held_summary(by_key[k]),
-            "data": {"notification": k, **by_key[k].held},
-            "key": f"notification:{k}:held"[:300],
-        }
-        for k in held
-    ]
-    insert_ignore(session, TimelineEvent, events, ["case_id", "key"])
-    if revisions is not None:
-        # A row already confirmed at the case's revision up to the same day stays as it is.
-        stale = [
-            c for c in window if known.get(c.key) != (revisions.get(c.case_id), c.until or FOREVER)
-        ]
-        confirm(stale, session=session, today=today, revisions=revisions)
-    cancelled = [k for k in inserted if by_key[k].cancelled]
-    return PlanResult(inserted, held, cancelled)
-
-
-def known_rows(keys: list[str], *, session: Session, today: date) -> dict[str, tuple | None]:
-    """Return the keys already in the outbox, with (revision, last day) of a planned row's check.
-
-    Only a check made by today counts (a replay started again may find later ones).
-    """
-    known: dict[str, tuple | None] = {}
-    columns = (T.c.key, T.c.status, T.c.checked_on, T.c.checked_revision, T.c.checked_until)
-    for start in range(0, len(keys), 1000):
-        for key, status, on, revision, until in session.connection().execute(
-            select(*columns).where(col(T.c.key).in_(keys[start : start + 1000]))
-        ):
-            checked = status == NotificationStatus.planned and on is not None and on <= today
-            known[key] = (revision, until) if checked else None
-    return known
-
-
-def confirm(
-    cands: list[Candidate], *, session: Session, today: date, revisions: dict[int, int]
-) -> None:
-    """Mark the planned rows of these warranted candidates as confirmed, in one batch.
-
-    Each is confirmed today and up to its last warranted day (`Candidate.until`).
-    """
-    marks = [
-        {"b_key": c.key, "b_revision": revisions[c.case_id], "b_until": c.until or FOREVER}
-        for c in cands
-        if c.cancelled is None and c.case_id in revisions
-    ]
-    if marks:
-        session.connection().execute(
-            update(T)
-            .where(T.c.key == bindparam("b_key"), T.c.status == NotificationStatus.planned)
-            .values(
-                checked_on=today,
-                checked_revision=bindparam("b_revision"),
-                checked_until=bindparam("b_until"),
-            ),
-            marks,
-        )
-
-
-def _row(c: Candidate) -> dict:
-    return {
-        "key": c.key,
-        "case_id": c.case_id,
-        "rule": c.rule.value,
-        "recipient": c.recipient.email,
-        "due_at": at_hour(c.send_on, c.hour),
-        "status": NotificationStatus.cancelled if c.cancelled else NotificationStatus.planned,
-        "attempts": 0,
-        "last_error": c.cancelled,
-        "payload": to_json(
-            {
-                "target": c.target,
-                "occurrence": c.occurrence,
-                "send_on": c.original_on,
-                "subject": c.subject,
-                "to_name": c.recipient.name,
-                "context": c.context,
-                "events": c.events,
-                "held": c.held,
-            }
-        ),
-    }
-
-
-def _held_summary(c: Candidate) -> str:
-    what = f"Relance « {label(c.rule, Rule)} » à {c.recipient.email} ({c.context['title']})"
-    if c.cancelled:
-        return f"{what} {c.cancelled}"
-    held = c.held or {}
-    return (
-        f"{what} suspendue pendant la {label(held['kind'])} du "
-        f"{fr_date(date.fromisoformat(held['start_on']))} au "
-        f"{fr_date(date.fromisoformat(held['end_on']))} : reportée au {fr_date(c.send_on)}"
-    )
