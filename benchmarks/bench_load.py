@@ -1,8 +1,9 @@
-"""Loading case files (read, validate, plan; then save into an empty database) and CLI start."""
+"""Loading case files (read, validate, plan; save into an empty database; reload) and CLI start."""
 
 import random
 import subprocess
 import sys
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from sqlalchemy import Engine
 
 from benchmarks.cases import JOURNEY_WEIGHTS, JOURNEYS, Shape, calendar_of, document, mondays
 from benchmarks.measure import Timing, side_by_side, timed
+from dla.casebatch import save_plans
 from dla.casefile.loader import load_case_file
-from dla.cases import save_plan
 from dla.clock import FixedClock
 from dla.db import transaction
 
@@ -54,14 +55,13 @@ def read_all(paths: list[Path]) -> list:
     return [load_case_file(p) for p in paths]
 
 
-def save_all(engine: Engine, plans: list, today: date) -> int:
-    """Save the plans in one transaction, as `dla case load` does."""
+def save_all(engine: Engine, plans: list, today: date) -> dict[str, int]:
+    """Save the plans in one transaction, as `dla case load` does; count the outcomes."""
     with transaction(engine) as session:
-        for plan in plans:
-            save_plan(
-                plan, session=session, clock=FixedClock.on(today), actor="bench", reason="bench"
-            )
-    return len(plans)
+        outcomes = save_plans(
+            plans, session=session, clock=FixedClock.on(today), actor="bench", reason="bench"
+        )
+    return Counter(o.status for o in outcomes)
 
 
 def cli_start(runs: int) -> dict[str, Timing]:

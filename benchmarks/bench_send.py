@@ -34,7 +34,7 @@ from dla.settings import Settings
 from models import Notification, TimelineEvent
 from models.enums import NotificationStatus
 
-CONCURRENCY = 2  # DLA_SMTP_CONCURRENCY's default
+CONCURRENCY = Settings.model_fields["smtp_concurrency"].default  # DLA_SMTP_CONCURRENCY's
 BATCH = 200
 T = Notification.__table__
 SERVERS: dict[int, int] = {}  # port → pid of the aiosmtpd process listening on it
@@ -51,21 +51,19 @@ def server_cpu(port: int) -> float | None:
 
 
 @contextmanager
-def smtp_sink() -> Iterator[int]:
-    """Run aiosmtpd's Sink handler in a subprocess on a free loopback port; yield the port."""
+def smtp_sink(delay: float | None = None) -> Iterator[int]:
+    """Run aiosmtpd's Sink handler in a subprocess on a free loopback port; yield the port.
+
+    With `delay` (seconds), each reply arrives that much later (benchmarks/latency_sink.py).
+    """
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = [
-        sys.executable,
-        "-m",
-        "aiosmtpd",
-        "-n",
-        "-c",
-        "aiosmtpd.handlers.Sink",
-        "-l",
-        f"127.0.0.1:{port}",
-    ]
+    command = [sys.executable, "-m"] + (
+        ["benchmarks.latency_sink", "127.0.0.1", str(port), str(delay)]
+        if delay is not None
+        else ["aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"]
+    )
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 20
@@ -100,13 +98,20 @@ class Capture:
         return await self.inner.deliver(batch)
 
 
-def ours(engine: Engine, port: int, now: datetime, count: int, transport=None):
+def ours(
+    engine: Engine,
+    port: int,
+    now: datetime,
+    count: int,
+    transport=None,
+    concurrency: int = CONCURRENCY,
+):
     """Send `count` due reminders with the product's sweep; return its report."""
     config = SmtpConfig(
         host="127.0.0.1",
         port=port,
         security=Security.none,
-        concurrency=CONCURRENCY,
+        concurrency=concurrency,
         max_attempts=1,
         timeout=30,
     )
@@ -130,8 +135,8 @@ def naive(messages: list, port: int) -> int:
     return len(messages)
 
 
-def floor(messages: list, port: int) -> int:
-    """The floor: aiosmtplib over CONCURRENCY connections, no building, no bookkeeping."""
+def floor(messages: list, port: int, concurrency: int = CONCURRENCY) -> int:
+    """The floor: aiosmtplib over as many connections, no building, no bookkeeping."""
 
     async def blast() -> None:
         queue = deque(messages)
@@ -144,7 +149,7 @@ def floor(messages: list, port: int) -> int:
                 await client.sendmail(message.sender, list(message.recipients), message.data)
             await client.quit()
 
-        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+        await asyncio.gather(*(worker() for _ in range(min(concurrency, len(messages)))))
 
     asyncio.run(blast())
     return len(messages)

@@ -1,9 +1,9 @@
-"""Sweep decision: claim what is due and re-check each case's state, against the bare SQL floor.
+"""Sweep decision: claim what is due and re-check each case's state, against the bare claim.
 
 The decision is what the sweep does before building any message: `claim` batch after batch,
 and `recheck` of each batch against the cases' state (what the flow's "envoyer le lot" task
-does first). The floor is the one SQL query that selects the due rows, fetched raw. The bare claim is the
-same batches' UPDATE … RETURNING in bare SQL, each committed: the write the decision cannot skip.
+does first). The bare claim is the same batches' UPDATE … RETURNING in bare SQL, each
+committed: the write the decision cannot skip, its floor.
 """
 
 from datetime import datetime
@@ -32,15 +32,14 @@ def decide(engine: Engine, now: datetime, limit: int = BATCH) -> dict[str, int]:
     return {"kept": kept, "cancelled": cancelled}
 
 
-def floor(engine: Engine, now: datetime) -> int:
-    """Select the due rows with one bare SQL query (no ORM, no type processing)."""
+def count_due(engine: Engine, now: datetime) -> int:
+    """Count the due rows with one bare SQL query."""
     sqlite = engine.dialect.name == "sqlite"
-    sql = (
-        "SELECT * FROM notification WHERE status = 'planned' AND due_at <= {p} ORDER BY due_at, id"
-    ).format(p="?" if sqlite else "%s")
+    sql = "SELECT count(*) FROM notification WHERE status = 'planned' AND due_at <= {p}".format(
+        p="?" if sqlite else "%s"
+    )
     with engine.connect() as conn:
-        rows = conn.exec_driver_sql(sql, ((_sqlite_instant(now) if sqlite else now),)).fetchall()
-    return len(rows)
+        return conn.exec_driver_sql(sql, ((_sqlite_instant(now) if sqlite else now),)).scalar()
 
 
 CLAIM_SQL = (
@@ -84,16 +83,15 @@ def unclaim(engine: Engine) -> None:
 
 
 def run(engine: Engine, now: datetime, *, runs: int) -> dict:
-    """Measure the decision, its floor and the bare claim side by side; return the figures."""
+    """Measure the decision and the bare claim side by side; return the figures."""
     counts = decide(engine, now)
     unclaim(engine)
-    due = floor(engine, now)
+    due = count_due(engine, now)
     assert bare_claim(engine, now) == due, "the bare claim must take the same rows"
     unclaim(engine)
     timings = side_by_side(
         {
             "decision": lambda: decide(engine, now),
-            "floor": lambda: floor(engine, now),
             "claim": lambda: bare_claim(engine, now),
         },
         runs=runs,

@@ -15,10 +15,12 @@ from dla.db import make_engine
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = (
     "generated",
+    "planning",
     "sweep",
     "prefect",
     "memory",
     "sending",
+    "latency",
     "rendering",
     "desk",
     "loading",
@@ -31,6 +33,12 @@ def main(argv: list[str] | None = None) -> Report:
     parser.add_argument("--sizes", default="1000,10000", help="portfolio sizes (active cases)")
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (median)")
     parser.add_argument("--messages", type=int, default=1000, help="messages of the send test")
+    parser.add_argument(
+        "--latency-messages",
+        type=int,
+        default=160,
+        help="messages of the send test against a relay 20 ms away",
+    )
     parser.add_argument("--files", type=int, default=1000, help="case files of the load test")
     parser.add_argument("--documents", type=int, default=20, help="monographies in HTML")
     parser.add_argument("--heavy", type=int, default=5, help="monographies in DOCX and PDF")
@@ -111,6 +119,8 @@ def _measure(report, work, size, args, pg_down, portfolio, *, largest: bool, sma
         write(portfolio, engine)
         if "generated" in only:
             sections.generated(report, "SQLite", portfolio)
+        if largest and "planning" in only:
+            sections.planning(report, work, url, portfolio, min(args.runs, 3))
         if "sweep" in only:
             sections.sweep(report, "SQLite", portfolio, engine, args.runs, profile=largest)
         if smallest and not args.no_prefect and "prefect" in only:
@@ -121,6 +131,8 @@ def _measure(report, work, size, args, pg_down, portfolio, *, largest: bool, sma
             (work / "memory.db").unlink()
         if largest and "sending" in only:
             sections.sending(report, engine, portfolio, args.messages, args.runs)
+        if largest and "latency" in only:
+            sections.latency(report, engine, portfolio, args.latency_messages, min(args.runs, 2))
         if largest and "rendering" in only:
             sections.rendering(report, engine, portfolio, args.documents, args.heavy, args.runs)
         desk = largest and "desk" in only

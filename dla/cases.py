@@ -9,8 +9,17 @@ from dla.casefile.decisions import judge_decisions
 from dla.casefile.export import export_case
 from dla.casefile.loader import CasePlan, at_line
 from dla.casefile.problems import CaseFileError, Problem
+from dla.caserows import (
+    case_fields,
+    decision_rows,
+    pause_events,
+    requirement_rows,
+    stage_row,
+    step_row,
+)
 from dla.clock import Clock
-from dla.frenchtext import elide, fr_date, label
+from dla.db import insert_rows
+from dla.frenchtext import fr_date
 from dla.inputs import erased_email, erased_in_text
 from dla.orgs import apply_shared, find_shared, save_case_contacts
 from dla.privacy.forgotten import forgotten_fields
@@ -41,11 +50,16 @@ class LoadOutcome:
     changes: list[str] = field(default_factory=list)
 
 
-def refuse_forgotten(plan: CasePlan, *, session: Session) -> None:
+def refuse_forgotten(plan: CasePlan, *, session: Session, known: set[str] | None = None) -> None:
     """Refuse a case file that brings back the address of a person erased at their request,
-    in the words of the contact actions (dla/inputs.py): an address, or a text holding one."""
+    in the words of the contact actions (dla/inputs.py): an address, or a text holding one.
+
+    `known`: the digests kept, read once for many files (dla/privacy/forgotten.py).
+    """
+    if known is not None and not known:
+        return  # nobody was erased: no need to read the file's texts
     document = plan.case.model_dump(mode="json", exclude_unset=True)
-    paths = forgotten_fields(document, session=session)
+    paths = forgotten_fields(document, session=session, known=known)
     problems = [
         Problem(path, erased_email(_at(document, path), field="", name="adresse e-mail").message)
         if ADDRESS.fullmatch(path)
@@ -140,26 +154,9 @@ def _exported_hash(case: Case, session: Session) -> str | None:
 
 
 def _case_fields(plan: CasePlan, orgs, contacts, now) -> dict:
-    data = plan.case
-    return {
-        "title": data.titre,
-        "departement": data.departement,
-        "perimeter": data.perimetre,
-        "origin": data.origine,
-        "mutualisation_kinds": [m.value for m in data.mutualisations],
-        "strategic_goals": list(data.objectifs_strategiques),
-        "operational_expectations": list(data.attendus_operationnels),
-        "journey": data.modele,
-        "diagnostic_year": data.annee_diagnostic,
-        "started_on": data.debut,
-        "context": data.contexte.model_dump(mode="json", exclude_none=True),
-        "dla_host_id": orgs[data.porteur_dla].id,
-        "coordinator_id": contacts[data.coordination.lower()].id,
-        "source_path": plan.source_path,
-        "document": data.model_dump(mode="json", exclude_unset=True),
-        "source_hash": plan.source_hash,
-        "updated_at": now,
-    }
+    return case_fields(
+        plan, {k: o.id for k, o in orgs.items()}, {e: c.id for e, c in contacts.items()}, now
+    )
 
 
 class _Log:
@@ -235,21 +232,7 @@ def _save_stages(plan, case_id, session, log, created) -> dict[str, int]:
         gate = src.validation
         stage = existing.get(src.cle)
         if stage is None:
-            new.append(
-                {
-                    "case_id": case_id,
-                    "key": src.cle,
-                    "moment": src.temps,
-                    "phase": src.phase,
-                    "position": planned.position,
-                    "title": src.titre,
-                    "planned_start": planned.start,
-                    "planned_end": planned.end,
-                    "gate_quorum": gate.quorum if gate else None,
-                    "waits_for": waits_for,
-                }
-                | ({"gate_rule": gate.regle, "gate_grace_days": gate.delai_grace} if gate else {})
-            )
+            new.append(stage_row(plan, planned, case_id))
             continue
         stage.moment, stage.phase, stage.position, stage.title = (
             src.temps,
@@ -284,24 +267,8 @@ def _save_stages(plan, case_id, session, log, created) -> dict[str, int]:
 
 def _insert(session, model, rows: list[dict]) -> dict[str, int]:
     """Insert rows in one statement (no ORM object per row); return their ids by key."""
-    if not rows:
-        return {}
-    table = model.__table__
-    ids = session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), _uniform(table, rows)
-    ).scalars()
+    ids = insert_rows(session, model, rows, returning=True)
     return {row["key"]: id_ for row, id_ in zip(rows, ids, strict=True)}
-
-
-def _uniform(table, rows: list[dict]) -> list[dict]:
-    """Give every row the same keys (one executemany), a missing one its column default."""
-    keys = {key for row in rows for key in row}
-    defaults = {
-        c.name: c.default.arg if c.default is not None and c.default.is_scalar else None
-        for c in table.columns
-        if c.name in keys
-    }
-    return [defaults | row for row in rows]
 
 
 def _save_steps(plan, case_id, stages, orgs, session, log, created) -> dict[str, int]:
@@ -320,23 +287,7 @@ def _save_steps(plan, case_id, stages, orgs, session, log, created) -> dict[str,
         for task in planned.tasks:
             step = existing.get(task.key)
             if step is None:
-                new.append(
-                    {
-                        "case_id": case_id,
-                        "stage_id": stage_id,
-                        "key": task.key,
-                        "title": task.title,
-                        "owner": task.owner,
-                        "due_date": task.due,
-                        "deadline": task.deadline,
-                        "deliverable": task.deliverable,
-                    }
-                    | (
-                        {"status": StepStatus.faite, "done_on": task.done_on}
-                        if task.done_on
-                        else {}
-                    )
-                )
+                new.append(step_row(task, case_id, stage_id))
                 continue
             if step.due_date != task.due:
                 log.event(
@@ -373,22 +324,8 @@ def _save_steps(plan, case_id, stages, orgs, session, log, created) -> dict[str,
 
 def _add_requirements(plan, case_id, stages, steps, orgs, session) -> None:
     """Insert every requirement of the plan (stage gates and task validations) at once."""
-    rows = [
-        {
-            "case_id": case_id,
-            "stage_id": stages[planned.source.cle],
-            "step_id": step_id,
-            "organisation_id": orgs[org_key].id if org_key else None,
-            "body": body,
-        }
-        for planned in plan.stages
-        for step_id, validators in [
-            (None, planned.validators),
-            *((steps[t.key], t.validators) for t in planned.tasks),
-        ]
-        for org_key, body in validators
-    ]
-    if rows:
+    org_ids = {k: o.id for k, o in orgs.items()}
+    if rows := requirement_rows(plan, case_id, stages, steps, org_ids):
         session.execute(insert(ValidationRequirement.__table__), rows)
 
 
@@ -397,66 +334,18 @@ def _save_decisions(plan, case_id, stages, steps, orgs, session, actor, now, cre
         (v.stage_id, v.step_id, v.organisation_id, v.body, v.decided_on, v.decision)
         for v in _existing(session, Validation, case_id, created)
     }
-    rows = []
-    for planned in plan.stages:
-        stage_id = stages[planned.source.cle]
-        for d in planned.decisions:
-            org_id = orgs[d.structure].id if d.structure else None
-            step_id = steps[d.tache] if d.tache else None
-            identity = (stage_id, step_id, org_id, d.instance, d.date, d.decision)
-            if identity in existing:
-                continue
-            existing.add(identity)
-            rows.append(
-                {
-                    "case_id": case_id,
-                    "stage_id": stage_id,
-                    "step_id": step_id,
-                    "organisation_id": org_id,
-                    "body": d.instance,
-                    "decision": d.decision,
-                    "decided_on": d.date,
-                    "comment": d.commentaire,
-                    "postponed_to": d.report_au,
-                    "recorded_by": actor,
-                    "channel": "fichier",
-                    "recorded_at": now,
-                }
-            )
+    org_ids = {k: o.id for k, o in orgs.items()}
+    rows = decision_rows(
+        plan, case_id, stages, steps, org_ids, actor=actor, now=now, existing=existing
+    )
     if rows:
         session.execute(insert(Validation.__table__), rows)
 
 
 def _log_pauses(plan, case_id, session, now, actor) -> None:
     """Log each deadline an appropriation or non-intervention period moved (once per date)."""
-    titles = {f"tache:{t.key}": f"la tâche « {t.title} »" for s in plan.stages for t in s.tasks}
-    for s in plan.stages:
-        titles[f"debut:{s.source.cle}"] = f"le début de l'étape « {s.source.titre} »"
-        titles[f"fin:{s.source.cle}"] = f"la fin de l'étape « {s.source.titre} »"
-    kinds = {p.key: p for p in plan.periods}
-    for shift in plan.shifts:
-        why = ", ".join(
-            f"{label(kinds[k].kind.value)} « {k} », du {fr_date(kinds[k].start)} "
-            f"au {fr_date(kinds[k].end)}"
-            for k in shift.pauses
-        )
-        add_event(
-            session,
-            case_id=case_id,
-            at=now,
-            kind="deadline.paused",
-            summary=f"Échéance {elide(titles.get(shift.anchor, shift.anchor))} décalée du "
-            f"{fr_date(shift.before)} au {fr_date(shift.after)} : horloge du cas suspendue "
-            f"({why})",
-            actor=actor,
-            data={
-                "anchor": shift.anchor,
-                "before": shift.before.isoformat(),
-                "after": shift.after.isoformat(),
-                "periods": list(shift.pauses),
-            },
-            key=f"pause:{shift.anchor}:{shift.after.isoformat()}",
-        )
+    for row in pause_events(plan, case_id, now, actor):
+        add_event(session, **row)
 
 
 def _save_rhythm(plan, case_id, session, created) -> None:

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, create_engine
 
@@ -126,3 +126,54 @@ def insert_ignore(
         if returning:
             created += result.scalars().all()
     return created
+
+
+def insert_rows(session: Session, model, rows: list[dict], *, returning: bool = False) -> list:
+    """Insert rows in one statement (no ORM object per row); return their ids, in order.
+
+    Without `returning`, one plain executemany: SQLite then inserts many rows per call, where
+    an INSERT … RETURNING in parameter order goes row by row.
+    """
+    if not rows:
+        return []
+    table = model.__table__
+    stmt = insert(table)
+    if returning:
+        stmt = stmt.returning(table.c.id, sort_by_parameter_order=True)
+    result = session.connection().execute(stmt, uniform(table, rows))
+    return list(result.scalars()) if returning else []
+
+
+def ids_by(session: Session, model, name: str, values: list) -> dict:
+    """Return the ids of the rows whose column `name` holds one of `values`, by value."""
+    table, out = model.__table__, {}
+    for start in range(0, len(values), 500):
+        query = select(table.c[name], table.c.id).where(
+            table.c[name].in_(values[start : start + 500])
+        )
+        out |= dict(session.connection().execute(query).all())
+    return out
+
+
+def keyed_ids(session: Session, model, case_ids: list[int]) -> dict[tuple[int, str], int]:
+    """Return the ids of the cases' rows of `model` (a stage, a step), by (case id, key)."""
+    table, out = model.__table__, {}
+    for start in range(0, len(case_ids), 500):
+        query = select(table.c.case_id, table.c.key, table.c.id).where(
+            table.c.case_id.in_(case_ids[start : start + 500])
+        )
+        out |= {(case, key): id_ for case, key, id_ in session.connection().execute(query)}
+    return out
+
+
+def uniform(table, rows: list[dict]) -> list[dict]:
+    """Give every row the same keys (one executemany), a missing one its column default."""
+    keys = {key for row in rows for key in row}
+    if all(len(row) == len(keys) for row in rows):
+        return rows
+    defaults = {
+        c.name: c.default.arg if c.default is not None and c.default.is_scalar else None
+        for c in table.columns
+        if c.name in keys
+    }
+    return [defaults | row for row in rows]

@@ -2,6 +2,7 @@
 
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 from babel.dates import format_date
 
@@ -9,6 +10,7 @@ from models.enums import CaseStatus
 from models.labels import label
 
 
+@lru_cache(maxsize=8192)  # the same few dates again and again (a portfolio's timelines)
 def fr_date(day: date | None) -> str:
     """Write a date the French way: 27 novembre 2006."""
     return "—" if day is None else format_date(day, "d MMMM y", locale="fr_FR")

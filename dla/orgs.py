@@ -35,7 +35,7 @@ ORG_FACTS = (
 )
 
 
-def _declared(item: OrganisationIn, name: str):
+def declared_fact(item: OrganisationIn, name: str):
     """Return the declared value of a fact, or `...` when the file leaves it out."""
     value = getattr(item, name)
     if name in ("siret", "departement") and value is None:
@@ -69,7 +69,7 @@ def find_shared(
         facts = [
             (name, getattr(org, attr), declared)
             for name, attr in ORG_FACTS
-            if (declared := _declared(item, name)) is not ...
+            if (declared := declared_fact(item, name)) is not ...
             and shown(declared) != shown(getattr(org, attr))
         ]
         if facts:
@@ -104,7 +104,7 @@ def apply_shared(
     for item in case.organisations:
         org = orgs.get(item.cle) or Organisation(key=item.cle, name=item.nom, kind=item.type)
         for name, attr in ORG_FACTS:
-            if (declared := _declared(item, name)) is not ...:
+            if (declared := declared_fact(item, name)) is not ...:
                 setattr(org, attr, declared)
         session.add(org)
         orgs[item.cle] = org

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dla.mail.config import CONNECTIONS
+
 
 class Settings(BaseSettings):
     """Settings read from `DLA_*` environment variables, with embedded defaults."""
@@ -53,7 +55,9 @@ class Settings(BaseSettings):
     smtp_security: Literal["none", "starttls", "tls"] = "starttls"
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
-    smtp_concurrency: int = Field(default=2, ge=1, le=20, description="Connexions par lot")
+    smtp_concurrency: int = Field(
+        default=CONNECTIONS, ge=1, le=20, description="Connexions par lot"
+    )
     smtp_timeout: float = Field(default=30.0, gt=0, description="Délai de réponse SMTP (s)")
     smtp_max_attempts: int = Field(default=4, ge=1, le=10, description="Essais par message")
     smtp_ca_file: Path | None = Field(default=None, description="Autorité de certification")

@@ -6,7 +6,7 @@ from prefect.blocks.core import Block
 from pydantic import Field, SecretStr
 
 from dla.mail.base import Transport
-from dla.mail.config import SmtpConfig
+from dla.mail.config import CONNECTIONS, SmtpConfig
 from dla.mail.transports import smtp_config_from_settings, transport_from_settings
 from dla.settings import Settings
 
@@ -30,7 +30,7 @@ class SmtpServer(Block):
     sender: str | None = Field(
         default=None, description="Expéditeur « Nom <adresse> » (vide : DLA_MAIL_SENDER)"
     )
-    concurrency: int = Field(default=2, ge=1, le=20, description="Connexions par lot")
+    concurrency: int = Field(default=CONNECTIONS, ge=1, le=20, description="Connexions par lot")
     timeout: float = Field(default=30.0, gt=0, description="Délai de réponse (secondes)")
 
     def smtp_config(self, settings: Settings) -> SmtpConfig:

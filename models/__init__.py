@@ -12,6 +12,7 @@ from models.records import (
     Deliverable,
     ForgottenAddress,
     Notification,
+    ReminderPlan,
     TimelineEvent,
 )
 from models.stage import Stage, Step, ValidationRequirement
@@ -34,6 +35,7 @@ __all__ = [
     "Notification",
     "Organisation",
     "Period",
+    "ReminderPlan",
     "Stage",
     "Step",
     "TimelineEvent",

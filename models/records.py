@@ -51,9 +51,25 @@ class Notification(SQLModel, table=True):
     message_id: str | None = Field(default=None, max_length=300)
     last_error: str | None = Field(default=None, max_length=1000)
     payload: dict = Field(default_factory=dict, sa_column=Column(JSON))
-    # The day the planning pass last found the row warranted, and the case revision it read.
+    # The day the planning pass last found the row warranted, and the case revision it read;
+    # the rules warrant it up to `checked_until` while that revision stands (dla/outbox/validity.py).
     checked_on: date | None = None
     checked_revision: int | None = None
+    checked_until: date | None = None
+
+
+class ReminderPlan(SQLModel, table=True):
+    """When a case's reminders were last planned, and when they must be planned again.
+
+    The daily pass plans only the cases whose revision moved since, or whose dates came
+    (dla/outbox/validity.py); the others' rows are already those a full pass would write.
+    """
+
+    case_id: int = Field(foreign_key="accompagnement.id", primary_key=True)
+    revision: int
+    planned_on: date
+    replan_on: date | None = None  # a rule starts to apply that day
+    next_send_on: date | None = None  # the first reminder left out of the window
 
 
 class TimelineEvent(SQLModel, table=True):

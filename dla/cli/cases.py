@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from dla.cli.common import check_reference, day_option, fail, open_database
+from dla.cli.common import check_reference, day_option, fail, open_database, progress_bar
 from dla.shown import plain
 
 app = typer.Typer(
@@ -35,9 +35,10 @@ def load(
     ] = False,
 ) -> None:
     """Valider puis charger des fichiers de cas ; rien n'est écrit si l'un d'eux est invalide."""
+    from dla.casebatch import save_plans
     from dla.casefile.loader import load_case_file
     from dla.casefile.problems import CaseFileError
-    from dla.cases import CaseConflict, save_plan
+    from dla.cases import CaseConflict
     from dla.clock import SystemClock
     from dla.db import transaction
     from dla.settings import get_settings
@@ -46,11 +47,13 @@ def load(
     _check_reason(reason)
     plans, problems = [], []
     today = SystemClock().today()  # no decision of a file can be dated after the load day
-    for path in files:
-        try:
-            plans.append(load_case_file(path, settings.max_case_file_bytes, today))
-        except CaseFileError as exc:
-            problems += [p.render(exc.file) for p in exc.problems]
+    with progress_bar(len(files), "Lecture des fichiers") as done:
+        for count, path in enumerate(files, 1):
+            try:
+                plans.append(load_case_file(path, settings.max_case_file_bytes, today))
+            except CaseFileError as exc:
+                problems += [p.render(exc.file) for p in exc.problems]
+            done(count)
     references = [p.case.reference for p in plans]
     problems += [
         f"{p.source_path} : reference : référence déjà utilisée par un autre fichier de la commande "
@@ -65,18 +68,16 @@ def load(
         )
     engine = open_database()
     try:
-        with transaction(engine) as session:
-            outcomes = [
-                save_plan(
-                    p,
-                    session=session,
-                    clock=SystemClock(),
-                    actor="dla case load",
-                    reason=reason,
-                    update_shared=update_shared,
-                )
-                for p in plans
-            ]
+        with transaction(engine) as session, progress_bar(len(plans), "Enregistrement") as done:
+            outcomes = save_plans(
+                plans,
+                session=session,
+                clock=SystemClock(),
+                actor="dla case load",
+                reason=reason,
+                update_shared=update_shared,
+                progress=done,
+            )
     except CaseConflict as exc:
         fail(f"{plain(exc)} ; aucun fichier n'a été chargé.")
     except CaseFileError as exc:  # a change to data other cases share, not asked for

@@ -1,5 +1,7 @@
 """What every command shares: the one way to fail, the database check, date options."""
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, NoReturn
 
@@ -82,3 +84,34 @@ def default_actor(door: str) -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no name for this uid (a container): say which door it was
         return door
+
+
+@contextmanager
+def progress_bar(total: int, description: str) -> Iterator[Callable[[int], object]]:
+    """Show a progress bar on stderr when it is a terminal; yield `done(n)`, which moves it.
+
+    Piped or captured output gets no bar (nothing to erase in a log file).
+    """
+    import sys
+
+    if total < 2 or not sys.stderr.isatty():
+        yield lambda _done: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn(description),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(file=sys.stderr), transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda done: bar.update(task, completed=done)

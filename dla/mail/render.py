@@ -39,6 +39,9 @@ class MailRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # A renderer lives for one sweep: no file check at each {% extends %} (a template
+            # edited meanwhile is read by the next sweep's renderer).
+            auto_reload=False,
         )
         # A renderer lives for one sweep: look each template up once, not per message (Jinja2
         # would check the file's modification time each time).

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 
-from sqlalchemy import Engine, Text, and_, bindparam, cast, or_, select, update
+from sqlalchemy import Engine, Text, and_, bindparam, cast, func, or_, select, update
 
 from models import Case, Notification
 from models.enums import NotificationStatus
@@ -59,14 +59,21 @@ INTERRUPTED = "envoi interrompu (lease expiré) : renvoi avec le même Message-I
 
 
 def _fresh():
-    """Say, in SQL, whether a row was confirmed today and its case has not changed since.
+    """Say, in SQL, whether a row is confirmed for today and its case has not changed since.
 
-    A change to a recipient (single reminders given up, contact forgotten) moves the revision
-    of every case they belong to (models/revision.py), so the revision covers people too.
+    A planning pass confirms a row up to the last day the rules warrant it while the case
+    stands (`checked_until`; rows confirmed before that column: their day only). A change to
+    a recipient (single reminders given up, contact forgotten) moves the revision of every
+    case they belong to (models/revision.py), so the revision covers people too.
     """
     case = CASES.alias("revised")
     revision = select(case.c.revision).where(case.c.id == T.c.case_id).scalar_subquery()
-    return and_(T.c.checked_on == bindparam("today"), T.c.checked_revision == revision)
+    today = bindparam("today")
+    return and_(
+        T.c.checked_on <= today,
+        func.coalesce(T.c.checked_until, T.c.checked_on) >= today,
+        T.c.checked_revision == revision,
+    )
 
 
 # Built once (the sweep claims batch after batch); the values come as parameters.

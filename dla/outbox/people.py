@@ -43,12 +43,16 @@ def people(state: CaseState, org_ids, roles=None) -> list[Contact]:
     Roles, organisations and digest choices are the ones declared in this case (`CaseContact`,
     read by `load_states`): what another case says of the same person never counts here.
     """
+    memo = (tuple(org_ids), roles)
+    if memo in state.people:  # the same people again for each of a case's reminders
+        return state.people[memo]
     out = []
     for org_id in org_ids:
         contacts = reachable(state.contacts.get(org_id, []))
         chosen = [c for c in contacts if roles is None or c.role in roles]
         out += chosen or contacts
-    return reachable(out)
+    state.people[memo] = reachable(out)
+    return state.people[memo]
 
 
 def owners(state: CaseState, owner: str) -> tuple[list[Contact], bool]:

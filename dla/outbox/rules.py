@@ -3,6 +3,7 @@
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
 from dla.calendar import WorkingCalendar
 from dla.casefile.relances import Relances
@@ -87,12 +88,18 @@ class Candidate:
     held: dict | None = None
     cancelled: str | None = None  # planned as cancelled (a hold made it pointless)
     hour: int = 8
+    # The last day the rules warrant it while the case does not change (None: no end known).
+    until: date | None = None
+    # Going out outside the planning window (`CaseState.window`): no subject, no context.
+    bare: bool = False
 
-    @property
+    # Computed once: a pass reads them several times for each candidate (none of their parts
+    # changes after the candidate is made; a hold only moves its day).
+    @cached_property
     def key(self) -> str:
         return notification_key(self.rule, self.target, self.occurrence, self.recipient.email)
 
-    @property
+    @cached_property
     def series(self) -> tuple[str, str, str]:
         return (self.rule, self.target, self.recipient.email)
 
@@ -109,8 +116,37 @@ def base_context(state, title: str) -> dict:
     }
 
 
+def needed(state, days: list[date]) -> list[tuple[int, date]]:
+    """Return the (index, day) of a series' days its candidates are made for.
+
+    All of them, unless the state has a planning window: then those within it and the
+    first one after it (the one that replaces the last within, the day to plan again).
+    """
+    if state.window is None:
+        return list(enumerate(days))
+    start, end = state.window
+    after = [(day, k) for k, day in enumerate(days) if day > end]
+    first = [(k, day) for day, k in [min(after)]] if after else []
+    return [(k, day) for k, day in enumerate(days) if start <= day <= end] + first
+
+
+def outside(state, day: date) -> bool:
+    """Tell whether `day` falls outside the state's planning window (its reminders go bare)."""
+    return state.window is not None and not state.window[0] <= day <= state.window[1]
+
+
 def make(state, rule, target, occurrence, who, day, title, context, events=()) -> Candidate:
-    """Build one candidate of a case with its subject and full context."""
+    """Build one candidate of a case with its subject and full context (bare outside the window).
+
+    `context` may be a function of nothing returning the dict: it is then only called for a
+    candidate inside the window (what it computes is not needed for the others).
+    """
+    if outside(state, day):
+        return Candidate(
+            rule, state.case.id, target, occurrence, who, day, "", {}, original_on=day, bare=True
+        )
+    if callable(context):
+        context = context()
     return Candidate(
         rule,
         state.case.id,

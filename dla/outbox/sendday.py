@@ -31,23 +31,29 @@ def series(rule: str, target: str | None, recipient: str) -> tuple[str, str, str
 
 def delivered_counts(rows: Iterable, *, session: Session) -> dict[tuple[str, str, str], int]:
     """Count the messages delivered in the series of the numbered rows, in one query."""
-    cases = sorted({r.case_id for r in rows if r.rule in NUMBERED})
-    if not cases:
+    numbered = [r for r in rows if r.rule in NUMBERED]
+    if not numbered:
         return {}
+    cases = sorted({r.case_id for r in numbered})
+    # The batch's recipients only: each case's other series are left unread (and unparsed).
+    recipients = sorted({r.recipient.lower() for r in numbered})
     target = T.c.payload["target"].as_string()
+    # Grouped by status rather than filtered on it: a condition on the status led SQLite (no
+    # statistics) to the status index, every row ever sent, instead of the batch's cases.
     query = (
-        select(T.c.rule, target, T.c.recipient, func.count())
+        select(T.c.rule, target, T.c.recipient, T.c.status, func.count())
         .where(
             T.c.case_id.in_(cases),
             T.c.rule.in_(NUMBERED),
-            T.c.status == NotificationStatus.sent,
+            func.lower(T.c.recipient).in_(recipients),
         )
-        .group_by(T.c.rule, target, T.c.recipient)
+        .group_by(T.c.rule, target, T.c.recipient, T.c.status)
     )
     counts: dict[tuple[str, str, str], int] = {}
-    for rule, tgt, recipient, n in session.connection().execute(query):
-        name = series(rule, tgt, recipient)
-        counts[name] = counts.get(name, 0) + n
+    for rule, tgt, recipient, status, n in session.connection().execute(query):
+        if status == NotificationStatus.sent:
+            name = series(rule, tgt, recipient)
+            counts[name] = counts.get(name, 0) + n
     return counts
 
 

@@ -1,5 +1,6 @@
 """Rules on steps and gates: due soon, overdue (held for the consultant), validation awaited."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from dla.frenchtext import fr_date, label
@@ -10,6 +11,7 @@ from dla.outbox.rules import (
     Rule,
     due_soon_days,
     make,
+    needed,
     overdue_days,
     weekly_days,
     working_on_or_after,
@@ -24,12 +26,17 @@ def step_candidates(state: CaseState, step: Step, today: date) -> list[Candidate
     if not stage_open(stage, today) or not step_open(step, today):
         return []
     who, consultant = owners(state, step.owner)
-    cal, due = state.calendar, step.due_date
+    if consultant and state.periods and state.window is not None:
+        # A hold may bring a reminder into the window from outside: make them all in full.
+        state = replace(state, window=None)
+    cal, due, settings = state.calendar, step.due_date, state.settings
     target = f"{state.case.reference}/tache/{step.key}"
     context = {"step_key": step.key, "stage_title": stage.title, "due_on": due, "owner": step.owner}
     out = []
     if due >= today:
-        for n, day in due_soon_days(cal, due, state.settings):
+        soon = due_soon_days(cal, due, settings)
+        for k, day in needed(state, [day for _, day in soon]):
+            n = soon[k][0]
             out += [
                 make(
                     state,
@@ -43,11 +50,21 @@ def step_candidates(state: CaseState, step: Step, today: date) -> list[Candidate
                 )
                 for c in who
             ]
-    days = overdue_days(cal, due, state.settings)
-    for k, day in enumerate(days):
-        late = cal.working_days_between(due, day)
-        escalate = late >= state.settings.retard_coordination
-        recipients = reachable(who + ([state.coordinator] if escalate else []))
+    days = overdue_days(cal, due, settings)
+    # The coordinator is told from `retard_coordination` working days late on.
+    escalation = cal.add_working_days(due, settings.retard_coordination)
+    recipients = (reachable(who), reachable([*who, state.coordinator]))
+    for k, day in needed(state, days):
+
+        def overdue(c, day=day, k=k) -> dict:
+            return {
+                **context,
+                "working_days_late": cal.working_days_between(due, day),
+                # The last one the rules send: the step then shows in the digest only.
+                "final": k + 1 == len(days),
+                "escalated": all(c.email != w.email for w in who),
+            }
+
         out += [
             make(
                 state,
@@ -57,17 +74,29 @@ def step_candidates(state: CaseState, step: Step, today: date) -> list[Candidate
                 c,
                 day,
                 step.title,
-                {
-                    **context,
-                    "working_days_late": late,
-                    # The last one the rules send: the step then shows in the digest only.
-                    "final": k + 1 == len(days),
-                    "escalated": all(c.email != w.email for w in who),
-                },
+                lambda c=c, overdue=overdue: overdue(c),
             )
-            for c in recipients
+            for c in recipients[day >= escalation]
         ]
+    # Warranted while the stage stays open and the step undone (a close or a completion
+    # already dated later, in a replay), a due-soon reminder only until the deadline.
+    ends = _closing(stage) + _done(step.done_on)
+    for c in out:
+        c.until = last_day(*ends, *([due] if c.rule is Rule.echeance_proche else []))
     return hold(state, out, due) if consultant else out
+
+
+def last_day(*days: date) -> date | None:
+    """Return the earliest of these last days (None: no end)."""
+    return min(days, default=None)
+
+
+def _closing(stage: Stage) -> list[date]:
+    return [stage.closed_at.date() - timedelta(days=1)] if stage.closed_at else []
+
+
+def _done(day: date | None) -> list[date]:
+    return [day - timedelta(days=1)] if day else []
 
 
 def hold(state: CaseState, cands: list[Candidate], due: date) -> list[Candidate]:
@@ -98,18 +127,21 @@ def hold(state: CaseState, cands: list[Candidate], due: date) -> list[Candidate]
             "original_on": c.send_on.isoformat(),
         }
         c.send_on = after
-        words = (
-            f"{label(period.kind.value)} du {fr_date(period.start_on)} au {fr_date(period.end_on)}"
-        )
         # An overdue reminder is weekly: one going out within six days makes this one pointless.
         span = 7 if c.rule is Rule.echeance_depassee else 1
         soon = {(c.series, after + timedelta(days=d)) for d in range(span)}
         if c.rule is Rule.echeance_proche and after > due:
-            c.cancelled = f"suspendue pendant la {words}, échéance passée ensuite : annulée"
+            c.cancelled = (
+                f"suspendue pendant la {_words(period)}, échéance passée ensuite : annulée"
+            )
         elif (c.series, after) in taken or soon & regular:
-            c.cancelled = f"suspendue pendant la {words}, un autre rappel suit : annulée"
+            c.cancelled = f"suspendue pendant la {_words(period)}, un autre rappel suit : annulée"
         taken.add((c.series, after))
     return cands
+
+
+def _words(period) -> str:
+    return f"{label(period.kind.value)} du {fr_date(period.start_on)} au {fr_date(period.end_on)}"
 
 
 def validation_candidates(state: CaseState, stage: Stage, today: date) -> list[Candidate]:
@@ -117,13 +149,15 @@ def validation_candidates(state: CaseState, stage: Stage, today: date) -> list[C
     requirements = [r for r in state.requirements if r.stage_id == stage.id]
     if not requirements or not stage_open(stage, today) or today < stage.planned_end:
         return []
+    cal = state.calendar
+    first = working_on_or_after(cal, stage.planned_end + timedelta(days=1))
+    days = weekly_days(cal, first, state.settings.validation_rappels)
+    if not needed(state, days):  # all gone out before the planning window
+        return []
     validations = [v for v in state.validations if v.stage_id == stage.id]
     gate = gate_status(requirements, validations, stage.gate_rule, stage.gate_quorum, today)
     if gate.satisfied:
         return []
-    cal = state.calendar
-    first = working_on_or_after(cal, stage.planned_end + timedelta(days=1))
-    days = weekly_days(cal, first, state.settings.validation_rappels)
     deadline = cal.add_working_days(stage.planned_end, stage.gate_grace_days)
     out = []
     for org_id, body in gate.missing:
@@ -143,7 +177,7 @@ def validation_candidates(state: CaseState, stage: Stage, today: date) -> list[C
             "body_key": body.value,
             "lien_decision": None,
         }
-        for k, day in enumerate(days):
+        for k, day in needed(state, days):
             out += [
                 make(
                     state,
@@ -157,4 +191,10 @@ def validation_candidates(state: CaseState, stage: Stage, today: date) -> list[C
                 )
                 for c in who
             ]
+    # Awaited while the stage stays open, until a decision already recorded with a later date.
+    ends = _closing(stage) + _done(
+        min((v.decided_on for v in validations if v.decided_on > today), default=None)
+    )
+    for c in out:
+        c.until = last_day(*ends)
     return out

@@ -26,18 +26,32 @@ def remember_forgotten(email: str, *, session: Session, at: datetime) -> None:
         session.add(ForgottenAddress(digest=value, forgotten_at=at))
 
 
-def forgotten_fields(document: dict, *, session: Session) -> list[str]:
-    """Return the field paths of `document` that hold an erased address (one query)."""
+def forgotten_fields(
+    document: dict, *, session: Session, known: set[str] | None = None
+) -> list[str]:
+    """Return the field paths of `document` that hold an erased address (one query).
+
+    `known`: every digest kept (`forgotten_digests`), read once for many documents.
+    """
+    if known is not None and not known:
+        return []
     paths: dict[str, list[str]] = {}
     for path, text in _texts(document):
         for address in _ADDRESS.findall(text):
             paths.setdefault(digest(address), []).append(path)
     if not paths:
         return []
+    if known is not None:
+        return sorted({p for d in paths if d in known for p in paths[d]})
     found = session.exec(
         select(ForgottenAddress.digest).where(col(ForgottenAddress.digest).in_(list(paths)))
     )
     return sorted({p for d in found for p in paths[d]})
+
+
+def forgotten_digests(*, session: Session) -> set[str]:
+    """Return every digest kept (a few rows: people erased at their request)."""
+    return set(session.exec(select(ForgottenAddress.digest)))
 
 
 def _texts(value, path: str = "") -> Iterator[tuple[str, str]]:

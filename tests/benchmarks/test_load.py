@@ -11,9 +11,10 @@ from models import Case
 def test_generated_case_files_validate_and_load_as_distinct_cases(engine, tmp_path):
     paths = bench_load.write_files(tmp_path, 4, TODAY)
     plans = bench_load.read_all(paths)
-    assert bench_load.save_all(engine, plans, TODAY) == 4
+    assert bench_load.save_all(engine, plans, TODAY) == {"créé": 4}
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(Case)).one() == 4
+    assert bench_load.save_all(engine, plans, TODAY) == {"inchangé": 4}
 
 
 @pytest.mark.subprocess  # times `dla --help` in child processes

@@ -18,6 +18,8 @@ def test_a_quick_run_writes_every_figure_with_its_target_and_verdict(tmp_path):
             "1",
             "--messages",
             "4",
+            "--latency-messages",
+            "4",
             "--files",
             "2",
             "--documents",
@@ -33,7 +35,16 @@ def test_a_quick_run_writes_every_figure_with_its_target_and_verdict(tmp_path):
         ]
     )
     text = output.read_text(encoding="utf-8")
-    sections = ("Sweep decision", "Sending", "Rendering", "Memory", "Desk", "Loading", "CLI start")
+    sections = (
+        "Planning",
+        "Sweep decision",
+        "Sending",
+        "Rendering",
+        "Memory",
+        "Desk",
+        "Loading",
+        "CLI start",
+    )
     for section in sections:
         assert f"## {section}" in text
     targeted = [f for f in report.figures if f.target != "—"]

@@ -51,3 +51,39 @@ def test_a_base_never_set_up_is_refused_with_exit_code_1(monkeypatch, tmp_path):
 
     assert result.exit_code == 1
     assert "Base non initialisée : lancez d'abord « dla init »." in result.output
+
+
+class Terminal:
+    """A stderr that says it is a terminal and keeps what is written to it."""
+
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_a_progress_bar_shows_on_a_terminal_and_counts_the_files(monkeypatch):
+    from dla.cli.common import progress_bar
+
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    with progress_bar(3, "Lecture des fichiers") as done:
+        for n in (1, 2, 3):
+            done(n)
+    assert "Lecture des fichiers" in terminal.text and "3/3" in terminal.text
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(capsys):
+    from dla.cli.common import progress_bar
+
+    with progress_bar(3, "Lecture des fichiers") as done:
+        done(3)
+    assert capsys.readouterr().err == ""

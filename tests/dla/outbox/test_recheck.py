@@ -78,7 +78,18 @@ def test_a_step_done_after_the_planning_pass_sends_its_case_back_to_the_full_re_
     assert all("note-diagnostic" not in r.key for r in keep)
 
 
-def test_rows_confirmed_on_an_earlier_day_are_rebuilt_from_the_state(engine, loaded):
+def test_rows_confirmed_on_an_earlier_day_are_trusted_up_to_their_last_warranted_day(
+    engine, loaded
+):
     plan(engine, DAY - timedelta(days=1))  # writes the next day's rows, confirmed the day before
-    keep, _, seen = check(engine)
-    assert keep and reads_steps(seen)
+    keep, cancel, seen = check(engine)
+    assert keep and not cancel
+    assert not reads_steps(seen)
+
+
+def test_a_row_past_its_last_warranted_day_is_rebuilt_from_the_state(engine, loaded):
+    plan(engine)  # the note's J-7 reminder, warranted until its J-1 one takes over (19 January)
+    keep, cancel, seen = check(engine, date(2024, 1, 19))
+    assert reads_steps(seen)
+    assert ("remplacée par un rappel plus récent") in [reason for _, reason in cancel]
+    assert all("j-7@2024-01-22" not in r.key for r in keep)
