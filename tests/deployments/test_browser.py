@@ -5,6 +5,7 @@ Playwright drives Debian's Chromium (Playwright's own browser download cannot wo
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -86,14 +87,19 @@ def type_in(page, label: str, value: str, where=None) -> None:
     (where or page).get_by_label(label, exact=True).fill(value)
 
 
+def field(where, label: str):
+    """A V2 form's control by its label (a choice list's button reads "Select <label>")."""
+    return where.get_by_label(re.compile(rf"^(Select )?{re.escape(label)}$")).first
+
+
 def choose(page, label: str, value: str, where=None) -> None:
     """Pick a value of a choice list (Prefect's V2 forms: a button, then a list box)."""
-    (where or page).get_by_label(label, exact=True).click()
+    field(where or page, label).click()
     page.get_by_role("option", name=value, exact=True).click()
 
 
 def pick_date(page, label: str, day: date, where=None) -> None:
-    (where or page).get_by_label(label, exact=True).click()
+    field(where or page, label).click()
     page.get_by_role("dialog").last.get_by_label("Date (yyyy-MM-dd)").fill(day.isoformat())
     page.keyboard.press("Enter")
     if page.get_by_label("Date (yyyy-MM-dd)").count():
