@@ -2,6 +2,8 @@
 
 Usage: `python -m deployments.runs rejouer AAAA-MM-JJ REF…` replays each case up to the date on
 the work pool (the workers share the cases), then runs the daily sweep of that date.
+`python -m deployments.runs attentes AAAA-MM-JJ` starts, as of that date, the run of every case
+waiting for a decision, so that it waits Suspended at its gate (`make up`, once per case).
 """
 
 import sys
@@ -16,15 +18,22 @@ CASE = "accompagnement/suivre-un-cas"
 SWEEP = "relances/relances-quotidiennes"
 
 
-def start(requests: list[tuple[str, dict]]) -> list[UUID]:
-    """Create one flow run per (deployment name, parameters), to run now; return their ids."""
+def start(requests: list[tuple[str, dict]], keys: list[str] | None = None) -> list[UUID]:
+    """Create one flow run per (deployment name, parameters), to run now; return their ids.
+
+    With `keys`, the same key gives back the run it started before (Prefect's idempotency key).
+    """
     ids: dict[str, UUID] = {}
     runs = []
     with get_client(sync_client=True) as client:
-        for name, parameters in requests:
+        for i, (name, parameters) in enumerate(requests):
             if name not in ids:
                 ids[name] = client.read_deployment_by_name(name).id
-            runs.append(client.create_flow_run_from_deployment(ids[name], parameters=parameters))
+            runs.append(
+                client.create_flow_run_from_deployment(
+                    ids[name], parameters=parameters, idempotency_key=keys[i] if keys else None
+                )
+            )
     return [r.id for r in runs]
 
 
@@ -63,6 +72,44 @@ def replay(day: str, references: list[str], seconds: float = 900) -> bool:
     return _report(wait(start(sweep), seconds), f"balayage du {day}") and ok
 
 
+def waiting_cases() -> list[str]:
+    """Return the references of the cases waiting for a decision, from the case database."""
+    from sqlmodel import Session, select
+
+    from dla.db import make_engine
+    from dla.settings import get_settings
+    from models import Case
+    from models.enums import CaseStatus
+
+    engine = make_engine(get_settings().resolved_database_url)
+    try:
+        with Session(engine) as session:
+            waiting = Case.status == CaseStatus.en_attente_validation
+            return list(session.exec(select(Case.reference).where(waiting)))
+    finally:
+        engine.dispose()
+
+
+def suspend_waiting(day: str, seconds: float = 300) -> bool:
+    """Start each waiting case's run as of `day`; tell whether each now waits Suspended."""
+    references = waiting_cases()
+    if not references:
+        print("aucun cas en attente de validation")
+        return True
+    runs = start(
+        [(CASE, {"cas": {"reference": r, "aujourdhui": day}}) for r in references],
+        keys=[f"attente-{r}-{day}" for r in references],
+    )
+    states = wait(runs, seconds)
+    bad = {i: s for i, s in states.items() if s is None or not s.is_paused()}
+    print(
+        f"cas en attente de validation : {len(states) - len(bad)}/{len(states)} run(s) suspendu(s)"
+    )
+    for run_id, state in bad.items():
+        print(f"  {run_id} : {state.name if state else 'introuvable'}", file=sys.stderr)
+    return not bad
+
+
 def _report(states: dict[UUID, State | None], what: str) -> bool:
     bad = {i: s for i, s in states.items() if s is None or not s.is_completed()}
     print(f"{what} : {len(states) - len(bad)}/{len(states)} exécution(s) terminée(s)")
@@ -72,6 +119,8 @@ def _report(states: dict[UUID, State | None], what: str) -> bool:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "attentes":
+        sys.exit(0 if suspend_waiting(sys.argv[2]) else 1)
     if len(sys.argv) < 4 or sys.argv[1] != "rejouer":
         print(__doc__.split("Usage: ")[1], file=sys.stderr)
         sys.exit(2)

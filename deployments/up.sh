@@ -26,6 +26,13 @@ if [ "${DLA_UP_REPLAY:-1}" = 1 ] && [ ! -f "$DLA_VAR_DIR/.exemples-rejoues" ]; t
     --params "{\"demande\": {\"aujourdhui\": \"$DLA_UP_UNTIL\"}}" >>"$LOG/rejeu.log" 2>&1 ||
     echo "Attention : le balayage du $DLA_UP_UNTIL n'a pas pu être lancé (voir $LOG/rejeu.log)" >&2
 fi
+# The cases waiting for a decision wait as Suspended runs (the guide finds them under Runs ›
+# Suspended); started once per case and day, so a second `make up` starts nothing.
+if [ "${DLA_UP_REPLAY:-1}" = 1 ]; then
+  PREFECT_LOGGING_LEVEL=WARNING "$BIN/python" -m deployments.runs attentes "$DLA_UP_UNTIL" \
+    >>"$LOG/rejeu.log" 2>&1 ||
+    echo "Attention : un cas en attente de validation n'attend pas en run suspendu (voir $LOG/rejeu.log)" >&2
+fi
 
 desk_and_account 1
 

@@ -2,7 +2,8 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dla.casefile.fields import Day
+from dla.casefile.fields import SLUG_PATTERN, Day, Reference
+from dla.forms import FormEmail, blank, choice, optional
 from models.enums import (
     ContactRole,
     MemberRole,
@@ -33,6 +34,10 @@ class CoordinatorAction(Vocabulary):
     abandon = "Abandonner le cas"
 
 
+# Empty, or a key of the case file: lower case, digits, - or _.
+KEY_OR_EMPTY = f"^$|{SLUG_PATTERN}"
+
+
 class ActionForm(BaseModel):
     """Form of the "agir sur un cas" deployment: each action reads the fields it names."""
 
@@ -45,21 +50,29 @@ class ActionForm(BaseModel):
         },
     )
 
-    reference: str = Field(title="Référence du cas", min_length=3, max_length=40)
-    action: CoordinatorAction = Field(title="Action")
+    reference: Reference = Field(
+        title="Référence du cas",
+        description="Majuscules, chiffres et tirets, 3 à 40 caractères (ex. DLA38-2006-01)",
+    )
+    action: choice(CoordinatorAction, shown=str) = Field(title="Action")
     # Tasks, deadlines, periods.
-    etape: str = Field(default="", title="Étape (clé)", description="ex. diagnostic", max_length=80)
+    etape: str = Field(
+        default="",
+        title="Étape (clé)",
+        description="La clé de l'étape, en minuscules (ex. diagnostic)",
+        max_length=80,
+        pattern=KEY_OR_EMPTY,
+    )
     tache: str = Field(
         default="",
         title="Tâche (clé)",
         description="Pour « Déplacer une échéance », vide : la fin de l'étape",
         max_length=80,
     )
-    fait_le: Day | None = Field(
-        default=None, title="Faite le (tâche, suivi)", description="Défaut : aujourd'hui"
+    fait_le: optional(Day) = blank(
+        title="Faite le (tâche, suivi)", description="Défaut : aujourd'hui"
     )
-    echeance: Day | None = Field(
-        default=None,
+    echeance: optional(Day) = blank(
         title="Échéance",
         description="Nouvelle échéance, ou celle de la tâche ajoutée",
     )
@@ -73,18 +86,15 @@ class ActionForm(BaseModel):
         description="coordination, un rôle (prestataire, porteur…) ou la clé d'une structure",
         max_length=80,
     )
-    type_periode: PeriodKind | None = Field(default=None, title="Type de période")
+    type_periode: optional(choice(PeriodKind)) = blank(title="Type de période")
     periode: str = Field(
         default="",
         title="Clé de la période",
         description="Période à terminer ; pour une nouvelle période, facultative",
         max_length=80,
     )
-    debut: Day | None = Field(
-        default=None, title="Début de la période", description="Défaut : aujourd'hui"
-    )
-    fin: Day | None = Field(
-        default=None,
+    debut: optional(Day) = blank(title="Début de la période", description="Défaut : aujourd'hui")
+    fin: optional(Day) = blank(
         title="Fin de la période",
         description="Prévue, pour l'ouvrir ; pour la terminer, défaut : aujourd'hui",
     )
@@ -96,24 +106,21 @@ class ActionForm(BaseModel):
         description="Le membre ajouté ou modifié, ou la structure d'un contact",
         max_length=80,
     )
-    role_membre: MemberRole | None = Field(default=None, title="Rôle de la structure dans le cas")
-    nom: str | None = Field(
-        default=None,
+    role_membre: optional(choice(MemberRole)) = blank(title="Rôle de la structure dans le cas")
+    nom: optional(str) = blank(
         title="Nom (structure ou contact)",
         description="Vide : inchangé ; pour une nouvelle structure, requis",
         max_length=300,
     )
-    type_structure: OrganisationKind | None = Field(
-        default=None, title="Type de structure (nouvelle structure)"
+    type_structure: optional(choice(OrganisationKind)) = blank(
+        title="Type de structure (nouvelle structure)"
     )
-    siae: SiaeKind | None = Field(default=None, title="Type de SIAE")
-    siret: str | None = Field(default=None, title="SIRET", max_length=30)
-    email: str = Field(default="", title="Adresse e-mail du contact", max_length=254)
-    role_contact: ContactRole | None = Field(default=None, title="Rôle du contact dans le cas")
-    telephone: str | None = Field(default=None, title="Téléphone du contact", max_length=30)
-    nouvelle_adresse: str | None = Field(
-        default=None, title="Nouvelle adresse e-mail du contact", max_length=254
-    )
+    siae: optional(choice(SiaeKind)) = blank(title="Type de SIAE")
+    siret: optional(str) = blank(title="SIRET", max_length=30)
+    email: optional(FormEmail) = blank(title="Adresse e-mail du contact")
+    role_contact: optional(choice(ContactRole)) = blank(title="Rôle du contact dans le cas")
+    telephone: optional(str) = blank(title="Téléphone du contact", max_length=30)
+    nouvelle_adresse: optional(FormEmail) = blank(title="Nouvelle adresse e-mail du contact")
     modifier_partage: bool = Field(
         default=False,
         title="Modifier aussi pour les autres cas",
@@ -127,11 +134,9 @@ class ActionForm(BaseModel):
         description="Un nombre (12 ou 12,5), ou un texte pour un indicateur qualitatif",
         max_length=1000,
     )
-    unite: str | None = Field(default=None, title="Unité (celle de l'indicateur)", max_length=50)
-    mesure_le: Day | None = Field(
-        default=None, title="Mesurée le", description="Défaut : aujourd'hui"
-    )
-    mois: int | None = Field(default=None, ge=1, le=60, title="Suivi à (mois)")
+    unite: optional(str) = blank(title="Unité (celle de l'indicateur)", max_length=50)
+    mesure_le: optional(Day) = blank(title="Mesurée le", description="Défaut : aujourd'hui")
+    mois: optional(int) = blank(ge=1, le=60, title="Suivi à (mois)")
     resume: str = Field(default="", title="Résumé du suivi", max_length=4000)
     mesures: dict[str, str] = Field(
         default_factory=dict,
@@ -146,11 +151,10 @@ class ActionForm(BaseModel):
         "contexte.demande_initiale…) → valeur ; une liste : un élément par ligne ; vide : effacé",
         max_length=50,
     )
-    terrain: float | None = Field(default=None, title="Jours terrain (budget)")
-    cabinet: float | None = Field(default=None, title="Jours cabinet (budget)")
+    terrain: optional(float) = blank(title="Jours terrain (budget)")
+    cabinet: optional(float) = blank(title="Jours cabinet (budget)")
     par: str = Field(default="interface Prefect", title="Saisi par", min_length=1, max_length=200)
-    aujourdhui: Day | None = Field(
-        default=None,
+    aujourdhui: optional(Day) = blank(
         title="Date du jour (rejeu)",
         description="Laisser vide en usage réel",
     )

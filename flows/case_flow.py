@@ -15,9 +15,10 @@ from dla.forms import blank, optional
 from dla.portfolio import unknown_references
 from dla.settings import get_settings
 from flows import gates
-from flows.case_artifacts import publish_case_artifacts, publish_documents
+from flows.case_artifacts import publish_documents
 from flows.case_events import emit_case_events
 from flows.forms import named_after, refuse, refuse_bad_forms
+from flows.live_artifacts import refresh_artifacts
 
 
 class CaseRun(BaseModel):
@@ -82,7 +83,7 @@ def run_case(cas: CaseRun) -> str:
             status = progress.replay(engine, cas.reference, until, _task_steps(engine))
         else:
             status = advance(engine, cas.reference, clock_for(cas.aujourdhui), interactive=True)
-        publish_case_artifacts(engine, cas.reference, clock_for(cas.aujourdhui).today())
+        refresh_artifacts(engine, [cas.reference], clock_for(cas.aujourdhui).today())
         emit_case_events(engine, [cas.reference])
         print(f"{cas.reference} : {status}")
         return str(status)

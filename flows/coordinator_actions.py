@@ -27,6 +27,8 @@ from dla.clock import clock_for
 from dla.db import make_engine, transaction
 from dla.settings import get_settings
 from flows.action_form import ActionForm, CoordinatorAction
+from flows.forms import named_after, refuse_bad_forms
+from flows.live_artifacts import refresh_cases
 
 
 class ActionFailed(Exception):
@@ -182,9 +184,16 @@ def act(demande: ActionForm) -> str:
         engine.dispose()
 
 
-@flow(name="action-de-coordination", flow_run_name="{demande.reference} · {demande.action}")
+@flow(
+    name="action-de-coordination",
+    flow_run_name=named_after("demande", "reference", "action", fallback="action sur un cas"),
+    validate_parameters=False,
+)
+@refuse_bad_forms
 def coordinator_action(demande: ActionForm) -> str:
     """Apply one coordinator action to a case (the same checks as the desk and the CLI)."""
     message = act(demande)
+    # Whether changed or not (an action refused raised above), the case shows as it stands.
+    refresh_cases([demande.reference], clock_for(demande.aujourdhui).today())
     get_run_logger().info(message)
     return message

@@ -22,6 +22,7 @@ from dla.shown import md_rows
 from flows.case_artifacts import publish_documents
 from flows.case_events import emit_case_events
 from flows.forms import refuse, refuse_bad_forms
+from flows.live_artifacts import refresh_artifacts
 from models.enums import Vocabulary
 
 Document = Vocabulary("DocumentKind", {k: k for k in [*KINDS, SYNTHESIS.key]})
@@ -139,6 +140,8 @@ def deliver(demande: DeliverRequest) -> list[str]:
             )
         done = render_documents(engine, demande, clock)
         publish(done)
+        owners = sorted({d.owner for d in done if d.owner != "synthese"})
+        refresh_artifacts(engine, owners, clock.today())
         emit_case_events(engine, demande.references or None)
         new = sum(1 for d in done if d.new)
         print(f"{len(done)} fichier(s) de livrables, dont {new} nouvelle(s) version(s)")

@@ -27,6 +27,7 @@ from dla.frenchtext import fr_date, label
 from dla.vigilance import blocking
 from flows.case_events import emit_case_events
 from flows.decision_form import DecisionFields
+from flows.live_artifacts import refresh_artifacts
 from models.types import PARIS
 
 WAITING = "Suspended"  # Prefect's own name for a first question (tests and tools look for it)
@@ -70,6 +71,8 @@ def wait_for_decisions(engine, reference: str, key: str, outcome, clock: Clock, 
         pause_key = f"{key}-{asked}"
         # What led here (the stage awaiting, a refusal) is in the event feed while the run waits.
         emit_case_events(engine, [reference])
+        # The waiting case shows its state at once (the daily pass would show it tomorrow).
+        refresh_artifacts(engine, [reference], clock.today())
         answer = suspend_for(
             form(outcome, question, refusal),
             key=pause_key,

@@ -15,6 +15,7 @@ from dla.db import make_engine
 from dla.settings import get_settings
 from flows.case_flow import CaseRun, run_case
 from flows.forms import named_after, refuse, refuse_bad_forms
+from flows.live_artifacts import refresh_cases
 
 
 class CaseFileChoice(BaseModel):
@@ -98,6 +99,7 @@ def start_case_run(reference: str) -> str:
     """Start the case's own run: its deployment when deployed (so gates can suspend), else inline."""
     if deployment.id is None:
         return run_case(CaseRun(reference=reference))
+    refresh_cases([reference])  # the case shows at once, before its run is taken up
     run = run_deployment(
         get_settings().case_deployment,
         parameters={"cas": {"reference": reference}},

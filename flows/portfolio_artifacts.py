@@ -39,6 +39,11 @@ class FollowUpCheck(BaseModel):
 
 @task(cache_policy=NO_CACHE, task_run_name="tableau de bord du portefeuille")
 def publish_portfolio(engine: Engine, today: date) -> int:
+    return portfolio_artifact(engine, today)
+
+
+def portfolio_artifact(engine: Engine, today: date) -> int:
+    """Publish the portfolio table (one row per case, links to its runs and its desk page)."""
     rows = portfolio_table(engine, today, PREFECT_UI_URL.value())
     create_table_artifact(
         md_rows(rows, keep=("runs", "bureau")) or [{"référence": "aucun cas"}],

@@ -4,7 +4,7 @@ The daily sweep first advances the cases with something due (stages whose day ha
 resumes the runs whose decision was entered while they could not be told, then plans and sends. A fixed number of tasks (advance, plan, send, publish), whatever the volume.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
@@ -25,11 +25,10 @@ from dla.outbox.sending import mail_renderer
 from dla.outbox.sweep import run_async, sweep
 from dla.settings import get_settings
 from dla.shown import md_rows
-from flows.case_artifacts import publish_case_artifacts
 from flows.case_events import emit_case_events
 from flows.forms import refuse_bad_forms
+from flows.live_artifacts import refresh_artifacts
 from flows.mail_blocks import aload_transport
-from flows.portfolio_artifacts import publish_portfolio
 from flows.reminder_links import waiting_run_links
 from flows.resume import resume_decided_runs
 
@@ -105,14 +104,6 @@ def resume_decided(engine: Engine) -> int:
     return resumed
 
 
-@task(cache_policy=NO_CACHE, task_run_name="tableaux des cas avancés")
-def publish_cases(engine: Engine, references: list[str], today: date) -> int:
-    """Refresh the artifacts of the cases the pass moved (not the whole portfolio)."""
-    for reference in references:
-        publish_case_artifacts(engine, reference, today)
-    return len(references)
-
-
 @task(cache_policy=NO_CACHE, task_run_name="planifier les relances")
 def plan(engine: Engine, clock: Clock, digests_only: bool = False) -> PlanResult:
     """Write today's notification rows (idempotent)."""
@@ -179,8 +170,7 @@ def sweep_reminders(demande: SweepRequest = TODAY) -> dict[str, int]:
         resumed = resume_decided(engine)
         planned = plan(engine, clock)
         verdicts = send_due(engine, clock, demande.lot)
-        publish_portfolio(engine, clock.today())
-        publish_cases(engine, sorted(advanced.statuses), clock.today())
+        refresh_artifacts(engine, sorted(advanced.statuses), clock.today())
         # Every case's timeline, whatever wrote it (this pass, the CLI, the desk).
         emit_case_events(engine)
         lines = [line(v.row, v.status, v.detail or "") for v in verdicts]

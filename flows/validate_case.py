@@ -13,6 +13,7 @@ from dla.validations import DecisionInput, ValidationRefused, record_decision
 from flows.case_events import emit_case_events
 from flows.decision_form import DecisionFields, decision_answer
 from flows.forms import named_after, refuse, refuse_bad_forms
+from flows.live_artifacts import refresh_cases
 from flows.resume import resume_waiting_runs
 
 
@@ -94,6 +95,8 @@ def validate_case(decision: ValidationForm) -> str:
     new = save_decision(decision)
     if isinstance(new, str):
         return refuse(new)  # the run fails with the reasons; nothing was written
+    # A resumed run refreshes them again when it has taken the decision.
+    refresh_cases([decision.reference])
     resumed = resume(decision)
     # No run waited on this stage (the case is driven by the daily pass, or its run is gone):
     # the decision takes effect now rather than at tomorrow's pass.

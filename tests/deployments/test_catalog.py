@@ -28,7 +28,7 @@ def catalogue():
 
 def test_the_catalogue_names_every_process_once(catalogue):
     names = [d.name for d in catalogue]
-    assert len(names) == len(set(names)) == 10
+    assert len(names) == len(set(names)) == 11
     assert {"ouvrir-un-cas", "suivre-un-cas", "enregistrer-une-validation", "agir-sur-un-cas"} <= (
         set(names)
     )
