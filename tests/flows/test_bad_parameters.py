@@ -46,7 +46,7 @@ def test_a_malformed_email_fails_the_run_named_after_the_case_from_the_start(
 
     assert state.message == (
         "Formulaire refusé : « E-mail du ou de la chargé·e de mission » (coordination) : adresse "
-        "e-mail invalide (valeur : 'claire.martin@dla63,org')"
+        "e-mail invalide : 'claire.martin@dla63,org' ; attendu : une adresse comme nom@domaine.fr"
     )
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(state.state_details.flow_run_id)
