@@ -49,9 +49,23 @@ FIXTURE_MARKERS = {
     "prefect_server": "prefect",
     "rendered": "pdf",
     "page": "browser",
+    "browser": "browser",
 }
 # A child process outlives a hung test: these get a hard time limit (pytest-timeout).
 SUBPROCESS_TIMEOUT = 900
+
+
+# Folders whose every test `make check` deselects (`e2e`, `bench`): that tier does not even
+# import them, sparing each of its workers Prefect's import and their collection.
+OUTSIDE_FAST_TIER = ("deployments", "benchmarks")
+
+
+def pytest_ignore_collect(collection_path: Path) -> bool | None:
+    """Skip the folders the fast tier deselects anyway (`make check` only)."""
+    if os.environ.get("DLA_TEST_TIER") != "check":
+        return None
+    here = Path(__file__).parent
+    return collection_path in {here / name for name in OUTSIDE_FAST_TIER} or None
 
 
 def _spawns_processes(module) -> bool:
@@ -110,6 +124,8 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.timeout(SUBPROCESS_TIMEOUT))
         if "deployments" in item.path.parts:
             item.add_marker("e2e")
+        if "benchmarks" in item.path.parts:
+            item.add_marker("bench")
         group = groups[item.nodeid] = _worker_group(item)
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
