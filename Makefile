@@ -42,8 +42,8 @@ test: $(STAMP)
 	$(TEST_ENV) DLA_TEST_TIER=test $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # The fast tier for the inner loop (under a minute): no Prefect, no child process, no browser,
-# no PDF, not the benchmarks' own tests; SQLite only; in parallel on every core.
-FAST := not prefect and not subprocess and not browser and not e2e and not pdf and not bench
+# no PDF, no test marked slow, not the benchmarks' own tests; SQLite only; on every core.
+FAST := not prefect and not subprocess and not browser and not e2e and not pdf and not slow and not bench
 
 check: $(STAMP)
 	$(BIN)/ruff check .

@@ -251,11 +251,16 @@ def session(engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def opened(engine, tmp_path) -> Engine:
-    """The minimal case saved, its diagnostic stage open; return the engine."""
+def opened(engine, snapshots, tmp_path_factory) -> Engine:
+    """The minimal case saved, its diagnostic stage open; return the engine.
+
+    Built by the session's first test that asks, copied for the others: its case file is
+    named in the session's own folder, the same for every test.
+    """
     from tests.factories import open_case_stage
 
-    open_case_stage(engine, tmp_path)
+    folder = tmp_path_factory.getbasetemp() / "opened"
+    snapshots.build_or_copy(engine, "opened", lambda: open_case_stage(engine, folder))
     return engine
 
 

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RECORDS = ROOT / "var" / "test-timings"
 PAGE = ROOT / "docs" / "test-timings.md"
 TIERS = {
-    "check": "`make check` (rapide : ni Prefect, ni processus, ni navigateur, ni PDF, ni bancs d'essai ; SQLite)",
+    "check": "`make check` (rapide : ni Prefect, ni processus, ni navigateur, ni PDF, ni tests lents, ni bancs d'essai ; SQLite)",
     "test": "`make test` (tout)",
 }
 started = time.monotonic()

@@ -16,6 +16,9 @@ from dla.progress import plain_steps, replay
 from models import Case, Stage, TimelineEvent
 from tests.test_samples import REFERENCES, SAMPLES
 
+# Each test replays samples along their real dates: left to `make test`.
+pytestmark = pytest.mark.slow
+
 END = date(2011, 12, 31)
 # The Cantal sample moved so that its plan stage opens on 20 April 2026, a few days before the
 # replay days of the issue; its governance is agreed on 2 March 2026, between two replay days.

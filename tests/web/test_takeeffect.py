@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from sqlmodel import Session, func, select
 
 from dla.clock import FixedClock
@@ -33,6 +34,7 @@ def test_without_prefect_the_case_advances_by_its_plain_step(desk, monkeypatch):
     assert mine(desk, Stage, "diagnostic").status is StageStatus.en_attente_validation
 
 
+@pytest.mark.prefect
 def test_an_unreachable_prefect_server_loses_nothing_and_the_run_waits_for_the_next_pass(
     desk, monkeypatch
 ):

@@ -75,6 +75,7 @@ def assert_round_trip(engine, tmp_path: Path, reference: str, day: date) -> Expo
     return first
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(REFERENCES))
 def test_a_replayed_sample_exports_a_file_that_loads_back_unchanged(engine, tmp_path, name):
     plan = load_case_file(SAMPLES / name)

@@ -986,6 +986,7 @@ def _content(reject: Reject) -> bytes:
     return text(reject.content).encode() if isinstance(reject.content, dict) else reject.content
 
 
+@pytest.mark.slow
 def test_no_malformed_case_file_opened_from_the_cases_folder_changes_the_database(
     engine, tmp_path: Path
 ):
@@ -1016,6 +1017,7 @@ def test_no_malformed_case_file_opened_from_the_cases_folder_changes_the_databas
     assert loaded == []
 
 
+@pytest.mark.slow
 def test_the_command_loads_nothing_from_a_batch_of_malformed_files(dla_env, tmp_path: Path):
     cli = CliRunner()
     assert cli.invoke(app, ["init"]).exit_code == 0

@@ -24,6 +24,7 @@ def for_stage(engine, var_dir, stage_key, formats=("html",)):
         )
 
 
+@pytest.mark.slow
 def test_a_stage_generates_the_deliverables_its_steps_produce_in_every_format(samples, tmp_path):
     done = for_stage(samples, tmp_path / "var", "plan", ("html", "docx", "pdf"))
 

@@ -114,6 +114,7 @@ def act(engine, day: date) -> None:
             changes[day](session)
 
 
+@pytest.mark.slow
 def test_each_incremental_day_leaves_the_outbox_a_full_pass_would_leave(three):
     day, skipped, trusted = date(2024, 1, 8), 0, 0
     while day <= date(2024, 4, 30):

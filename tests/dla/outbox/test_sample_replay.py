@@ -3,6 +3,7 @@
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session, select
 
 from dla import progress
@@ -14,6 +15,9 @@ from dla.db import transaction
 from dla.outbox.days import replay
 from models import Case, Notification, Period
 from models.enums import NotificationStatus, PeriodKind
+
+# Each test replays samples along their real dates: left to `make test`.
+pytestmark = pytest.mark.slow
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples" / "cases"
 
