@@ -21,16 +21,22 @@ def refresh_artifacts(engine: Engine, references: Iterable[str], today: date) ->
     The change is already written: a Prefect API that fails here must not fail the action,
     so the run warns and the next daily pass publishes them again.
     """
-    done = 0
     try:
-        for reference in dict.fromkeys(references):
-            publish_case_artifacts(engine, reference, today)
-            done += 1
-        portfolio_artifact(engine, today)
+        return publish_changed(engine, references, today)
     except Exception as exc:  # noqa: BLE001  (see above: never undo an action for a display)
         get_run_logger().warning(
             "artefacts non rafraîchis (%s) ; le prochain balayage quotidien les republiera", exc
         )
+    return 0
+
+
+def publish_changed(engine: Engine, references: Iterable[str], today: date) -> int:
+    """Publish each case's artifacts, then the portfolio once; return the cases published."""
+    done = 0
+    for reference in dict.fromkeys(references):
+        publish_case_artifacts(engine, reference, today)
+        done += 1
+    portfolio_artifact(engine, today)
     return done
 
 

@@ -32,6 +32,7 @@ from dla.clock import Clock, FixedClock
 from dla.db import transaction
 from web.casepage import FormState, case_view, visible_case
 from web.guard import current_user, desk, form_post
+from web.liveartifacts import refresh_soon
 from web.render import case_url
 
 
@@ -94,6 +95,7 @@ def act(request: Request, form: dict, *, form_id: str, anchor: str, action: Call
             return case_view(request, session, case, FormState(form_id, kept, exc.by_field()), 400)
     if outcome.changed:
         advance_after(state.engine, reference, clock)
+        refresh_soon(state.engine, reference, clock.today())
     request.session["message"] = outcome.summary
     return RedirectResponse(f"{case_url(reference)}#{anchor}", 303)
 

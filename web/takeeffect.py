@@ -14,6 +14,7 @@ from dla.actions import advance_after
 from dla.clock import Clock
 from dla.settings import prefect_api_configured
 from dla.validations import DecisionInput
+from web.liveartifacts import refresh_soon
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ def after_decision(engine: Engine, entry: DecisionInput, clock: Clock) -> str | 
             advance_after(engine, entry.reference, clock)
         except Exception:  # noqa: BLE001  (the decision is in; the daily pass advances the case)
             log.exception("décision enregistrée, cas %s non avancé", entry.reference)
+        if note is None:  # a resumed run publishes them itself; here the desk does
+            refresh_soon(engine, entry.reference, clock.today())
     return note
 
 
