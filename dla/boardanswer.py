@@ -12,20 +12,16 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from dla.actions.base import ActionRefused, Actor, FieldProblem
-from dla.actions.decisions import read_decision
-from dla.attachments import attach_document
+from dla.actions.decisions import attach_minutes, minutes_problems, read_decision
 from dla.boardlinks import COORDINATION, open_link, use_link
 from dla.casefile.fields import control_char, refused_char
 from dla.clock import Clock, day_problem
 from dla.deliverables import KINDS
-from dla.filetypes import PDF
-from dla.frenchtext import fr_date
 from dla.settings import Settings
-from dla.uploads import Upload, upload_problems
+from dla.uploads import Upload
 from dla.validations import DecisionInput, record_validation
 from models import Attachment, BoardLink, Case, Deliverable, Organisation, Stage, Step, Validation
 from models.enums import AttachmentKind, Decision
-from models.labels import label
 
 FR_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 MAX_SIGNER = 150
@@ -60,12 +56,7 @@ def answer_link(
     """
     link = open_link(token, session=session, secret=secret, today=clock.today())
     problems, (decided_on, decision, postponed_to) = _parse(answer)
-    if minutes is not None:
-        found, _ = upload_problems(
-            minutes, kind=AttachmentKind.proces_verbal, title=None,
-            max_bytes=settings.max_attachment_bytes, types=(PDF,),
-        )  # fmt: skip
-        problems += [FieldProblem("pv", p.message) for p in found]
+    problems += minutes_problems(minutes, settings)
     if problems:
         raise ActionRefused(problems)
     name = (link.recipient_name or link.recipient)[:200]
@@ -84,11 +75,9 @@ def answer_link(
         entry, session=session, clock=clock, recorded_by=name, channel="lien"
     )
     if minutes is not None:
-        title = f"Procès-verbal — {label(link.body)} du {fr_date(decided_on)}"
-        attach_document(
-            case.reference, minutes, kind=AttachmentKind.proces_verbal, title=title,
-            stage=stage.key, session=session, clock=clock, actor=Actor(name, "lien"),
-            settings=settings, types=(PDF,),
+        attach_minutes(
+            case.reference, stage.key, minutes, body=link.body, decided_on=decided_on,
+            session=session, clock=clock, actor=Actor(name, "lien"), settings=settings,
         )  # fmt: skip
     return validation, entry
 

@@ -2,6 +2,7 @@
 minutes. The decision itself goes through `record_validation`, the check every door uses."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session
 
@@ -84,12 +85,7 @@ def decide(
     if decision is Decision.reportee and typed.postponed_to.strip():
         postponed_to, more = _day(typed.postponed_to, field="report_au", name="nouvelle date")
         problems += more
-    if minutes is not None:
-        found, _ = upload_problems(
-            minutes, kind=AttachmentKind.proces_verbal, title=None,
-            max_bytes=settings.max_attachment_bytes, types=(PDF,),
-        )  # fmt: skip
-        problems += [FieldProblem("pv", p.message) for p in found]
+    problems += minutes_problems(minutes, settings)
     if problems:
         raise ActionRefused(problems)
     entry = DecisionInput(
@@ -100,9 +96,30 @@ def decide(
         entry, session=session, clock=clock, recorded_by=actor.name, channel=actor.channel
     )
     if minutes is not None:
-        attach_document(
-            reference, minutes, kind=AttachmentKind.proces_verbal,
-            title=f"Procès-verbal — {label(body)} du {fr_date(decided_on)}", stage=stage,
-            session=session, clock=clock, actor=actor, settings=settings, types=(PDF,),
+        attach_minutes(
+            reference, stage, minutes, body=body, decided_on=decided_on,
+            session=session, clock=clock, actor=actor, settings=settings,
         )  # fmt: skip
     return validation, entry, new
+
+
+def minutes_problems(minutes: Upload | None, settings: Settings) -> list[FieldProblem]:
+    """Check a decision's minutes (a PDF under the size limit), on the field `pv`."""
+    if minutes is None:
+        return []
+    found, _ = upload_problems(
+        minutes, kind=AttachmentKind.proces_verbal, title=None,
+        max_bytes=settings.max_attachment_bytes, types=(PDF,),
+    )  # fmt: skip
+    return [FieldProblem("pv", p.message) for p in found]
+
+
+def attach_minutes(
+    reference: str, stage: str, minutes: Upload, *, body: str, decided_on: date, **frame
+) -> None:
+    """Attach a decision's minutes to its stage, titled after the board and the day."""
+    attach_document(
+        reference, minutes, kind=AttachmentKind.proces_verbal,
+        title=f"Procès-verbal — {label(body)} du {fr_date(decided_on)}", stage=stage,
+        types=(PDF,), **frame,
+    )  # fmt: skip

@@ -16,12 +16,11 @@ from dla.actions.base import (
     text_problem,
 )
 from dla.actions.deadlines import after_end, deadline_problems
-from dla.actions.tasks import closed, find_stage, not_yet_open
+from dla.actions.tasks import closed, find_stage, not_yet_open, reopened
 from dla.casefile.fields import SLUG_PATTERN
 from dla.clock import Clock
 from dla.frenchtext import fr_date, label
 from models import Case, CaseMember, Organisation, Step
-from models.enums import StageStatus
 
 
 def add_task(
@@ -77,10 +76,7 @@ def add_task(
         )
     )
     summary = f"Tâche « {title} » ajoutée à l'étape « {row.title} » (échéance le {fr_date(due_on)})"
-    if row.status is StageStatus.en_attente_validation:
-        row.status = StageStatus.ouverte
-        session.add(row)
-        summary += " ; l'étape n'attend plus sa validation"
+    summary += reopened(row, session=session)  # a new task: its work is not all done
     log(
         case,
         session=session,

@@ -57,6 +57,15 @@ def not_yet_open(stage: Stage) -> FieldProblem | None:
     return None
 
 
+def reopened(stage: Stage, *, session: Session) -> str:
+    """Open again a stage awaiting its gate whose work is no longer all done; say so, or ""."""
+    if stage.status is not StageStatus.en_attente_validation:
+        return ""
+    stage.status = StageStatus.ouverte
+    session.add(stage)
+    return " ; l'étape n'attend plus sa validation"
+
+
 def closed(stage: Stage) -> FieldProblem | None:
     """Return the refusal of a closed stage (its work no longer changes), or None."""
     if stage.status is StageStatus.close:
@@ -137,11 +146,7 @@ def mark_task_not_done(
     summary = f"Tâche « {step.title} » ({row.title}) remise à faire" + (
         f" (marquée faite le {fr_date(before)})" if before else ""
     )
-    if row.status is StageStatus.en_attente_validation:
-        # Its work is no longer all done: the stage is open again until it is.
-        row.status = StageStatus.ouverte
-        session.add(row)
-        summary += " ; l'étape n'attend plus sa validation"
+    summary += reopened(row, session=session)
     log(
         case,
         session=session,
