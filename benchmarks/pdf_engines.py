@@ -63,10 +63,11 @@ def page_contents(content: bytes) -> list[Counter]:
     return out
 
 
-def chromium(htmls: list[str], reference: list[bytes], *, runs: int) -> dict | None:
-    """Print `htmls` with Chromium: seconds per run and its pages against `reference`'s.
+def chromium(htmls: list[str], reference: list[bytes], *, timed: int, runs: int) -> dict | None:
+    """Print `htmls` with Chromium and compare each page with `reference`'s (WeasyPrint's).
 
-    None when Playwright or a Chromium cannot be started here (the figure is left out).
+    The first `timed` documents are then printed again `runs` times: seconds per run.
+    None when Playwright or a Chromium cannot be started here (the figures are left out).
     """
     try:
         from playwright.sync_api import Error, sync_playwright
@@ -77,31 +78,36 @@ def chromium(htmls: list[str], reference: list[bytes], *, runs: int) -> dict | N
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=executable)
             try:
-                return _compare(browser.new_page(), htmls, reference, runs)
+                return _compare(browser.new_page(), htmls, reference, timed, runs)
             finally:
                 browser.close()
     except Error:
         return None
 
 
-def _compare(page, htmls: list[str], reference: list[bytes], runs: int) -> dict:
-    def print_all() -> list[bytes]:
+def _compare(page, htmls: list[str], reference: list[bytes], timed: int, runs: int) -> dict:
+    def print_all(batch: list[str]) -> list[bytes]:
         printed = []
-        for html in htmls:
+        for html in batch:
             page.set_content(html.replace("</head>", BREAKS, 1))
             printed.append(page.pdf(prefer_css_page_size=True))
         return printed
 
-    print_all()  # the browser's first document warms it up, as the product's engine is warmed
-    seconds = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        printed = print_all()
-        seconds.append(time.perf_counter() - started)
-    same_count = same_pages = pages = 0
-    for ours, theirs in zip(reference, printed, strict=True):
+    same_count = same_pages = pages = 0  # the comparison also warms the browser up
+    for ours, theirs in zip(reference, print_all(htmls), strict=True):
         mine, other = page_contents(ours), page_contents(theirs)
         same_count += len(mine) == len(other)
         same_pages += sum(a == b for a, b in zip(mine, other, strict=False))
         pages += len(mine)
-    return {"seconds": seconds, "same_count": same_count, "same_pages": same_pages, "pages": pages}
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        print_all(htmls[:timed])
+        seconds.append(time.perf_counter() - started)
+    return {
+        "seconds": seconds,
+        "documents": len(htmls),
+        "same_count": same_count,
+        "same_pages": same_pages,
+        "pages": pages,
+    }
