@@ -404,7 +404,7 @@ def rendering(report: Report, engine, p: Portfolio, documents: int, heavy: int, 
         r["engines"]["chromium"],
     )
     cpu, pages = cost["layout_ms"] + cost["write_ms"], cost["pages"]
-    engine = (
+    why = (
         f"WeasyPrint {cost['version']} (HarfBuzz font subsets, DejaVu Sans through fontconfig, "
         "one font configuration per thread): it prints the product's own HTML and CSS, page "
         "footers and French line breaking included, with no browser to run"
@@ -412,7 +412,7 @@ def rendering(report: Report, engine, p: Portfolio, documents: int, heavy: int, 
     if chromium:
         c_rate = h / Timing(chromium["seconds"]).median
         same = f"{chromium['same_pages']}/{chromium['pages']} pages of {chromium['documents']}"
-        engine += (
+        why += (
             f"; Chromium prints the same HTML at {c_rate:.1f}/s but pages it its own way: "
             f"{same} monographies hold the same text as WeasyPrint's, so the documents would "
             "change page by page"
@@ -435,7 +435,7 @@ def rendering(report: Report, engine, p: Portfolio, documents: int, heavy: int, 
             f"{pdf_rate:.1f} documents/s",
             "≥ 10/s",
             pdf_rate >= 10,
-            engine,
+            why,
         ),
         Figure(
             "Rendering",
