@@ -1,10 +1,14 @@
 """PDF needs Pango: without it, a French message names the Debian packages to install."""
 
 import builtins
+import io
+import threading
 
 import pytest
+from pypdf import PdfReader
 
 from dla.deliverables import pdf
+from tests.dla.deliverables.conftest import REFERENCES
 
 
 @pytest.fixture
@@ -33,10 +37,6 @@ def test_missing_system_libraries_name_the_debian_packages(no_pango):
 
 
 def test_a_pdf_carries_the_document_title():
-    import io
-
-    from pypdf import PdfReader
-
     reader = PdfReader(io.BytesIO(pdf.to_pdf("<h1>Bonjour</h1>", title="Note de diagnostic")))
 
     assert reader.metadata.title == "Note de diagnostic"
@@ -67,3 +67,35 @@ def test_without_pdf_support_nothing_is_generated_in_any_format(no_pango, engine
     assert not (tmp_path / "var").exists()
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(Deliverable)).one() == 0
+
+
+def pages(content: bytes) -> list[str]:
+    """Return the text of each page of a PDF."""
+    return [page.extract_text() for page in PdfReader(io.BytesIO(content)).pages]
+
+
+@pytest.mark.parametrize("reference", REFERENCES)
+def test_a_sample_monographie_prints_the_same_pages_as_with_fonts_loaded_per_document(
+    rendered, reference
+):
+    html = rendered.path(reference, "monographie", "html").read_text(encoding="utf-8")
+    # The former path: WeasyPrint loads fontconfig and a new font map for this document alone.
+    before = pages(pdf._weasyprint().HTML(string=html).write_pdf())
+    # The shared configuration, which printed every document of the samples before this one.
+    stored = pages(rendered.path(reference, "monographie", "pdf").read_bytes())
+    again = pages(pdf.to_pdf(html, title="Monographie"))
+
+    assert len(before) >= 2
+    assert stored == before
+    assert again == before
+
+
+def test_each_thread_prints_with_one_font_configuration():
+    first = pdf.font_configuration()
+    other = []
+    thread = threading.Thread(target=lambda: other.append(pdf.font_configuration()))
+    thread.start()
+    thread.join()
+
+    assert pdf.font_configuration() is first
+    assert other[0] is not first
