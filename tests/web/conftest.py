@@ -1,7 +1,8 @@
 """The desk on a real database: two cases of two people, accounts of each role, a document."""
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -50,10 +51,13 @@ class Desk:
     engine: object
     settings: Settings
     var_dir: Path
+    clients: list[TestClient] = field(default_factory=list)
 
     def client(self, email: str | None = None, password: str = PASSWORD) -> TestClient:
         """Return a browser-like client, logged in as `email` when given."""
         client = TestClient(create_app(self.settings, self.engine), follow_redirects=False)
+        # Opened for the whole test: one event loop thread for all its requests, not one each.
+        self.clients.append(client.__enter__())
         if email is not None:
             response = login(client, email, password)
             assert response.status_code == 303, response.text
@@ -119,14 +123,17 @@ def two_cases_and_four_accounts(engine, directory: Path) -> None:
 
 
 @pytest.fixture
-def desk(engine, database_url, snapshots, tmp_path) -> Desk:
+def desk(engine, database_url, snapshots, tmp_path) -> Iterator[Desk]:
     """The desk's two cases and four accounts (saved by the first test, copied after)."""
     var_dir = tmp_path / "var"
     snapshots.build_or_copy(engine, "desk", lambda: two_cases_and_four_accounts(engine, tmp_path))
     settings = Settings(
         var_dir=var_dir, database_url=database_url, desk_today=TODAY, secret_key="k" * 40
     )
-    return Desk(engine, settings, var_dir)
+    desk = Desk(engine, settings, var_dir)
+    yield desk
+    for client in desk.clients:
+        client.__exit__(None, None, None)
 
 
 def stage_of(document: dict, key: str) -> dict:
