@@ -63,6 +63,12 @@ class Desk:
             assert response.status_code == 303, response.text
         return client
 
+    def close(self) -> None:
+        """Close the clients this test opened."""
+        for client in self.clients:
+            client.__exit__(None, None, None)
+        self.clients.clear()
+
     def case_id(self, reference: str) -> int:
         with Session(self.engine) as session:
             return session.exec(select(Case.id).where(Case.reference == reference)).one()
@@ -132,8 +138,7 @@ def desk(engine, database_url, snapshots, tmp_path) -> Iterator[Desk]:
     )
     desk = Desk(engine, settings, var_dir)
     yield desk
-    for client in desk.clients:
-        client.__exit__(None, None, None)
+    desk.close()
 
 
 def stage_of(document: dict, key: str) -> dict:

@@ -146,9 +146,11 @@ def test_a_deadline_moved_by_a_period_shows_its_first_date(engine, database_url,
         add_user(session=session, clock=FixedClock.on(TODAY), email=ADMIN, name="A",
                  role=UserRole.admin, password=PASSWORD)  # fmt: skip
     settings = Settings(var_dir=tmp_path / "var", database_url=database_url, secret_key="k" * 40)
-    client = Desk(engine, settings, tmp_path / "var").client(ADMIN)
-    with client:
-        text = client.get("/cas/DLA38-2006-01").text
+    desk = Desk(engine, settings, tmp_path / "var")
+    try:
+        text = desk.client(ADMIN).get("/cas/DLA38-2006-01").text
+    finally:
+        desk.close()
     assert "décalée par une période (prévue le 13 novembre 2006)" in text
 
 
