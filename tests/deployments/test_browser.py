@@ -1,5 +1,9 @@
 """A coordinator in a real browser: open a case from its form, then validate its gate.
 
+On the way: a malformed e-mail is refused before any run exists, the case has its artifacts
+at once, a refused decision re-asks the form with its reason first, and the valid decision
+shows in Prefect's event feed. No raw code or English Python message reaches the pages.
+
 `make up` (deployments/up.sh) starts the stack on a free port with its own var/ folder;
 Playwright drives Debian's Chromium (Playwright's own browser download cannot work offline).
 """
@@ -23,6 +27,22 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = ROOT / "var" / "captures"
 REFERENCE = "DLA63-2026-10"
+BAD_EMAIL = "claire.martin@dla63,org"
+EMAIL = "E-mail du ou de la chargé·e de mission"
+ASKED_AGAIN = "En attente (décision refusée)"
+RUN_LOGGED = f"Beginning flow run '{REFERENCE}'"  # the run page has loaded its logs
+# What must never reach a coordinator: the vocabularies' codes, Python's English messages,
+# the type switch of a nullable field.
+RAW = (
+    "poste_partage",
+    "injonction_institutionnelle",
+    "coordination_dla",
+    "validee",
+    "Traceback",
+    "ValidationError",
+    "Field required",
+    "Property is type",
+)
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium absent (apt-get install chromium) : test navigateur ignoré"
@@ -97,7 +117,11 @@ def choose(page, label: str, value: str) -> None:
     select = after(page, label, "button", 2)  # the first button is the field's menu
     select.click()
     select.press("ArrowDown")
-    page.get_by_role("option", name=value, exact=True).click()
+    wanted = page.get_by_role("option", name=value, exact=True)
+    wanted.wait_for()
+    listed = page.get_by_role("option").all_inner_texts()
+    assert not [w for w in RAW if w in " ".join(listed)], f"« {label} » propose : {listed}"
+    wanted.click()
 
 
 def pick_date(page, label: str, day: date | None) -> None:
@@ -109,7 +133,7 @@ def pick_date(page, label: str, day: date | None) -> None:
     page.get_by_role("button", name="Apply").click()
 
 
-def open_case_through_its_form(page, url: str) -> None:
+def fill_the_opening_form(page, url: str, email: str) -> None:
     page.goto(f"{url}/deployments")
     page.get_by_role("link", name="ouvrir-un-cas").click()
     page.get_by_role("button", name="Run", exact=True).click()
@@ -125,28 +149,78 @@ def open_case_through_its_form(page, url: str) -> None:
     page.keyboard.press("Escape")
     type_in(page, "Périmètre", "Deux ACI du Livradois")
     type_in(page, "Organisme de portage DLA (nom)", "DLA du Puy-de-Dôme")
-    type_in(page, "E-mail du ou de la chargé·e de mission", "coordination@dla63.example.org")
+    type_in(page, EMAIL, email)
     page.get_by_role("button", name="Add item").click()
     type_in(page, "Clé (ex. aci-vallee)", "aci-livradois")
     type_in(page, "Nom", "ACI du Livradois")
     choose(page, "Type de SIAE", "ACI")
+
+
+def open_case_through_its_form(page, url: str, env: dict) -> None:
+    """Submit the form with a malformed e-mail (refused, no run), then corrected."""
+    fill_the_opening_form(page, url, BAD_EMAIL)
+    page.get_by_role("button", name="Submit").click()
+    # The classic UI sends the form; Prefect's API checks it against the schema's pattern and
+    # refuses to create the run, in its own English words, which name the field and the value.
+    refused = page.get_by_text(f"'{BAD_EMAIL}' does not match").first
+    refused.wait_for(timeout=30_000)
+    assert "nouveau.coordination" in refused.inner_text()
+    assert "/run" in page.url
+    after(page, EMAIL, "textarea").scroll_into_view_if_needed()
+    page.screenshot(path=SHOTS / "formulaire-adresse-refusee.png", animations="disabled")
+    # The field's French help says what is expected.
+    shown_in_french(
+        page, "le formulaire refusé", "Une adresse e-mail (ex. claire.martin@dla63.org)"
+    )
+    assert named_runs(env) == [], "un run a été créé pour une adresse mal formée"
+
+    type_in(page, EMAIL, "coordination@dla63.example.org")
     page.screenshot(path=SHOTS / "formulaire-ouverture.png", full_page=True)
     page.get_by_role("button", name="Submit").click()
 
 
-def case_runs(env: dict):
-    """Return the case's "accompagnement" flow runs, read through Prefect's API."""
+def shown_in_french(page, where: str, *loaded: str) -> None:
+    """Once the page shows each `loaded`, fail if it shows a raw code or an English Python message."""
+    for text in loaded:
+        page.get_by_text(text).first.wait_for(timeout=30_000)
+    text = page.locator("body").inner_text()
+    assert not [w for w in RAW if w in text], f"{where} montre : {text}"
+
+
+def named_runs(env: dict):
+    """Return the flow runs named after the case (opening and case runs), through the API."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    api = f"http://127.0.0.1:{env['DLA_UI_PORT']}/api"
-    with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+    with temporary_settings({PREFECT_API_URL: api(env)}), get_client(sync_client=True) as client:
         runs = client.read_flow_runs(
             flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[REFERENCE]))
         )
         flows = {r.flow_id: client.read_flow(r.flow_id).name for r in runs}
-    return [r for r in runs if flows[r.flow_id] == "accompagnement"]
+    return [(flows[r.flow_id], r) for r in runs]
+
+
+def api(env: dict) -> str:
+    return f"http://127.0.0.1:{env['DLA_UI_PORT']}/api"
+
+
+def case_runs(env: dict):
+    """Return the case's "accompagnement" flow runs, read through Prefect's API."""
+    return [r for flow, r in named_runs(env) if flow == "accompagnement"]
+
+
+def error_logs(env: dict, run_id) -> list[str]:
+    """Return the run's log lines at level ERROR or above."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: api(env)}), get_client(sync_client=True) as client:
+        logs = client.read_logs(
+            log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])), limit=200
+        )
+    return [log.message for log in logs if log.level >= 40]
 
 
 def sweep_now(env: dict) -> None:
@@ -154,8 +228,7 @@ def sweep_now(env: dict) -> None:
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    api = f"http://127.0.0.1:{env['DLA_UI_PORT']}/api"
-    with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+    with temporary_settings({PREFECT_API_URL: api(env)}), get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name("relances/relances-quotidiennes")
         run = client.create_flow_run_from_deployment(deployment.id)
         state = wait_for(
@@ -174,12 +247,12 @@ def wait_for(what: str, check, seconds: float = 180):
     pytest.fail(f"délai dépassé : {what}")
 
 
-def suspended_on(env: dict, key: str):
+def suspended_on(env: dict, key: str, name: str = "Suspended"):
     return next(
         (
             r
             for r in case_runs(env)
-            if r.state.name == "Suspended" and r.state.state_details.pause_key == key
+            if r.state.name == name and r.state.state_details.pause_key == key
         ),
         None,
     )
@@ -199,33 +272,89 @@ def open_resume_form(page, run_url: str):
     pytest.fail(f"le formulaire de validation ne s'affiche pas :\n{dialog.inner_text()}")
 
 
-def test_a_coordinator_opens_a_case_and_validates_its_gate_in_the_prefect_ui(stack, page):
-    var, url, env = stack
-    open_case_through_its_form(page, url)
-    run = wait_for("le cas attend sa validation", lambda: suspended_on(env, "mobilisation-0"))
+def latest_artifact(page, url: str, key: str, shows: str) -> None:
+    """Open the latest version of an artifact (its key's page lists the newest first)."""
+    page.goto(f"{url}/artifacts/key/{key}")
+    page.locator("a[href*='/artifacts/artifact/']").first.click()
+    page.get_by_text(shows).first.wait_for(timeout=30_000)
 
-    dialog = open_resume_form(page, f"{url}/runs/flow-run/{run.id}")
-    assert "Validation attendue de : coordination" in dialog.inner_text()
+
+def decide(page, day: date | None, comment: str = "") -> None:
     choose(page, "Instance qui décide", "coordination DLA")
     choose(page, "Décision", "validée")
-    pick_date(page, "Date de la décision", None)
+    pick_date(page, "Date de la décision", day)
+    if comment:
+        type_in(page, "Commentaire (Optional)", comment)
+
+
+def in_event_feed(page, url: str, event: str, resource: str):
+    """Open the event feed filtered on an event and a resource; return the event's entries."""
+    entries = page.locator("ol").get_by_text(event, exact=True)  # the feed, not its filter
+    for _ in range(10):  # Prefect stores posted events a moment later; the page does not poll
+        page.goto(f"{url}/events?events={event}&resource={resource}")
+        try:
+            entries.first.wait_for(timeout=10_000)
+            return entries
+        except PlaywrightTimeout:
+            continue
+    pytest.fail(f"{event} n'apparaît pas dans le flux d'événements de {resource}")
+
+
+def test_a_coordinator_opens_a_case_and_validates_its_gate_in_the_prefect_ui(stack, page):
+    var, url, env = stack
+    open_case_through_its_form(page, url, env)
+    run = wait_for("le cas attend sa validation", lambda: suspended_on(env, "mobilisation-0"))
+    assert run.name == REFERENCE
+    # The case has its artifacts as soon as it exists, before any daily sweep.
+    latest_artifact(page, url, f"journal-{REFERENCE.lower()}", f"Journal — {REFERENCE}")
+    shown_in_french(page, "le journal du cas", "Page du cas dans le bureau")
+    latest_artifact(page, url, f"cas-{REFERENCE.lower()}", "Mobilisation initiale du collectif")
+    page.screenshot(path=SHOTS / "cas-des-son-ouverture.png", full_page=True)
+    shown_in_french(page, "le tableau du cas", "en attente de validation")
+
+    # A decision dated in the future is refused: the run waits again and the form says why.
+    run_url = f"{url}/runs/flow-run/{run.id}"
+    dialog = open_resume_form(page, run_url)
+    assert "Validation attendue de : coordination" in dialog.inner_text()
+    shown_in_french(page, "le formulaire de validation", "Date de la décision")
+    decide(page, date.today() + timedelta(days=30))
+    dialog.get_by_role("button", name="Submit").click()
+    again = wait_for(
+        "le formulaire est redemandé", lambda: suspended_on(env, "mobilisation-1", ASKED_AGAIN)
+    )
+    assert again.id == run.id and again.state.is_paused()
+    page.goto(run_url)
+    shown_in_french(page, "le run en attente après un refus", ASKED_AGAIN, RUN_LOGGED)
+    page.screenshot(path=SHOTS / "run-decision-refusee.png")
+    dialog = open_resume_form(page, run_url)
+    text = dialog.inner_text()
+    assert text.startswith("Resume Flow Run\nDécision refusée, rien n'a été enregistré : "), text
+    assert "date de décision dans le futur" in text.partition("Validation attendue de")[0], text
+    page.screenshot(path=SHOTS / "formulaire-decision-refusee.png")
+    shown_in_french(page, "le formulaire redemandé", "Date de la décision")
+
+    decide(page, None, "Demande collective confirmée en réunion")
     page.screenshot(path=SHOTS / "formulaire-validation.png")
-    type_in(page, "Commentaire (Optional)", "Demande collective confirmée en réunion")
     dialog.get_by_role("button", name="Submit").click()
 
     moved = wait_for("le cas passe à l'étape suivante", lambda: suspended_on(env, "diagnostic-0"))
     assert moved.id == run.id
-    page.goto(f"{url}/runs/flow-run/{run.id}")
+    # The refusal was handled: a warning in the log, never an error.
+    assert error_logs(env, run.id) == []
+    page.goto(run_url)
+    shown_in_french(page, "le run suspendu à l'étape suivante", "Suspended", RUN_LOGGED)
     page.screenshot(path=SHOTS / "run-suspendu.png")
+    # The decision is in Prefect's event feed, about the case, once.
+    entries = in_event_feed(page, url, "dla.decision.enregistree", f"dla.cas.{REFERENCE}")
+    assert entries.count() == 1
+    page.screenshot(path=SHOTS / "evenements-decision.png")
+    shown_in_french(page, "le flux d'événements", f"dla.cas.{REFERENCE}")
+
     sweep_now(env)
-    page.goto(f"{url}/artifacts/key/portefeuille")
-    page.locator("a[href*='/artifacts/artifact/']").first.click()  # the latest version
-    page.get_by_text(REFERENCE).first.wait_for(timeout=30_000)
+    latest_artifact(page, url, "portefeuille", REFERENCE)
     page.screenshot(path=SHOTS / "tableau-de-bord.png", full_page=True)
     # The replayed samples carry their documents: the case's artifact links each file.
-    page.goto(f"{url}/artifacts/key/livrables-dla38-2006-01")
-    page.locator("a[href*='/artifacts/artifact/']").first.click()
-    page.get_by_text("Cahier des charges de l'intervention").first.wait_for(timeout=30_000)
+    latest_artifact(page, url, "livrables-dla38-2006-01", "Cahier des charges de l'intervention")
     page.screenshot(path=SHOTS / "livrables-du-cas.png", full_page=True)
 
     engine = make_engine(f"sqlite:///{var / 'dla.db'}")
