@@ -11,9 +11,13 @@ from models.labels import label
 
 
 @lru_cache(maxsize=8192)  # the same few dates again and again (a portfolio's timelines)
-def fr_date(day: date | None) -> str:
-    """Write a date the French way: 27 novembre 2006."""
-    return "—" if day is None else format_date(day, "d MMMM y", locale="fr_FR")
+def fr_date(day: date | None, *, weekday: bool = False) -> str:
+    """Write a date the French way: 27 novembre 2006, 1er mars 2024 (mercredi 1er mai 2024)."""
+    if day is None:
+        return "—"
+    # Babel writes "1 mars"; French writes the first of the month as an ordinal.
+    first = "d'er'" if day.day == 1 else "d"
+    return format_date(day, f"{'EEEE ' if weekday else ''}{first} MMMM y", locale="fr_FR")
 
 
 def case_status_label(value: str) -> str:

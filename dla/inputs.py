@@ -10,8 +10,6 @@ import math
 import re
 from datetime import date
 
-from babel.dates import format_date
-
 from dla.calendar import calendar_for
 from dla.casefile.fields import control_char
 from dla.clock import day_problem
@@ -76,7 +74,7 @@ def working_day_problem(
     why = f"jour férié ({holiday})" if holiday else "week-end"
     return FieldProblem(
         field,
-        f"{name} le {format_date(day, 'EEEE d MMMM y', locale='fr_FR')} : {why} ; attendu : un "
+        f"{name} le {fr_date(day, weekday=True)} : {why} ; attendu : un "
         f"jour ouvré (le prochain : {fr_date(calendar.add_working_days(day, 1))})",
     )
 

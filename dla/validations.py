@@ -249,7 +249,7 @@ def decision_day_problems(
         return [problem]
     if today is not None and decided_on > today:
         return [
-            f"{name} dans le futur : {decided_on.isoformat()} (nous sommes le {fr_date(today)})"
+            f"{name} dans le futur : le {fr_date(decided_on)} (nous sommes le {fr_date(today)})"
         ]
     return []
 

@@ -179,7 +179,7 @@ def test_a_refused_decision_suspends_the_run_again_with_its_reason_first_and_no_
         )
     assert description.startswith(
         "**Décision refusée, rien n'a été enregistré** : date de décision dans le futur : "
-        "2024-01-30"
+        "le 30 janvier 2024"
     )
     # The valid decision then moves on; the refusal, handled, is never logged as an error.
     resume_flow_run(run_id, run_input=decision("aci-un"))

@@ -84,7 +84,7 @@ def test_a_period_started_then_ended_from_the_page(desk):
                               "fin": "15/03/2024", "cle": "pause", "note": ""}  # fmt: skip
     assert client.post(f"{BASE}/periodes", data=data).status_code == 303
     page = client.get(BASE).text
-    assert "période de non-intervention « pause » du 1 mars 2024 au 15 mars 2024" in page
+    assert "période de non-intervention « pause » du 1er mars 2024 au 15 mars 2024" in page
     assert client.post(f"{BASE}/periodes/pause/fin", data=form_of(client)).status_code == 303
     assert mine(desk, Period, "pause").end_on == date(2024, 3, 1)
 
@@ -95,6 +95,6 @@ def test_a_period_ending_before_it_starts_comes_back_refused(desk):
     response = client.post(f"{BASE}/periodes", data=data)
     assert response.status_code == 400
     assert error_beside(response.text, "fin") == (
-        "fin prévue 29 février 2024 avant le début ; attendu : le 1 mars 2024 ou après"
+        "fin prévue 29 février 2024 avant le début ; attendu : le 1er mars 2024 ou après"
     )
     assert mine(desk, Period, "appropriation-2024-03-01") is None

@@ -80,7 +80,9 @@ def test_a_deadline_on_a_weekend_is_refused_naming_the_next_working_day(opened):
 
 def test_a_stage_end_on_a_public_holiday_is_refused(opened):
     problems = refusal(lambda: move(opened, date(2024, 5, 1), task=None))
-    assert problems["echeance"].startswith("nouvelle échéance le mercredi 1 mai 2024 : jour férié")
+    assert problems["echeance"].startswith(
+        "nouvelle échéance le mercredi 1er mai 2024 : jour férié"
+    )
 
 
 def test_a_deadline_in_the_past_is_refused(opened):

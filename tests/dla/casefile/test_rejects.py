@@ -207,7 +207,7 @@ REJECTS = [
         "period-ending-before-it-starts",
         case(add("periodes", {**PERIOD, "fin": date(2024, 2, 1)})),
         "periodes[0].fin",
-        "fin prévue 1 février 2024 avant le début ; attendu : le 1 mars 2024 ou après",
+        "fin prévue 1er février 2024 avant le début ; attendu : le 1er mars 2024 ou après",
     ),
     row(
         "period-with-both-an-end-and-a-length",
@@ -786,13 +786,13 @@ REJECTS += [
         "decision-dated-2099",
         case(add("etapes[0].decisions", {**DECISION, "date": "2099-06-01"})),
         "etapes[0].decisions[0].date",
-        "date de décision dans le futur : 2099-06-01 (nous sommes le 5 janvier 2024)",
+        "date de décision dans le futur : le 1er juin 2099 (nous sommes le 5 janvier 2024)",
     ),
     on_load_day(
         "decision-after-the-load-day",
         case(add("etapes[0].decisions", {**DECISION, "date": "2024-01-06"})),
         "etapes[0].decisions[0].date",
-        "date de décision dans le futur : 2024-01-06",
+        "date de décision dans le futur : le 6 janvier 2024",
         by_the_command=False,
     ),
 ]
