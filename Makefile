@@ -56,7 +56,7 @@ check: $(STAMP)
 faults: $(STAMP)
 	DLA_FAULT_TALLY=docs/fiabilite-pannes.md $(BIN)/pytest tests/faults
 
-# Benchmarks at national scale (10,000 cases); writes BENCHMARKS.md (under 10 minutes).
+# Benchmarks at national scale (10,000 cases); writes BENCHMARKS.md (under 15 minutes).
 BENCH_STAMP := $(VENV)/.bench-stamp
 
 $(BENCH_STAMP): $(STAMP)
