@@ -41,7 +41,7 @@ def print_portfolio(rows: list[PortfolioRow], today: date, console: Console | No
             rich(r.reference),
             rich(r.departement),
             rich(r.title),
-            rich(r.journey or "—"),
+            rich(label(r.journey)) if r.journey else "—",
             case_status_label(r.status),
             rich(r.current_stage or "—"),
             fr_date(r.next_due),
@@ -61,7 +61,7 @@ def print_case(d: CaseDetail, console: Console | None = None) -> None:
         f"Département {rich(c.departement)} · portage DLA : {rich(d.host.name)} · coordination : "
         f"{rich(d.coordinator.email)} · origine : {label(c.origin)} · statut : {case_status_label(c.status)}"
     )
-    kinds = rich(", ".join(c.mutualisation_kinds))
+    kinds = rich(", ".join(label(k) for k in c.mutualisation_kinds))
     console.print(f"Périmètre : {rich(c.perimeter)} · mutualisation : {kinds}")
     members = Table(title="Membres")
     members.add_column("Organisation")

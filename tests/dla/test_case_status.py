@@ -79,3 +79,17 @@ def test_the_weekly_summary_words_a_case_status_as_the_portfolio_does():
     assert "Mobilité (terminé (suivis à venir))" in text
     assert "Mobilité (terminé (suivis à venir))" in html
     assert "dans la durée" not in text + html
+
+
+def test_the_terminal_names_the_journey_and_the_forms_of_pooling_in_french(engine, replayed_sample):
+    replayed_sample("moselle-2007.yaml", date(2007, 9, 3))
+
+    with Session(engine) as session:
+        rows = portfolio(session=session, today=date(2007, 9, 3))
+        listed, one = Console(record=True, width=300), Console(record=True, width=300)
+        print_portfolio(rows, date(2007, 9, 3), listed)
+        print_case(case_detail(rows[0].reference, session=session), one)
+    table, case = listed.export_text(), one.export_text()
+    assert "│ plateforme collaborative │" in table
+    assert "mutualisation : plateforme collaborative, poste partagé" in case
+    assert "plateforme_collaborative" not in table + case
