@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from babel.dates import format_date
 
-from models.enums import CaseStatus
+from models.enums import CaseStatus, Standing
 from models.labels import label
 
 
@@ -18,6 +18,11 @@ def fr_date(day: date | None, *, weekday: bool = False) -> str:
     # Babel writes "1 mars"; French writes the first of the month as an ordinal.
     first = "d'er'" if day.day == 1 else "d"
     return format_date(day, f"{'EEEE ' if weekday else ''}{first} MMMM y", locale="fr_FR")
+
+
+def standing_label(value: str) -> str:
+    """Return where a case stands after a drive (terminé, en attente de validation…)."""
+    return label(value, Standing)
 
 
 def case_status_label(value: str) -> str:

@@ -3,7 +3,6 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from functools import partial
 
 from sqlalchemy import Engine
@@ -14,16 +13,7 @@ from dla import steps as stage_steps
 from dla.clock import Clock, FixedClock
 from dla.lifecycle import StageState
 from models import Case, Stage
-from models.enums import ENDED, StageStatus
-
-
-class Standing(StrEnum):
-    """Where a case stands after a drive, in the words the CLI and the flow return."""
-
-    done = "termine"
-    waiting = "en-attente-de-validation"
-    running = "en-cours"
-    not_yet = "etape-a-venir"
+from models.enums import ENDED, StageStatus, Standing
 
 
 @dataclass

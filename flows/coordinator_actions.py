@@ -25,6 +25,7 @@ from dla.actions.measures import record_measure
 from dla.actions.members import set_member
 from dla.clock import clock_for
 from dla.db import make_engine, transaction
+from dla.frenchtext import standing_label
 from dla.settings import get_settings
 from flows.action_form import ActionForm, CoordinatorAction
 from flows.forms import named_after, refuse_bad_forms
@@ -176,7 +177,7 @@ def act(demande: ActionForm) -> str:
             )
         if outcome.changed:
             status = advance_after(engine, demande.reference, clock, render=True)
-            return f"{outcome.summary} ; cas : {status}"
+            return f"{outcome.summary} ; cas : {standing_label(status)}"
         return outcome.summary
     except ActionRefused as exc:
         raise ActionFailed(exc.one_line()) from None

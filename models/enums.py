@@ -147,6 +147,15 @@ class CaseStatus(StrEnum):
 ENDED = (CaseStatus.close, CaseStatus.abandonne)
 
 
+class Standing(StrEnum):
+    """Where a case stands after a drive: what the flow returns (the CLI prints its label)."""
+
+    done = "termine"
+    waiting = "en-attente-de-validation"
+    running = "en-cours"
+    not_yet = "etape-a-venir"
+
+
 class StageStatus(StrEnum):
     a_venir = "a_venir"
     ouverte = "ouverte"

@@ -21,6 +21,7 @@ from models.enums import (
     Rule,
     SiaeKind,
     StageStatus,
+    Standing,
     StepStatus,
 )
 
@@ -54,6 +55,12 @@ CATALOGUE: dict[type[StrEnum], dict[str, str]] = {
         CaseStatus.suivi: "terminé (suivis à venir)",
         CaseStatus.close: "clos",
         CaseStatus.abandonne: "abandonné",
+    },
+    Standing: {
+        Standing.done: "terminé",
+        Standing.waiting: "en attente de validation",
+        Standing.running: "en cours",
+        Standing.not_yet: "étape à venir",
     },
     Decision: {
         Decision.validee: "validée",

@@ -48,7 +48,9 @@ def run_action(reference: str, action: Callable, *, today: date | None, by: str 
     if outcome.changed:
         # The action takes effect now, not at the next daily pass.
         status = advance_after(engine, reference, clock, render=True)
-        typer.echo(f"{reference} : {plain(status)}")
+        from dla.frenchtext import standing_label  # not at import: `dla --help` stays light
+
+        typer.echo(f"{reference} : {standing_label(status)}")
 
 
 def refusal_text(exc) -> str:

@@ -46,7 +46,9 @@ def run(
             if (message := startup_failure(exc, get_settings())) is None:
                 raise
             fail(message, 1)
-        typer.echo(f"{reference} : {plain(status)}")
+        from dla.frenchtext import standing_label  # not at import: `dla --help` stays light
+
+        typer.echo(f"{reference} : {standing_label(status)}")
 
 
 @app.command()
@@ -105,7 +107,9 @@ def validate(
         from dla import progress
 
         status = progress.advance(engine, reference, clock, progress.plain_steps(engine, True))
-        typer.echo(f"{reference} : {plain(status)}")
+        from dla.frenchtext import standing_label  # not at import: `dla --help` stays light
+
+        typer.echo(f"{reference} : {standing_label(status)}")
 
 
 def _resume(entry) -> int:

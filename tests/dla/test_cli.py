@@ -171,7 +171,7 @@ def test_a_decision_nobody_waits_for_takes_effect_at_once(dla_env, tmp_path, mon
             "--structure", structure, "--date", day, "--today", day,
         )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "DLA99-2024-01 : en-cours" in result.output
+    assert "DLA99-2024-01 : en cours" in result.output
     shown = run("case", "show", "DLA99-2024-01").output
     assert "Étape close : Diagnostic partagé" in shown
 

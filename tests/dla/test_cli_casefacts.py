@@ -56,7 +56,7 @@ def test_case_close_and_abandon_end_the_case(dla_env, opened):
     assert "Accompagnement abandonné le 15 janvier 2024 (motif : Collectif dissous)" in (
         result.output
     )
-    assert f"{REFERENCE} : termine" in result.output
+    assert f"{REFERENCE} : terminé" in result.output
     assert case(opened).status is CaseStatus.abandonne
     with Session(opened) as session:
         assert NotificationStatus.planned not in set(session.exec(select(Notification.status)))

@@ -23,7 +23,7 @@ def test_member_set_adds_a_structure_and_advances_the_case(dla_env, opened):
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "« ACI Trois » (SIAE, ACI) rejoint le cas : structure membre" in result.output
-    assert f"{REFERENCE} : en-cours" in result.output
+    assert f"{REFERENCE} : en cours" in result.output
     with Session(opened) as session:
         role = session.exec(
             select(CaseMember.role)

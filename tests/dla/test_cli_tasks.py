@@ -22,7 +22,7 @@ def test_task_done_marks_it_and_advances_the_case_to_its_gate(dla_env, opened):
     )
     assert result.exit_code == 0, result.output
     assert "marquée faite le 12 janvier 2024" in result.output
-    assert f"{REFERENCE} : en-attente-de-validation" in result.output
+    assert f"{REFERENCE} : en attente de validation" in result.output
     with Session(opened) as session:
         assert session.exec(select(Stage.status).where(Stage.key == "diagnostic")).one() is (
             StageStatus.en_attente_validation

@@ -79,5 +79,5 @@ def test_dla_run_all_replays_every_case_of_the_database(prefect_server, dla_env,
     result = CliRunner().invoke(app, ["run", "--all", "--replay", "--today", "2024-01-23"])
 
     assert result.exit_code == 0, result.output
-    assert "DLA99-2024-01 : en-attente-de-validation" in result.output
+    assert "DLA99-2024-01 : en attente de validation" in result.output
     assert statuses(engine)["diagnostic"] is StageStatus.en_attente_validation

@@ -22,7 +22,7 @@ def test_a_task_done_from_the_form_moves_the_stage_to_its_gate(prefect_server, d
     open_case_stage(engine, tmp_path)
     message = coordinator_action(ActionForm(**DONE))
     assert message.startswith("Tâche « Note de diagnostic remise » (Diagnostic partagé) marquée")
-    assert message.endswith("cas : en-attente-de-validation")
+    assert message.endswith("cas : en attente de validation")
     with Session(engine) as session:
         event = session.exec(select(TimelineEvent).where(TimelineEvent.kind == "task.done")).one()
         stage = session.exec(select(Stage).where(Stage.key == "diagnostic")).one()
