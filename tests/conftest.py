@@ -5,6 +5,7 @@ Tiers: each test is marked from what it uses (see `pytest_collection_modifyitems
 parallel, while `make test` runs everything.
 """
 
+import inspect
 import os
 import shutil
 import tempfile
@@ -55,17 +56,27 @@ FIXTURE_MARKERS = {
 SUBPROCESS_TIMEOUT = 900
 
 
-# Folders whose every test `make check` deselects (`e2e`, `bench`): that tier does not even
-# import them, sparing each of its workers Prefect's import and their collection.
-OUTSIDE_FAST_TIER = ("deployments", "benchmarks")
+# What `make check` deselects anyway (`e2e`, `bench`, and `prefect`: every module there imports
+# Prefect or the flows): that tier does not even import them, sparing each of its workers the
+# two seconds of Prefect's import.
+OUTSIDE_FAST_TIER = ("deployments", "benchmarks", "flows", "faults/test_database_down.py")
 
 
 def pytest_ignore_collect(collection_path: Path) -> bool | None:
-    """Skip the folders the fast tier deselects anyway (`make check` only)."""
+    """Skip the folders and modules the fast tier deselects anyway (`make check` only)."""
     if os.environ.get("DLA_TEST_TIER") != "check":
         return None
     here = Path(__file__).parent
     return collection_path in {here / name for name in OUTSIDE_FAST_TIER} or None
+
+
+def _imports_prefect(module) -> bool:
+    """Tell whether a test module imports Prefect or the flows (which import Prefect)."""
+    for value in vars(module).values():
+        name = value.__name__ if inspect.ismodule(value) else getattr(value, "__module__", None)
+        if isinstance(name, str) and name.split(".")[0] in ("prefect", "flows"):
+            return True
+    return False
 
 
 def _spawns_processes(module) -> bool:
@@ -119,6 +130,8 @@ def pytest_collection_modifyitems(items) -> None:
         for fixture, marker in FIXTURE_MARKERS.items():
             if fixture in names:
                 item.add_marker(marker)
+        if _imports_prefect(item.module):
+            item.add_marker("prefect")
         if _spawns_processes(item.module):
             item.add_marker("subprocess")
             item.add_marker(pytest.mark.timeout(SUBPROCESS_TIMEOUT))

@@ -352,6 +352,7 @@ def test_a_case_file_that_brings_a_forgotten_address_back_is_refused(engine, wor
     assert snapshot(engine) == before and DIRECTOR not in texts(engine)
 
 
+@pytest.mark.pdf  # prints the PDF it then deletes
 def test_forget_rewrites_the_deliverables_already_made_and_deletes_their_pdf(engine, world):
     day = FixedClock.on(date(2024, 1, 24))
     with transaction(engine) as session:

@@ -10,6 +10,9 @@ from pypdf import PdfReader
 from dla.deliverables import pdf
 from tests.dla.deliverables.conftest import REFERENCES
 
+# Every test here prints (or fails to print) with WeasyPrint: the `pdf` tier.
+pytestmark = pytest.mark.pdf
+
 
 @pytest.fixture
 def no_pango(monkeypatch):
