@@ -6,7 +6,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import sections
+from benchmarks import sections, sections_cycle
 from benchmarks.databases import copy_sqlite, postgres_answers, postgres_database, sqlite_database
 from benchmarks.portfolio import build, write
 from benchmarks.report import Report, log, machine, markdown
@@ -18,6 +18,7 @@ SECTIONS = (
     "planning",
     "sweep",
     "prefect",
+    "cycle",
     "memory",
     "sending",
     "latency",
@@ -125,6 +126,8 @@ def _measure(report, work, size, args, pg_down, portfolio, *, largest: bool, sma
             sections.sweep(report, "SQLite", portfolio, engine, args.runs, profile=largest)
         if smallest and not args.no_prefect and "prefect" in only:
             sections.prefect(report, work, portfolio, url, args.runs)
+        if largest and not args.no_prefect and "cycle" in only:
+            sections_cycle.cycle(report, work, portfolio, url, args.runs, sections.profile_text)
         if largest and "memory" in only:
             copy = copy_sqlite(url, work / "memory.db")
             sections.memory(report, copy, portfolio)

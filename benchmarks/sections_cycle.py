@@ -1,0 +1,86 @@
+"""The daily cycle through Prefect, as report figures (benchmarks/bench_cycle.py)."""
+
+import os
+from pathlib import Path
+
+from benchmarks import bench_cycle, bench_prefect
+from benchmarks.databases import copy_sqlite
+from benchmarks.measure import Timing
+from benchmarks.portfolio import Portfolio
+from benchmarks.report import Figure, Report, runs_of, seconds
+
+WALL_TARGET, RATIO_TARGET = 60.0, 1.3  # seconds at 10,000 cases; flow ÷ the same work bare
+SECTION = "Daily cycle through Prefect"
+
+
+def load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def cycle(report: Report, work: Path, p: Portfolio, url: str, runs: int, profile=None) -> None:
+    """The daily sweep flow and the same work bare, interleaved, each on a fresh copy."""
+    copies = iter(range(1000))
+
+    def fresh() -> tuple[str, Path]:
+        i = next(copies)
+        copy = copy_sqlite(url, work / f"cycle-{i}.db")
+        bench_cycle.mark_mirrored(copy)
+        return copy, work / f"cycle-var-{i}"
+
+    flows, plains, loads = [], [], []
+    with bench_prefect.prefect_server(), bench_cycle.smtp_sink() as port:
+        for _ in range(max(1, min(runs, 2))):
+            loads.append(load())
+            flows.append(bench_cycle.cycle_flow(*fresh(), port, p.today))
+            plains.append(bench_cycle.cycle_plain(*fresh(), port, p.today))
+            _drop(work)
+        flow, plain = Timing([r.seconds for r in flows]), Timing([r.seconds for r in plains])
+        ratio = flow.median / plain.median
+        missed = flow.median > WALL_TARGET or ratio > RATIO_TARGET
+        if missed and profile is not None:
+            copy, var = fresh()
+            with bench_cycle.cycle_settings(copy, var, port):
+                from flows.reminders import SweepRequest, sweep_reminders
+
+                report.profiles[f"daily cycle flow, {p.cases:,} cases"] = profile(
+                    lambda: sweep_reminders(SweepRequest(aujourdhui=p.today))
+                )
+            _drop(work)
+    f, b = flows[0].counts, plains[0].counts
+    report.add(
+        Figure(
+            SECTION,
+            f"Daily sweep flow (`relances-quotidiennes`: advance, plan, claim, send to aiosmtpd, "
+            f"record, artifacts, events), SQLite, {p.cases:,} cases",
+            seconds(flow.median),
+            f"≤ {WALL_TARGET:.0f} s",
+            flow.median <= WALL_TARGET,
+            f"{f['sent']:,} sent, {f['advanced']} cases advanced, {f['held']} held; "
+            f"{flows[0].tasks} task runs; {runs_of(flow)}; load average before each run "
+            f"(1, 5, 15 min): {' / '.join(loads)}",
+        ),
+        Figure(
+            SECTION,
+            f"Same work without Prefect (same functions, artifacts built but not posted), "
+            f"{p.cases:,} cases",
+            seconds(plain.median),
+            detail=f"{b['sent']:,} sent, {b['advanced']} advanced, {b['planned_cases']:,} "
+            f"cases planned again (incremental), {b['events']:,} timeline events marked, "
+            f"{b['artifacts']} artifacts built; {runs_of(plain)}",
+        ),
+        Figure(
+            SECTION,
+            "Flow ÷ without Prefect",
+            f"{ratio:.2f}×",
+            f"≤ {RATIO_TARGET}×",
+            ratio <= RATIO_TARGET,
+            "medians of interleaved runs (flow, bare, flow, bare), each on a fresh copy of the "
+            "portfolio whose past timeline is already mirrored",
+        ),
+    )
+
+
+def _drop(work: Path) -> None:
+    """Remove the copies of the portfolio made so far (a 10,000-case copy is large)."""
+    for path in work.glob("cycle-*.db*"):
+        path.unlink(missing_ok=True)

@@ -1,0 +1,45 @@
+"""The daily cycle: the sweep flow and the same work without Prefect do the same day's work."""
+
+import pytest
+
+from benchmarks import bench_cycle
+from benchmarks.databases import copy_sqlite, sqlite_database
+from benchmarks.portfolio import build, write
+from dla.db import make_engine
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """A portfolio of 24 cases in SQLite: (url, portfolio)."""
+    work = tmp_path_factory.mktemp("cycle")
+    portfolio = build(cases=24)
+    with sqlite_database(work, "cycle") as url:
+        engine = make_engine(url)
+        write(portfolio, engine)
+        engine.dispose()
+        yield work, url, portfolio
+
+
+def fresh(work, url, name):
+    copy = copy_sqlite(url, work / f"{name}.db")
+    assert bench_cycle.mark_mirrored(copy) > 0
+    assert bench_cycle.unmirrored(copy) == 0
+    return copy, work / f"var-{name}"
+
+
+def test_the_flow_and_the_bare_run_send_the_same_reminders_and_mirror_the_day(
+    prefect_server, small
+):
+    work, url, portfolio = small
+    with bench_cycle.smtp_sink() as port:
+        flow = bench_cycle.cycle_flow(*fresh(work, url, "flow"), port, portfolio.today)
+        plain = bench_cycle.cycle_plain(*fresh(work, url, "plain"), port, portfolio.today)
+    assert flow.counts["sent"] == plain.counts["sent"] == portfolio.due > 0
+    assert flow.counts["advanced"] == plain.counts["advanced"]
+    assert flow.counts["held"] == plain.counts["held"]
+    # Each sent reminder wrote a timeline row; both runs mirrored every one of them.
+    assert plain.counts["events"] >= plain.counts["sent"]
+    assert flow.counts["unmirrored"] == plain.counts["unmirrored"] == 0
+    # The bare run built the portfolio, each moved case's three and the run's table.
+    assert plain.counts["artifacts"] == 2 + 3 * plain.counts["advanced"]
+    assert flow.tasks > 0 and plain.tasks is None
