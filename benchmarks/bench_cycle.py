@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from unittest import mock
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from benchmarks.bench_prefect import dla_settings, task_runs
 from benchmarks.measure import timed
@@ -83,16 +83,25 @@ def smtp_sink(port: int | None = None) -> Iterator[int]:
         server.wait(timeout=10)
 
 
-def mark_mirrored(url: str) -> int:
-    """Mark the whole timeline as already sent to Prefect; return the rows marked."""
+def mark_mirrored(url: str, run: int = 0) -> int:
+    """Mark the whole timeline as already sent to Prefect; return the rows marked.
+
+    The day's new rows are numbered from `run` million past the last one: an event's id
+    derives from its row's, and every run of a benchmark posts to the same Prefect server,
+    whose SQLite event store fails on a batch made only of events it already holds.
+    """
+    t = TimelineEvent.__table__
     engine = make_engine(url)
     try:
         with engine.begin() as conn:
-            return conn.execute(
-                update(TimelineEvent.__table__)
-                .where(TimelineEvent.__table__.c.emitted_at.is_(None))
-                .values(emitted_at=datetime.now(UTC))
+            marked = conn.execute(
+                update(t).where(t.c.emitted_at.is_(None)).values(emitted_at=datetime.now(UTC))
             ).rowcount
+            if run:
+                last = conn.execute(select(t).order_by(t.c.id.desc()).limit(1)).one()._asdict()
+                first = last["id"] + run * 1_000_000
+                conn.execute(insert(t).values(last | {"id": first, "key": f"benchmark:{first}"}))
+            return marked
     finally:
         engine.dispose()
 
@@ -173,10 +182,19 @@ def plain_work(today: date) -> dict:
 
     settings, clock = get_settings(), FixedClock.on(today)
     engine = make_engine(settings.resolved_database_url)
-    posted = Posted()
+    posted, phases = Posted(), {}
+    mark = time.perf_counter()
+
+    def phase(name: str) -> None:
+        nonlocal mark
+        now = time.perf_counter()
+        phases[name], mark = round(now - mark, 2), now
+
     try:
         advanced = advance_due(engine, clock)
+        phase("advance")
         planned = plan_day(engine, clock)
+        phase("plan")
         report = sweep(
             engine=engine,
             transport=mail_transport(settings),
@@ -186,6 +204,7 @@ def plain_work(today: date) -> dict:
             backoff=timedelta(seconds=settings.outbox_retry_backoff),
             signer=Signer.from_settings(settings),
         )
+        phase("claim, send, record")
         with (
             mock.patch.object(case_artifacts, "create_table_artifact", posted),
             mock.patch.object(case_artifacts, "create_markdown_artifact", posted),
@@ -194,12 +213,14 @@ def plain_work(today: date) -> dict:
             for reference in sorted(advanced.statuses):
                 case_artifacts.publish_case_artifacts(engine, reference, clock.today())
             portfolio_artifacts.portfolio_artifact(engine, clock.today())
+        phase("artifacts")
         events = 0
         while batch := pending_events(engine, now=datetime.now(UTC), limit=BATCH):
             events += mark_emitted(engine, [p.row_id for p in batch], datetime.now(UTC))
         lines = [line(v.row, v.status, v.detail or "") for v in report.verdicts]
         lines += held_lines(engine, planned.held)
         posted(md_rows([vars(x) for x in lines]), key="relances")
+        phase("events, table")
     finally:
         engine.dispose()
     return {
@@ -209,4 +230,5 @@ def plain_work(today: date) -> dict:
         "planned_cases": planned.planned_cases,
         "events": events,
         "artifacts": len(posted.artifacts),
+        "phases": phases,
     }

@@ -24,7 +24,7 @@ def cycle(report: Report, work: Path, p: Portfolio, url: str, runs: int, profile
     def fresh() -> tuple[str, Path]:
         i = next(copies)
         copy = copy_sqlite(url, work / f"cycle-{i}.db")
-        bench_cycle.mark_mirrored(copy)
+        bench_cycle.mark_mirrored(copy, run=i)
         return copy, work / f"cycle-var-{i}"
 
     flows, plains, loads = [], [], []
@@ -66,7 +66,9 @@ def cycle(report: Report, work: Path, p: Portfolio, url: str, runs: int, profile
             seconds(plain.median),
             detail=f"{b['sent']:,} sent, {b['advanced']} advanced, {b['planned_cases']:,} "
             f"cases planned again (incremental), {b['events']:,} timeline events marked, "
-            f"{b['artifacts']} artifacts built; {runs_of(plain)}",
+            f"{b['artifacts']} artifacts built; seconds by phase (first run): "
+            + ", ".join(f"{k} {v}" for k, v in b["phases"].items())
+            + f"; {runs_of(plain)}",
         ),
         Figure(
             SECTION,

@@ -1,6 +1,7 @@
 """The daily cycle: the sweep flow and the same work without Prefect do the same day's work."""
 
 import pytest
+from sqlalchemy import text
 
 from benchmarks import bench_cycle
 from benchmarks.databases import copy_sqlite, sqlite_database
@@ -20,11 +21,19 @@ def small(tmp_path_factory):
         yield work, url, portfolio
 
 
-def fresh(work, url, name):
+def fresh(work, url, name, run):
     copy = copy_sqlite(url, work / f"{name}.db")
-    assert bench_cycle.mark_mirrored(copy) > 0
+    assert bench_cycle.mark_mirrored(copy, run=run) > 0
     assert bench_cycle.unmirrored(copy) == 0
     return copy, work / f"var-{name}"
+
+
+def last_timeline_id(url):
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        (last,) = conn.execute(text("SELECT max(id) FROM timelineevent")).one()
+    engine.dispose()
+    return last
 
 
 def test_the_flow_and_the_bare_run_send_the_same_reminders_and_mirror_the_day(
@@ -32,8 +41,8 @@ def test_the_flow_and_the_bare_run_send_the_same_reminders_and_mirror_the_day(
 ):
     work, url, portfolio = small
     with bench_cycle.smtp_sink() as port:
-        flow = bench_cycle.cycle_flow(*fresh(work, url, "flow"), port, portfolio.today)
-        plain = bench_cycle.cycle_plain(*fresh(work, url, "plain"), port, portfolio.today)
+        flow = bench_cycle.cycle_flow(*fresh(work, url, "flow", 0), port, portfolio.today)
+        plain = bench_cycle.cycle_plain(*fresh(work, url, "plain", 1), port, portfolio.today)
     assert flow.counts["sent"] == plain.counts["sent"] == portfolio.due > 0
     assert flow.counts["advanced"] == plain.counts["advanced"]
     assert flow.counts["held"] == plain.counts["held"]
@@ -43,3 +52,18 @@ def test_the_flow_and_the_bare_run_send_the_same_reminders_and_mirror_the_day(
     # The bare run built the portfolio, each moved case's three and the run's table.
     assert plain.counts["artifacts"] == 2 + 3 * plain.counts["advanced"]
     assert flow.tasks > 0 and plain.tasks is None
+    assert list(plain.counts["phases"]) == [
+        "advance",
+        "plan",
+        "claim, send, record",
+        "artifacts",
+        "events, table",
+    ]
+
+
+def test_a_later_run_numbers_the_days_timeline_rows_apart(small):
+    work, url, _ = small
+    before = last_timeline_id(url)
+    copy, _ = fresh(work, url, "later", 2)
+    assert last_timeline_id(copy) == before + 2_000_000
+    assert last_timeline_id(fresh(work, url, "first", 0)[0]) == before

@@ -1,0 +1,132 @@
+"""What a person waits for: `make up` to a usable desk, and a submitted form to a waiting case.
+
+`make up` (deployments/up.sh) runs on private ports and a private var/ folder, from the
+existing .venv; it is timed until the desk's sign-in page answers 200. The form is the one
+of the served `ouvrir-un-cas` deployment, submitted through Prefect's API as the UI does (a
+flow run created from the deployment with the form's values); it is timed until the case's
+own run is suspended at its first gate, as the served runner takes it up.
+"""
+
+import os
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from benchmarks.bench_cycle import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+FIRST_GATE = "mobilisation-0"  # the pause key of the "poste partagé" journey's first gate
+
+
+@dataclass
+class Stack:
+    """A `make up` stack: its environment, URLs and how long it took to come up."""
+
+    env: dict[str, str]
+    var: Path
+    seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def api(self) -> str:
+        return f"http://127.0.0.1:{self.env['DLA_UI_PORT']}/api"
+
+    @property
+    def desk(self) -> str:
+        return f"http://127.0.0.1:{self.env['DLA_DESK_PORT']}"
+
+
+def stack_env(var: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a private `make up`: ours without DLA_/PREFECT_, private ports."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DLA_", "PREFECT_"))}
+    ui = free_port()
+    env |= {"DLA_VAR_DIR": str(var), "DLA_UI_PORT": str(ui)}
+    env["DLA_DESK_PORT"] = str(free_port(taken=(ui,)))
+    return env | (extra or {})
+
+
+def answers(url: str) -> int | None:
+    """Return the HTTP status of a GET, or None when nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status
+    except OSError:
+        return None
+
+
+@contextmanager
+def stack(var: Path, extra: dict[str, str] | None = None) -> Iterator[Stack]:
+    """Run `make up` (deployments/up.sh) privately, timed to the desk's sign-in page; then down."""
+    s = Stack(stack_env(var, extra), var)
+    started = time.perf_counter()
+    try:
+        up = subprocess.run(
+            ["bash", "deployments/up.sh"], cwd=ROOT, env=s.env, capture_output=True, text=True
+        )
+        if up.returncode != 0:
+            raise RuntimeError(f"make up failed:\n{up.stdout}\n{up.stderr}")
+        while answers(f"{s.desk}/connexion") != 200:
+            if time.perf_counter() - started > 600:
+                raise RuntimeError("the desk's sign-in page does not answer 200")
+            time.sleep(0.1)
+        s.seconds = time.perf_counter() - started
+        s.phases = phases(up.stdout, s.seconds)
+        yield s
+    finally:
+        subprocess.run(
+            ["bash", "deployments/down.sh"], cwd=ROOT, env=s.env, capture_output=True, text=True
+        )
+
+
+def phases(stdout: str, total: float) -> dict[str, float]:
+    """Nothing to parse today: up.sh prints no times (kept for the report's detail)."""
+    return {"total": total}
+
+
+def form(reference: str, today: date) -> dict:
+    """The values a coordinator types in the `ouvrir-un-cas` form (as test_browser.py does)."""
+    return {
+        "reference": reference,
+        "titre": "Poste partagé d'encadrant technique",
+        "modele": "poste_partage",
+        "departement": "63",
+        # Opened four months ago: its mobilisation is over and waits for the coordination.
+        "debut": (today - timedelta(days=120)).isoformat(),
+        "origine": "collectif",
+        "mutualisations": ["poste_partage"],
+        "perimetre": "Deux ACI du Livradois",
+        "porteur_dla": "DLA du Puy-de-Dôme",
+        "coordination": "coordination@dla63.example.org",
+        "structures": [{"cle": "aci-livradois", "nom": "ACI du Livradois", "siae": "ACI"}],
+    }
+
+
+def open_case(api: str, reference: str, today: date, timeout: float = 300) -> float:
+    """Submit the form; return the seconds until the case's run waits at its first gate."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+        deployment = client.read_deployment_by_name("ouverture/ouvrir-un-cas")
+        started = time.perf_counter()
+        opening = client.create_flow_run_from_deployment(
+            deployment.id, parameters={"nouveau": form(reference, today)}
+        )
+        named = FlowRunFilter(name=FlowRunFilterName(any_=[reference]))
+        while time.perf_counter() - started < timeout:
+            for run in client.read_flow_runs(flow_run_filter=named):
+                state = run.state
+                waiting = state and state.name == "Suspended" and run.id != opening.id
+                if waiting and state.state_details.pause_key == FIRST_GATE:
+                    return time.perf_counter() - started
+            failed = client.read_flow_run(opening.id).state
+            if failed and (failed.is_failed() or failed.is_crashed()):
+                raise RuntimeError(f"the opening run of {reference} ended {failed.name}")
+            time.sleep(0.05)
+    raise RuntimeError(f"{reference} does not wait at its first gate after {timeout:.0f} s")

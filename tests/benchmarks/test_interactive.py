@@ -1,0 +1,42 @@
+"""Interactive figures: a private `make up`, and a case opened through the served form."""
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from benchmarks import bench_interactive
+from dla.casefile.form import NewCaseForm
+from dla.db import make_engine
+from models import Case, Stage
+from models.enums import StageStatus
+
+
+def test_the_benchmark_form_is_one_the_deployment_accepts():
+    values = bench_interactive.form("DLA63-BENCH-01", date(2026, 12, 7))
+    form = NewCaseForm.model_validate(values)
+    assert form.reference == "DLA63-BENCH-01"
+    assert form.debut == date(2026, 8, 9)
+
+
+def test_free_ports_are_taken_from_the_benchmarks_range():
+    first = bench_interactive.free_port()
+    second = bench_interactive.free_port(taken=(first,))
+    assert 4700 <= first < second < 4800
+
+
+def test_a_case_opened_through_the_served_form_waits_at_its_first_gate(tmp_path):
+    var = tmp_path / "up"
+    with bench_interactive.stack(var, {"DLA_UP_REPLAY": "0"}) as s:
+        assert bench_interactive.answers(f"{s.desk}/connexion") == 200
+        assert s.seconds > 0
+        assert bench_interactive.open_case(s.api, "DLA63-BENCH-01", date.today()) > 0
+    engine = make_engine(f"sqlite:///{var / 'dla.db'}")
+    with Session(engine) as session:
+        case = session.exec(select(Case).where(Case.reference == "DLA63-BENCH-01")).one()
+        stages = {
+            x.key: x.status for x in session.exec(select(Stage).where(Stage.case_id == case.id))
+        }
+    engine.dispose()
+    assert stages["mobilisation"] is StageStatus.en_attente_validation
+    # `make down` ran: nothing answers on the desk's port any more.
+    assert bench_interactive.answers(f"{s.desk}/connexion") is None
