@@ -65,17 +65,23 @@ def stack(var: Path, extra: dict[str, str] | None = None) -> Iterator[Stack]:
     s = Stack(stack_env(var, extra), var)
     started = time.perf_counter()
     try:
-        up = subprocess.run(
-            ["bash", "deployments/up.sh"], cwd=ROOT, env=s.env, capture_output=True, text=True
+        up = subprocess.Popen(
+            ["bash", "deployments/up.sh"],
+            cwd=ROOT,
+            env=s.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
-        if up.returncode != 0:
-            raise RuntimeError(f"make up failed:\n{up.stdout}\n{up.stderr}")
+        lines = [(time.perf_counter() - started, line.strip()) for line in up.stdout]
+        if up.wait() != 0:
+            raise RuntimeError("make up failed:\n" + "\n".join(x for _, x in lines))
         while answers(f"{s.desk}/connexion") != 200:
             if time.perf_counter() - started > 600:
                 raise RuntimeError("the desk's sign-in page does not answer 200")
             time.sleep(0.1)
         s.seconds = time.perf_counter() - started
-        s.phases = phases(up.stdout, s.seconds)
+        s.phases = phases(lines, s.seconds)
         yield s
     finally:
         subprocess.run(
@@ -83,14 +89,33 @@ def stack(var: Path, extra: dict[str, str] | None = None) -> Iterator[Stack]:
         )
 
 
-def phases(stdout: str, total: float) -> dict[str, float]:
-    """Nothing to parse today: up.sh prints no times (kept for the report's detail)."""
-    return {"total": total}
+# What up.sh prints when each step starts (its own French lines), and the step's name here.
+MILESTONES = (
+    ("deployments :", "server and samples"),
+    ("Rejeu des cas", "deployments served"),
+    ("desk :", "replay and waiting runs"),
+)
+
+
+def phases(lines: list[tuple[float, str]], total: float) -> dict[str, float]:
+    """Split `make up`'s time by the lines it printed: seconds of each step, in order."""
+    out, last = {}, 0.0
+    for prefix, name in MILESTONES:
+        at = next((t for t, line in lines if line.startswith(prefix)), None)
+        if at is not None:
+            out[name], last = round(at - last, 1), at
+    out["desk and account"] = round(total - last, 1)
+    return out
 
 
 def form(reference: str, today: date) -> dict:
-    """The values a coordinator types in the `ouvrir-un-cas` form (as test_browser.py does)."""
-    return {
+    """The values a coordinator types in the `ouvrir-un-cas` form (as test_browser.py does).
+
+    Choices are sent as the form shows them (French words), as the UI sends them.
+    """
+    from dla.casefile.form import NewCaseForm
+
+    codes = {
         "reference": reference,
         "titre": "Poste partagé d'encadrant technique",
         "modele": "poste_partage",
@@ -104,6 +129,7 @@ def form(reference: str, today: date) -> dict:
         "coordination": "coordination@dla63.example.org",
         "structures": [{"cle": "aci-livradois", "nom": "ACI du Livradois", "siae": "ACI"}],
     }
+    return NewCaseForm.model_validate(codes).model_dump(mode="json", exclude_defaults=True)
 
 
 def open_case(api: str, reference: str, today: date, timeout: float = 300) -> float:

@@ -32,7 +32,9 @@ def interactive(report: Report, work: Path, runs: int) -> None:
             seconds(s.seconds),
             f"≤ {UP_TARGET:.0f} s",
             s.seconds <= UP_TARGET,
-            f"empty var/ folder (first start); load average before (1, 5, 15 min): {load}",
+            "empty var/ folder (first start); seconds by step: "
+            + ", ".join(f"{k} {v}" for k, v in s.phases.items())
+            + f"; load average before (1, 5, 15 min): {load}",
         ),
         Figure(
             SECTION,

@@ -2,9 +2,11 @@
 
 from datetime import date
 
+from prefect.utilities.schema_tools.validation import validate
 from sqlmodel import Session, select
 
 from benchmarks import bench_interactive
+from deployments.catalog import deployments
 from dla.casefile.form import NewCaseForm
 from dla.db import make_engine
 from models import Case, Stage
@@ -13,6 +15,10 @@ from models.enums import StageStatus
 
 def test_the_benchmark_form_is_one_the_deployment_accepts():
     values = bench_interactive.form("DLA63-BENCH-01", date(2026, 12, 7))
+    opening = next(d for d in deployments() if d.name == "ouvrir-un-cas")
+    schema = opening._parameter_openapi_schema.model_dump()
+    assert list(validate({"nouveau": values}, schema)) == []
+    assert values["origine"] == "Demande d'un collectif de structures"
     form = NewCaseForm.model_validate(values)
     assert form.reference == "DLA63-BENCH-01"
     assert form.debut == date(2026, 8, 9)
