@@ -91,21 +91,21 @@ def stack(var: Path, extra: dict[str, str] | None = None) -> Iterator[Stack]:
 
 # What up.sh prints when each step starts (its own French lines), and the step's name here.
 MILESTONES = (
-    ("deployments :", "server and samples"),
-    ("Rejeu des cas", "deployments served"),
-    ("desk :", "replay and waiting runs"),
+    ("deployments :", "deployments served"),
+    ("Rejeu des cas", "replay and waiting runs"),
+    ("desk :", "desk and account"),
 )
 
 
 def phases(lines: list[tuple[float, str]], total: float) -> dict[str, float]:
     """Split `make up`'s time by the lines it printed: seconds of each step, in order."""
-    out, last = {}, 0.0
+    starts = [(0.0, "server and samples")]
     for prefix, name in MILESTONES:
         at = next((t for t, line in lines if line.startswith(prefix)), None)
         if at is not None:
-            out[name], last = round(at - last, 1), at
-    out["desk and account"] = round(total - last, 1)
-    return out
+            starts.append((at, name))
+    ends = [t for t, _ in starts[1:]] + [total]
+    return {name: round(end - t, 1) for (t, name), end in zip(starts, ends, strict=True)}
 
 
 def form(reference: str, today: date) -> dict:

@@ -23,7 +23,7 @@ def interactive(report: Report, work: Path, runs: int) -> None:
             for i in range(max(3, runs))
         ]
     median = statistics.median(opened)
-    poll = s.env.get("PREFECT_RUNNER_POLL_FREQUENCY", "10 (Prefect's default)")
+    poll = s.env.get("PREFECT_RUNNER_POLL_FREQUENCY", "1 (deployments/env.sh)")
     report.add(
         Figure(
             SECTION,

@@ -46,3 +46,21 @@ def test_a_case_opened_through_the_served_form_waits_at_its_first_gate(tmp_path)
     assert stages["mobilisation"] is StageStatus.en_attente_validation
     # `make down` ran: nothing answers on the desk's port any more.
     assert bench_interactive.answers(f"{s.desk}/connexion") is None
+
+
+def test_make_up_is_split_by_the_lines_it_prints():
+    lines = [
+        (0.5, "prefect-server : démarré (PID 1)"),
+        (10.0, "deployments : démarré (PID 2)"),
+        (25.0, "Rejeu des cas d'exemple jusqu'au 2011-12-31 (une minute environ)…"),
+        (70.0, "desk : démarré (PID 3)"),
+    ]
+    assert bench_interactive.phases(lines, 72.5) == {
+        "server and samples": 10.0,
+        "deployments served": 15.0,
+        "replay and waiting runs": 45.0,
+        "desk and account": 2.5,
+    }
+    # Without the replay (DLA_UP_REPLAY=0), its step is not there.
+    shown = bench_interactive.phases([lines[1], lines[3]], 72.5)
+    assert list(shown) == ["server and samples", "deployments served", "desk and account"]
