@@ -9,6 +9,7 @@ own run is suspended at its first gate, as the served runner takes it up.
 
 import os
 import subprocess
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -29,7 +30,8 @@ class Stack:
 
     env: dict[str, str]
     var: Path
-    seconds: float = 0.0
+    seconds: float = 0.0  # until `make up` returned (and the desk answered)
+    desk_seconds: float | None = None  # until the desk's sign-in page first answered 200
     phases: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -73,6 +75,8 @@ def stack(var: Path, extra: dict[str, str] | None = None) -> Iterator[Stack]:
             stderr=subprocess.STDOUT,
             text=True,
         )
+        watch = threading.Thread(target=_watch_desk, args=(s, started, up), daemon=True)
+        watch.start()
         lines = [(time.perf_counter() - started, line.strip()) for line in up.stdout]
         if up.wait() != 0:
             raise RuntimeError("make up failed:\n" + "\n".join(x for _, x in lines))
@@ -81,12 +85,23 @@ def stack(var: Path, extra: dict[str, str] | None = None) -> Iterator[Stack]:
                 raise RuntimeError("the desk's sign-in page does not answer 200")
             time.sleep(0.1)
         s.seconds = time.perf_counter() - started
+        watch.join()
         s.phases = phases(lines, s.seconds)
         yield s
     finally:
         subprocess.run(
             ["bash", "deployments/down.sh"], cwd=ROOT, env=s.env, capture_output=True, text=True
         )
+
+
+def _watch_desk(s: Stack, started: float, up: subprocess.Popen) -> None:
+    """Note when the desk's sign-in page first answers 200, while `make up` goes on."""
+    url = f"{s.desk}/connexion"
+    while answers(url) != 200:
+        if up.poll() is not None and up.returncode != 0:
+            return
+        time.sleep(0.2)
+    s.desk_seconds = time.perf_counter() - started
 
 
 # What up.sh prints when each step starts (its own French lines), and the step's name here.
@@ -104,6 +119,7 @@ def phases(lines: list[tuple[float, str]], total: float) -> dict[str, float]:
         at = next((t for t, line in lines if line.startswith(prefix)), None)
         if at is not None:
             starts.append((at, name))
+    starts.sort()
     ends = [t for t, _ in starts[1:]] + [total]
     return {name: round(end - t, 1) for (t, name), end in zip(starts, ends, strict=True)}
 
@@ -130,6 +146,33 @@ def form(reference: str, today: date) -> dict:
         "structures": [{"cle": "aci-livradois", "nom": "ACI du Livradois", "siae": "ACI"}],
     }
     return NewCaseForm.model_validate(codes).model_dump(mode="json", exclude_defaults=True)
+
+
+def wait_idle(api: str, timeout: float = 600) -> float:
+    """Wait until no run is due or going (make up's sweep, say); return the seconds waited."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterExpectedStartTime,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
+    from prefect.client.schemas.objects import StateType
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.types._datetime import now
+
+    going = [StateType.SCHEDULED, StateType.PENDING, StateType.RUNNING]
+    started = time.perf_counter()
+    with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+        while time.perf_counter() - started < timeout:
+            due = FlowRunFilter(
+                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=going)),
+                expected_start_time=FlowRunFilterExpectedStartTime(before_=now("UTC")),
+            )
+            if not client.read_flow_runs(flow_run_filter=due):
+                return time.perf_counter() - started
+            time.sleep(0.5)
+    raise RuntimeError(f"runs still going after {timeout:.0f} s")
 
 
 def open_case(api: str, reference: str, today: date, timeout: float = 300) -> float:

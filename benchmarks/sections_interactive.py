@@ -18,23 +18,31 @@ def interactive(report: Report, work: Path, runs: int) -> None:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     log("make up on private ports")
     with bench_interactive.stack(work / "up") as s:
+        idle = bench_interactive.wait_idle(s.api)  # make up's own sweep first
         opened = [
             bench_interactive.open_case(s.api, f"DLA63-BENCH-{i:02d}", today)
             for i in range(max(3, runs))
         ]
     median = statistics.median(opened)
+    desk = s.desk_seconds if s.desk_seconds is not None else s.seconds
     poll = s.env.get("PREFECT_RUNNER_POLL_FREQUENCY", "1 (deployments/env.sh)")
     report.add(
         Figure(
             SECTION,
-            "`make up` from an existing .venv to the desk's sign-in page (HTTP 200): Prefect "
-            "server, deployments served, samples loaded and replayed, desk",
-            seconds(s.seconds),
+            "`make up` from an existing .venv to a usable desk (its sign-in page answers 200, "
+            "its account made)",
+            seconds(desk),
             f"≤ {UP_TARGET:.0f} s",
-            s.seconds <= UP_TARGET,
-            "empty var/ folder (first start); seconds by step: "
-            + ", ".join(f"{k} {v}" for k, v in s.phases.items())
-            + f"; load average before (1, 5, 15 min): {load}",
+            desk <= UP_TARGET,
+            f"empty var/ folder (first start); the desk starts before the samples' replay; "
+            f"load average before (1, 5, 15 min): {load}",
+        ),
+        Figure(
+            SECTION,
+            "`make up` until it returns: Prefect server, deployments served, desk, samples "
+            "replayed along their dates, their waiting runs",
+            seconds(s.seconds),
+            detail="seconds by step: " + ", ".join(f"{k} {v}" for k, v in s.phases.items()),
         ),
         Figure(
             SECTION,
@@ -43,7 +51,8 @@ def interactive(report: Report, work: Path, runs: int) -> None:
             seconds(median),
             f"≤ {FORM_TARGET:.0f} s",
             median <= FORM_TARGET,
-            f"{len(opened)} cases opened one after the other; runs: "
+            f"{len(opened)} cases opened one after the other, once the installation was idle "
+            f"(make up's sweep done, {seconds(idle)} after make up); runs: "
             + ", ".join(seconds(x) for x in opened)
             + f"; two runs taken up by the served runner (the opening, then the case's own), "
             f"which polls every {poll} s",

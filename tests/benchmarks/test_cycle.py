@@ -3,9 +3,10 @@
 import pytest
 from sqlalchemy import text
 
-from benchmarks import bench_cycle
+from benchmarks import bench_cycle, sections_cycle
 from benchmarks.databases import copy_sqlite, sqlite_database
 from benchmarks.portfolio import build, write
+from benchmarks.runner import main
 from dla.db import make_engine
 
 
@@ -67,3 +68,16 @@ def test_a_later_run_numbers_the_days_timeline_rows_apart(small):
     copy, _ = fresh(work, url, "later", 2)
     assert last_timeline_id(copy) == before + 2_000_000
     assert last_timeline_id(fresh(work, url, "first", 0)[0]) == before
+
+
+def test_the_runner_reports_the_cycle_with_its_two_targets(tmp_path):
+    output = tmp_path / "BENCHMARKS.md"
+    report = main(
+        ["--only", "cycle", "--sizes", "12", "--runs", "1", "--no-postgresql"]
+        + ["--output", str(output)]
+    )
+    figures = [f for f in report.figures if f.section == sections_cycle.SECTION]
+    assert len(figures) == 3
+    assert [f.ok is not None for f in figures] == [True, False, True]
+    text = output.read_text(encoding="utf-8")
+    assert f"## {sections_cycle.SECTION}" in text and "## Prefect" not in text

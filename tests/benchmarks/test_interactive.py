@@ -34,7 +34,9 @@ def test_a_case_opened_through_the_served_form_waits_at_its_first_gate(tmp_path)
     var = tmp_path / "up"
     with bench_interactive.stack(var, {"DLA_UP_REPLAY": "0"}) as s:
         assert bench_interactive.answers(f"{s.desk}/connexion") == 200
-        assert s.seconds > 0
+        assert 0 < s.desk_seconds <= s.seconds
+        assert list(s.phases) == ["server and samples", "deployments served", "desk and account"]
+        assert bench_interactive.wait_idle(s.api) >= 0
         assert bench_interactive.open_case(s.api, "DLA63-BENCH-01", date.today()) > 0
     engine = make_engine(f"sqlite:///{var / 'dla.db'}")
     with Session(engine) as session:
