@@ -17,8 +17,19 @@ def load() -> str:
     return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def cycle(report: Report, work: Path, p: Portfolio, url: str, runs: int, profile=None) -> None:
-    """The daily sweep flow and the same work bare, interleaved, each on a fresh copy."""
+def cycle(
+    report: Report,
+    work: Path,
+    p: Portfolio,
+    url: str,
+    runs: int,
+    profile=None,
+    server=bench_prefect.prefect_server,
+) -> None:
+    """The daily sweep flow and the same work bare, interleaved, each on a fresh copy.
+
+    `server` starts the Prefect server for the duration (a test passes the one it runs).
+    """
     copies = iter(range(1000))
 
     def fresh() -> tuple[str, Path]:
@@ -28,7 +39,7 @@ def cycle(report: Report, work: Path, p: Portfolio, url: str, runs: int, profile
         return copy, work / f"cycle-var-{i}"
 
     flows, plains, loads = [], [], []
-    with bench_prefect.prefect_server(), bench_cycle.smtp_sink() as port:
+    with server(), bench_cycle.smtp_sink() as port:
         for _ in range(max(1, min(runs, 2))):
             loads.append(load())
             flows.append(bench_cycle.cycle_flow(*fresh(), port, p.today))

@@ -1,12 +1,14 @@
 """The daily cycle: the sweep flow and the same work without Prefect do the same day's work."""
 
+import contextlib
+
 import pytest
 from sqlalchemy import text
 
 from benchmarks import bench_cycle, sections_cycle
 from benchmarks.databases import copy_sqlite, sqlite_database
 from benchmarks.portfolio import build, write
-from benchmarks.runner import main
+from benchmarks.report import Report
 from dla.db import make_engine
 
 
@@ -70,14 +72,12 @@ def test_a_later_run_numbers_the_days_timeline_rows_apart(small):
     assert last_timeline_id(fresh(work, url, "first", 0)[0]) == before
 
 
-def test_the_runner_reports_the_cycle_with_its_two_targets(tmp_path):
-    output = tmp_path / "BENCHMARKS.md"
-    report = main(
-        ["--only", "cycle", "--sizes", "12", "--runs", "1", "--no-postgresql"]
-        + ["--output", str(output)]
-    )
+def test_the_section_reports_the_cycle_with_its_two_targets(prefect_server, small):
+    work, url, portfolio = small
+    report = Report()
+    sections_cycle.cycle(report, work, portfolio, url, runs=1, server=contextlib.nullcontext)
     figures = [f for f in report.figures if f.section == sections_cycle.SECTION]
-    assert len(figures) == 3
     assert [f.ok is not None for f in figures] == [True, False, True]
-    text = output.read_text(encoding="utf-8")
-    assert f"## {sections_cycle.SECTION}" in text and "## Prefect" not in text
+    assert f"{portfolio.due:,} sent" in figures[0].detail
+    assert "claim, send, record" in figures[1].detail
+    assert not list(work.glob("cycle-*.db*"))  # the copies are removed
