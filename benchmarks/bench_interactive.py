@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from benchmarks.bench_cycle import free_port
+from benchmarks.loopback import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 FIRST_GATE = "mobilisation-0"  # the pause key of the "poste partagé" journey's first gate

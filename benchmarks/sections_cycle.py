@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from benchmarks import bench_cycle, bench_prefect
+from benchmarks import bench_cycle, bench_prefect, loopback
 from benchmarks.databases import copy_sqlite, sqlite_database
 from benchmarks.measure import Timing
 from benchmarks.portfolio import Portfolio, build, write
@@ -40,7 +40,7 @@ def cycle(
         return copy, work / f"cycle-var-{i}"
 
     flows, plains, loads = [], [], []
-    with server(), bench_cycle.smtp_sink() as port:
+    with server(), loopback.smtp_sink() as port:
         _warm_up(work, port, p.today)
         for i in range(max(1, min(runs, 3))):
             loads.append(load())

@@ -5,7 +5,7 @@ import contextlib
 import pytest
 from sqlalchemy import text
 
-from benchmarks import bench_cycle, sections_cycle
+from benchmarks import bench_cycle, loopback, sections_cycle
 from benchmarks.databases import copy_sqlite, sqlite_database
 from benchmarks.portfolio import build, write
 from benchmarks.report import Report
@@ -43,7 +43,7 @@ def test_the_flow_and_the_bare_run_send_the_same_reminders_and_mirror_the_day(
     prefect_server, small
 ):
     work, url, portfolio = small
-    with bench_cycle.smtp_sink() as port:
+    with loopback.smtp_sink() as port:
         flow = bench_cycle.cycle_flow(*fresh(work, url, "flow", 0), port, portfolio.today)
         plain = bench_cycle.cycle_plain(*fresh(work, url, "plain", 1), port, portfolio.today)
     assert flow.counts["sent"] == plain.counts["sent"] == portfolio.due > 0

@@ -24,12 +24,6 @@ def test_the_benchmark_form_is_one_the_deployment_accepts():
     assert form.debut == date(2026, 8, 9)
 
 
-def test_free_ports_are_taken_from_the_benchmarks_range():
-    first = bench_interactive.free_port()
-    second = bench_interactive.free_port(taken=(first,))
-    assert 4700 <= first < second < 4800
-
-
 def test_a_case_opened_through_the_served_form_waits_at_its_first_gate(tmp_path):
     var = tmp_path / "up"
     with bench_interactive.stack(var, {"DLA_UP_REPLAY": "0"}) as s:
