@@ -6,7 +6,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import sections
+from benchmarks import sections, sections_cycle, sections_interactive
 from benchmarks.databases import copy_sqlite, postgres_answers, postgres_database, sqlite_database
 from benchmarks.portfolio import build, write
 from benchmarks.report import Report, log, machine, markdown
@@ -18,6 +18,7 @@ SECTIONS = (
     "planning",
     "sweep",
     "prefect",
+    "cycle",
     "memory",
     "sending",
     "latency",
@@ -25,6 +26,7 @@ SECTIONS = (
     "desk",
     "loading",
     "cli",
+    "interactive",
 )
 
 
@@ -79,6 +81,8 @@ def main(argv: list[str] | None = None) -> Report:
             sections.loading(report, work / "files", args.files, args.runs)
         if "cli" in args.only:
             sections.cli(report, args.runs)
+        if "interactive" in args.only and not args.no_prefect:
+            sections_interactive.interactive(report, work, args.runs)
     text = markdown(report, info, time.monotonic() - started)
     args.output.write_text(text, encoding="utf-8")
     print(f"{args.output} : {time.monotonic() - started:.0f} s")
@@ -96,7 +100,7 @@ def _only(value: str) -> tuple[str, ...]:
 
 def _needs_portfolio(only: tuple[str, ...]) -> bool:
     """Tell whether any selected section needs the generated portfolio."""
-    return any(n not in ("loading", "cli") for n in only)
+    return any(n not in ("loading", "cli", "interactive") for n in only)
 
 
 def _portfolio(report, work: Path, size: int, args, pg_down, *, largest: bool, smallest: bool):
@@ -125,6 +129,8 @@ def _measure(report, work, size, args, pg_down, portfolio, *, largest: bool, sma
             sections.sweep(report, "SQLite", portfolio, engine, args.runs, profile=largest)
         if smallest and not args.no_prefect and "prefect" in only:
             sections.prefect(report, work, portfolio, url, args.runs)
+        if largest and not args.no_prefect and "cycle" in only:
+            sections_cycle.cycle(report, work, portfolio, url, args.runs, sections.profile_text)
         if largest and "memory" in only:
             copy = copy_sqlite(url, work / "memory.db")
             sections.memory(report, copy, portfolio)

@@ -16,6 +16,11 @@ export PREFECT_API_URL=http://127.0.0.1:$DLA_UI_PORT/api
 # one, where a link without /v2 leads, drops accents from the run graph ("dcision saisie").
 export PREFECT_UI_URL=http://127.0.0.1:$DLA_UI_PORT/v2
 export PREFECT_SERVER_ANALYTICS_ENABLED=false
+# A run started from a form waits for the runner's (or worker's) next look for scheduled runs;
+# opening a case takes two runs (the opening, then the case's own). Prefect's 10 s between
+# looks made that 10-20 s of waiting; a look a second costs one small query on loopback.
+export PREFECT_RUNNER_POLL_FREQUENCY=${PREFECT_RUNNER_POLL_FREQUENCY:-1}
+export PREFECT_WORKER_QUERY_SECONDS=${PREFECT_WORKER_QUERY_SECONDS:-2}
 export PREFECT_SERVER_LOGGING_LEVEL=${PREFECT_SERVER_LOGGING_LEVEL:-WARNING}
 cat >"$RUN/env" <<END
 export DLA_VAR_DIR=$VAR_ABS

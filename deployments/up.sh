@@ -14,6 +14,10 @@ start deployments "$BIN/python" -m deployments.serve
 "$BIN/python" -m deployments.automations ||
   echo "Attention : l'automatisation d'exemple n'a pas pu être installée" >&2
 
+# The desk answers (and its account exists) before the replay: it can be signed into at once,
+# the samples appearing as they are replayed.
+desk_and_account 1
+
 # The samples are replayed once along their real dates (2005-2011), so the dashboard shows
 # them mid-way or closed rather than "en préparation"; then a sweep on the replay's last day
 # publishes the portfolio. `DLA_UP_REPLAY=0` skips both.
@@ -33,8 +37,6 @@ if [ "${DLA_UP_REPLAY:-1}" = 1 ]; then
     >>"$LOG/rejeu.log" 2>&1 ||
     echo "Attention : un cas en attente de validation n'attend pas en run suspendu (voir $LOG/rejeu.log)" >&2
 fi
-
-desk_and_account 1
 
 echo
 echo "Bureau des chargé·es de mission : http://127.0.0.1:$DLA_DESK_PORT (compte ci-dessus)"
