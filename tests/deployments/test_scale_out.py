@@ -19,6 +19,7 @@ from uuid import UUID
 import pytest
 
 from deployments import databases, runs
+from deployments.automations import NAME as AUTOMATION
 from dla.clock import FixedClock
 from dla.settings import get_settings
 from tests.deployments.conftest import SCALE_OUT
@@ -106,6 +107,16 @@ def run_in_one_process(env: dict) -> None:
             get_settings.cache_clear()
 
 
+def pause_example_automation() -> None:
+    """Pause the automation `make up-pg` installs: the reference, one process without Prefect,
+    has none, and what is compared is what the flows do (its alert is tested on its own)."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        (automation,) = client.read_automations_by_name(AUTOMATION)
+        client.pause_automation(automation.id)
+
+
 @pytest.fixture(scope="module")
 def outcome(tmp_path_factory, prefect_server):
     from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -146,6 +157,7 @@ def outcome(tmp_path_factory, prefect_server):
         started = time.monotonic()
         api = f"http://127.0.0.1:{port}/api"
         with temporary_settings({PREFECT_API_URL: api}):
+            pause_example_automation()
             ids = runs.start(requests())
             states = runs.wait(ids, 300)
             workers = by_worker(var / "log")
