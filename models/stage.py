@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.enums import Body, GateRule, Moment, StageStatus, StepStatus
@@ -47,7 +47,11 @@ class StepBase(SQLModel):
 
 
 class Step(StepBase, table=True):
-    __table_args__ = (UniqueConstraint("case_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "key"),
+        # The desk's open tasks by date (late, coming): the few open among the many done.
+        Index("ix_step_status_due_date", "status", "due_date"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="accompagnement.id", index=True)

@@ -1,0 +1,23 @@
+"""desk indexes: contact by lower(email) (a chargé·e's cases), step by (status, due_date)
+
+Revision ID: 0013
+Revises: 0012
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0013"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_contact_email_lower", "contact", [sa.text("lower(email)")])
+    op.create_index("ix_step_status_due_date", "step", ["status", "due_date"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_step_status_due_date", table_name="step")
+    op.drop_index("ix_contact_email_lower", table_name="contact")
