@@ -1,4 +1,4 @@
-"""desk indexes: contact by lower(email) (a chargé·e's cases), step by (status, due_date)
+"""desk indexes: contact by lower(email); step by (status, due_date) and (case_id, status, due_date)
 
 Revision ID: 0013
 Revises: 0012
@@ -16,8 +16,12 @@ depends_on = None
 def upgrade() -> None:
     op.create_index("ix_contact_email_lower", "contact", [sa.text("lower(email)")])
     op.create_index("ix_step_status_due_date", "step", ["status", "due_date"])
+    op.create_index("ix_step_case_id_status_due_date", "step", ["case_id", "status", "due_date"])
+    op.drop_index("ix_step_case_id", table_name="step")  # the new one's prefix
 
 
 def downgrade() -> None:
+    op.create_index("ix_step_case_id", "step", ["case_id"])
+    op.drop_index("ix_step_case_id_status_due_date", table_name="step")
     op.drop_index("ix_step_status_due_date", table_name="step")
     op.drop_index("ix_contact_email_lower", table_name="contact")
