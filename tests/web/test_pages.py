@@ -130,7 +130,10 @@ def count_queries(engine, client, path) -> int:
     return len(statements)
 
 
-@pytest.mark.parametrize("path", ["/", "/cas", "/calendrier?mois=2024-01", "/export/cas.csv"])
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/cas", "/calendrier?mois=2024-01", "/calendrier?jour=2024-01-15", "/export/cas.csv"],
+)
 def test_no_page_makes_more_queries_for_more_cases(desk, tmp_path, path):
     client = desk.client(ADMIN)
     before = count_queries(desk.engine, client, path)
@@ -173,3 +176,36 @@ def test_the_desk_words_statuses_and_roles_as_the_documents_do(desk):
         csv.reader(io.StringIO(client.get("/export/cas.csv?statut=suivi").text), delimiter=";")
     )
     assert "terminé (suivis à venir)" in rows[1]
+
+
+def test_a_crowded_day_shows_a_few_events_and_links_to_the_days_page(desk, monkeypatch):
+    import re
+
+    monkeypatch.setattr("dla.agenda.DAY_LIMIT", 1)
+    client = desk.client(ADMIN)
+    month = client.get("/calendrier?mois=2024-01").text
+    more = re.findall(r'href="/calendrier\?jour=(2024-01-\d\d)">(\d+) de plus</a>', month)
+    assert more, "no day of January 2024 has more than one event"
+    day, count = more[0]
+    page = client.get(f"/calendrier?jour={day}").text
+    # The day's page lists every event: the one shown in the month and the others.
+    assert page.count('<tr class="') == int(count) + 1
+    assert MINE in page and OTHER in page
+
+
+def test_the_calendar_filters_by_departement(desk):
+    client = desk.client(ADMIN)
+    everything = client.get("/calendrier?mois=2024-01").text
+    assert MINE in everything and OTHER in everything
+    assert '<option value="13">13</option>' in everything
+    only = client.get("/calendrier?mois=2024-01&departement=13").text
+    assert OTHER in only and MINE not in only
+    assert '<option value="13" selected>13</option>' in only
+    assert "/calendrier?mois=2024-02&amp;departement=13" in only  # the months keep the filter
+    # A département the person does not see is ignored, not an error.
+    assert MINE in client.get("/calendrier?mois=2024-01&departement=75").text
+
+
+def test_a_day_page_of_an_empty_day_says_so(desk):
+    text = desk.client(CHARGEE).get("/calendrier?jour=2030-06-01").text
+    assert "Rien ce jour-là." in text
