@@ -113,52 +113,76 @@ def _upcoming(session, visible, today) -> Section:
 
 
 def _validations(session, visible, today) -> Section:
-    """One line per board still awaited on a stage waiting for its validation."""
+    """One line per board still awaited on a stage waiting for its validation.
+
+    Columns, not entities, and the waiting stages as a subquery, not a list of ids: a
+    national inbox reads a few thousand small rows in four statements.
+    """
+    waiting = and_(visible, Stage.status == StageStatus.en_attente_validation)
     stages = session.exec(
-        select(Stage, Case.reference, Case.title)
+        select(
+            Stage.id,
+            Stage.case_id,
+            Stage.key,
+            Stage.title,
+            Stage.planned_end,
+            Case.reference,
+            Case.title,
+        )  # fmt: skip
         .join(Case, col(Case.id) == Stage.case_id)
-        .where(visible, Stage.status == StageStatus.en_attente_validation)
+        .where(waiting)
     ).all()
-    ids = [s.id for s, _, _ in stages]
-    case_ids = list({s.case_id for s, _, _ in stages})
-    requirements: dict[int, list[ValidationRequirement]] = {}
+    ids = select(Stage.id).join(Case, col(Case.id) == Stage.case_id).where(waiting)
+    requirements: dict[int, list] = {}
     for r in session.exec(
-        select(ValidationRequirement).where(
-            col(ValidationRequirement.stage_id).in_(ids),
-            col(ValidationRequirement.step_id).is_(None),
-        )
+        select(
+            ValidationRequirement.stage_id,
+            ValidationRequirement.organisation_id,
+            ValidationRequirement.body,
+            Organisation.name,
+        )  # fmt: skip
+        .outerjoin(Organisation, col(Organisation.id) == ValidationRequirement.organisation_id)
+        .where(col(ValidationRequirement.stage_id).in_(ids))
+        .where(col(ValidationRequirement.step_id).is_(None))
+        .order_by(ValidationRequirement.id)
     ):
         requirements.setdefault(r.stage_id, []).append(r)
-    decisions: dict[int, list[Validation]] = {}
-    for v in session.exec(select(Validation).where(col(Validation.stage_id).in_(ids))):
+    decisions: dict[int, list] = {}
+    for v in session.exec(
+        select(
+            Validation.id,
+            Validation.stage_id,
+            Validation.step_id,
+            Validation.organisation_id,
+            Validation.body,
+            Validation.decision,
+            Validation.decided_on,
+            Validation.recorded_at,
+        ).where(col(Validation.stage_id).in_(ids))  # fmt: skip
+    ):
         decisions.setdefault(v.stage_id, []).append(v)
     since: dict[tuple[int, str], date] = {}
+    cases = select(Stage.case_id).join(Case, col(Case.id) == Stage.case_id).where(waiting)
     for case_id, at, data in session.exec(
-        select(TimelineEvent.case_id, TimelineEvent.at, TimelineEvent.data).where(
-            col(TimelineEvent.case_id).in_(case_ids), TimelineEvent.kind == "stage.awaiting"
-        )
+        select(TimelineEvent.case_id, TimelineEvent.at, TimelineEvent.data)
+        .where(col(TimelineEvent.case_id).in_(cases), TimelineEvent.kind == "stage.awaiting")
+        .order_by(TimelineEvent.id)
     ):
         since[(case_id, (data or {}).get("stage"))] = at.date()
-    org_ids = {r.organisation_id for rs in requirements.values() for r in rs}
-    names = dict(
-        session.exec(
-            select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(org_ids))
-        ).all()
-    )
     lines = []
-    for stage, reference, title in stages:
-        latest = latest_decisions(decisions.get(stage.id, []), today)
-        day = since.get((stage.case_id, stage.key), stage.planned_end)
-        for r in requirements.get(stage.id, []):
+    for stage_id, case_id, key, stage_title, planned_end, reference, title in stages:
+        latest = latest_decisions(decisions.get(stage_id, []), today)
+        day = since.get((case_id, key), planned_end)
+        for r in requirements.get(stage_id, []):
             decided = latest.get((r.organisation_id, r.body))
             if decided is not None and decided.decision in FAVOURABLE:
                 continue
-            who = names.get(r.organisation_id, "coordination DLA")
+            who = r.name or "coordination DLA"
             state = (
                 f" — {label(decided.decision)} le {fr_date(decided.decided_on)}" if decided else ""
             )
             text = f"{label(r.body)} · {who}"
-            lines.append(Line(day, reference, title, text, f"{stage.title}{state}"))
+            lines.append(Line(day, reference, title, text, f"{stage_title}{state}"))
     lines.sort(key=lambda line: (line.day, line.reference))
     return Section("validations", "Validations attendues", len(lines), lines[:SECTION_LIMIT])
 

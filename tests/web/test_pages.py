@@ -13,6 +13,7 @@ from dla.db import transaction
 from dla.settings import Settings
 from dla.users import add_user
 from models import UserRole
+from models.enums import Decision
 from tests.factories import case_data, save_case
 from tests.web.conftest import CHARGEE, MINE, OTHER, PASSWORD, PDF, TODAY, Desk
 
@@ -209,3 +210,27 @@ def test_the_calendar_filters_by_departement(desk):
 def test_a_day_page_of_an_empty_day_says_so(desk):
     text = desk.client(CHARGEE).get("/calendrier?jour=2030-06-01").text
     assert "Rien ce jour-là." in text
+
+
+def test_today_lists_each_board_a_waiting_stage_still_awaits(desk, monkeypatch):
+    from dataclasses import replace
+
+    from dla.validations import record_validation
+    from tests.web.test_takeeffect import CLOCK, ENTRY
+    from tests.web.test_task_forms import opened
+    from web.takeeffect import after_decision
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    opened(desk)
+    refused = replace(ENTRY, structure="ai-deux", decision=Decision.refusee)
+    for entry in (ENTRY, refused):
+        with transaction(desk.engine) as session:
+            record_validation(entry, session=session, clock=CLOCK, recorded_by="t", channel="t")
+        if entry is ENTRY:  # the stage's end has passed: it now waits for its boards
+            after_decision(desk.engine, ENTRY, CLOCK)
+    text = desk.client(CHARGEE).get("/").text
+    section = text[text.index('id="validations"') : text.index('id="periodes"')]
+    # aci-un said yes: no line; ai-deux said no: still awaited, its refusal shown.
+    assert "Validations attendues (1)" in section
+    assert "AI Deux" in section and "ACI Un" not in section
+    assert "refusée le 20 février 2024" in section
