@@ -23,8 +23,9 @@ from models import (
 )
 from models.enums import NotificationStatus, StageStatus, StepStatus
 
-# Lines shown per section; the counts in the title are the full totals.
-SECTION_LIMIT = 200
+# Lines shown per section (the most urgent first); the counts in the titles are the full
+# totals and the list (Cas) has the rest: a national inbox stays a page one reads.
+SECTION_LIMIT = 50
 WORKING_DAYS_AHEAD = 10
 
 
@@ -65,7 +66,15 @@ def _rows(session, statement):
 
 def _open_steps(visible):
     return (
-        select(Step, Case.reference, Case.title, Stage.title, func.count().over())
+        select(
+            Step.due_date,
+            Step.title,
+            Step.owner,
+            Case.reference,
+            Case.title,
+            Stage.title,
+            func.count().over(),
+        )
         .join(Case, col(Case.id) == Step.case_id)
         .join(Stage, col(Stage.id) == Step.stage_id)
         # A closed stage's leftover steps were overtaken by its gate (as in the portfolio).
@@ -74,13 +83,13 @@ def _open_steps(visible):
     )
 
 
-def _step_line(step, reference, title, stage_title) -> Line:
-    return Line(step.due_date, reference, title, step.title, f"{stage_title} · {step.owner}")
+def _step_line(due, task, owner, reference, title, stage_title) -> Line:
+    return Line(due, reference, title, task, f"{stage_title} · {owner}")
 
 
 def _overdue(session, visible, today) -> Section:
     rows, total = _rows(session, _open_steps(visible).where(Step.due_date < today))
-    return Section("retard", "Tâches en retard", total, [_step_line(*r[:4]) for r in rows])
+    return Section("retard", "Tâches en retard", total, [_step_line(*r[:6]) for r in rows])
 
 
 def horizon_clause(session, visible, today: date, column) -> ColumnElement[bool]:
@@ -109,7 +118,7 @@ def _upcoming(session, visible, today) -> Section:
     statement = _open_steps(visible).where(horizon_clause(session, visible, today, Step.due_date))
     rows, total = _rows(session, statement)
     title = f"Tâches des {WORKING_DAYS_AHEAD} prochains jours ouvrés"
-    return Section("echeances", title, total, [_step_line(*r[:4]) for r in rows])
+    return Section("echeances", title, total, [_step_line(*r[:6]) for r in rows])
 
 
 def _validations(session, visible, today) -> Section:
@@ -128,7 +137,7 @@ def _validations(session, visible, today) -> Section:
             Stage.planned_end,
             Case.reference,
             Case.title,
-        )  # fmt: skip
+        )
         .join(Case, col(Case.id) == Stage.case_id)
         .where(waiting)
     ).all()
@@ -140,7 +149,7 @@ def _validations(session, visible, today) -> Section:
             ValidationRequirement.organisation_id,
             ValidationRequirement.body,
             Organisation.name,
-        )  # fmt: skip
+        )
         .outerjoin(Organisation, col(Organisation.id) == ValidationRequirement.organisation_id)
         .where(col(ValidationRequirement.stage_id).in_(ids))
         .where(col(ValidationRequirement.step_id).is_(None))

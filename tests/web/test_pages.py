@@ -234,3 +234,11 @@ def test_today_lists_each_board_a_waiting_stage_still_awaits(desk, monkeypatch):
     assert "Validations attendues (1)" in section
     assert "AI Deux" in section and "ACI Un" not in section
     assert "refusée le 20 février 2024" in section
+
+
+def test_a_long_section_of_today_shows_its_first_lines_and_leads_to_the_list(desk, monkeypatch):
+    monkeypatch.setattr("dla.inbox.SECTION_LIMIT", 1)
+    text = desk.client(ADMIN).get("/").text
+    section = text[text.index('id="retard"') : text.index('id="echeances"')]
+    assert "Tâches en retard (2)" in section
+    assert '1 lignes affichées sur 2 : affinez dans <a href="/cas?retard=1">Cas</a>' in section
