@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, String, and_, func, or_, type_coerce
 from sqlmodel import Session, col, select
 
 from dla.calendar import calendar_for, is_departement
@@ -21,7 +21,7 @@ from models import (
     Validation,
     ValidationRequirement,
 )
-from models.enums import NotificationStatus, StageStatus, StepStatus
+from models.enums import Body, Decision, NotificationStatus, StageStatus, StepStatus
 
 # Lines shown per section (the most urgent first); the counts in the titles are the full
 # totals and the list (Cas) has the rest: a national inbox stays a page one reads.
@@ -121,6 +121,11 @@ def _upcoming(session, visible, today) -> Section:
     return Section("echeances", title, total, [_step_line(*r[:6]) for r in rows])
 
 
+def _code(column):
+    """Read an enum column as its stored code: thousands of rows skip the enum conversion."""
+    return type_coerce(column, String).label(column.key)
+
+
 def _validations(session, visible, today) -> Section:
     """One line per board still awaited on a stage waiting for its validation.
 
@@ -147,7 +152,7 @@ def _validations(session, visible, today) -> Section:
         select(
             ValidationRequirement.stage_id,
             ValidationRequirement.organisation_id,
-            ValidationRequirement.body,
+            _code(ValidationRequirement.body),
             Organisation.name,
         )
         .outerjoin(Organisation, col(Organisation.id) == ValidationRequirement.organisation_id)
@@ -163,8 +168,8 @@ def _validations(session, visible, today) -> Section:
             Validation.stage_id,
             Validation.step_id,
             Validation.organisation_id,
-            Validation.body,
-            Validation.decision,
+            _code(Validation.body),
+            _code(Validation.decision),
             Validation.decided_on,
             Validation.recorded_at,
         ).where(col(Validation.stage_id).in_(ids))  # fmt: skip
@@ -188,9 +193,11 @@ def _validations(session, visible, today) -> Section:
                 continue
             who = r.name or "coordination DLA"
             state = (
-                f" — {label(decided.decision)} le {fr_date(decided.decided_on)}" if decided else ""
+                f" — {label(decided.decision, Decision)} le {fr_date(decided.decided_on)}"
+                if decided
+                else ""
             )
-            text = f"{label(r.body)} · {who}"
+            text = f"{label(r.body, Body)} · {who}"
             lines.append(Line(day, reference, title, text, f"{stage_title}{state}"))
     lines.sort(key=lambda line: (line.day, line.reference))
     return Section("validations", "Validations attendues", len(lines), lines[:SECTION_LIMIT])
