@@ -183,24 +183,25 @@ def _validations(session, visible, today) -> Section:
         .order_by(TimelineEvent.id)
     ):
         since[(case_id, (data or {}).get("stage"))] = at.date()
-    lines = []
+    awaited = []  # (day, reference, n, row, decided): worded only for the lines shown
     for stage_id, case_id, key, stage_title, planned_end, reference, title in stages:
         latest = latest_decisions(decisions.get(stage_id, []), today)
         day = since.get((case_id, key), planned_end)
         for r in requirements.get(stage_id, []):
             decided = latest.get((r.organisation_id, r.body))
-            if decided is not None and decided.decision in FAVOURABLE:
-                continue
-            who = r.name or "coordination DLA"
-            state = (
-                f" — {label(decided.decision, Decision)} le {fr_date(decided.decided_on)}"
-                if decided
-                else ""
-            )
-            text = f"{label(r.body, Body)} · {who}"
-            lines.append(Line(day, reference, title, text, f"{stage_title}{state}"))
-    lines.sort(key=lambda line: (line.day, line.reference))
-    return Section("validations", "Validations attendues", len(lines), lines[:SECTION_LIMIT])
+            if decided is None or decided.decision not in FAVOURABLE:
+                awaited.append((day, reference, len(awaited), r, decided, title, stage_title))
+    awaited.sort(key=lambda a: a[:3])
+    lines = []
+    for day, reference, _, r, decided, title, stage_title in awaited[:SECTION_LIMIT]:
+        state = (
+            f" — {label(decided.decision, Decision)} le {fr_date(decided.decided_on)}"
+            if decided
+            else ""
+        )
+        text = f"{label(r.body, Body)} · {r.name or 'coordination DLA'}"
+        lines.append(Line(day, reference, title, text, f"{stage_title}{state}"))
+    return Section("validations", "Validations attendues", len(awaited), lines)
 
 
 def _periods(session, visible, today) -> Section:
