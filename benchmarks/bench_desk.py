@@ -1,8 +1,8 @@
 """The desk under load: a real server process (uvicorn, as `dla desk`), 20 logged-in sessions.
 
 `accounts` creates an admin, a coordination of the portfolio's first département and the
-chargé·e de mission who coordinates most of its cases. `desk_server` starts `dla desk` on a
-free loopback port over the portfolio's database; `load` logs the sessions in, then drives
+chargé·e de mission who coordinates most of its cases. `desk_server` starts `dla desk`
+(WORKERS processes) on a free loopback port over the portfolio's database; `load` logs the sessions in, then drives
 them with an httpx async loop, each cycling through the inbox, a filtered list, a case page
 and the calendar until a fixed number of requests has been answered. `query_counts` counts
 the SQL statements of one request to each page, in process (a `before_cursor_execute`
@@ -38,6 +38,9 @@ SESSIONS = 20
 THINK = (0.5, 1.5)
 PAGES = ("inbox", "filtered list", "case page", "calendar")
 ROLES = ("admin", "coordination", "charge_mission")
+# `dla desk --workers`: one process per core of this 2-core machine, as a deployment of the
+# desk on such a machine runs it (one Python process uses one core: its pages wait in line).
+WORKERS = 2
 
 
 @dataclass
@@ -114,13 +117,13 @@ def desk_env(url: str, var_dir: Path, today: date) -> dict[str, str]:
 
 
 @contextmanager
-def desk_server(url: str, var_dir: Path, today: date) -> Iterator[str]:
+def desk_server(url: str, var_dir: Path, today: date, workers: int = WORKERS) -> Iterator[str]:
     """Run `dla desk` on a free loopback port; yield its base URL; stop it afterwards."""
     port = free_port()
     dla = Path(sys.executable).with_name("dla")
     command = [str(dla)] if dla.exists() else [sys.executable, "-m", "dla.cli"]
     process = subprocess.Popen(
-        [*command, "desk", "--host", "127.0.0.1", "--port", str(port)],
+        [*command, "desk", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
         env=desk_env(url, var_dir, today),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -265,29 +268,32 @@ def profile_page(engine, url, who: Accounts, page: str, var_dir, today, profile)
     """Profile five requests to `page` as the admin, in this thread (`profile(fn) -> text`).
 
     The app runs on an in-process ASGI transport, its sync endpoints called inline rather
-    than in Starlette's thread pool, so that the profiler sees the handler's own frames.
+    than in Starlette's thread pool, so that the profiler (which samples this thread only)
+    sees the handler's own frames. Starlette binds `run_in_threadpool` into each route when
+    the route is built, so the patch goes one level down, on `anyio.to_thread.run_sync`,
+    which `run_in_threadpool` looks up on every call.
     """
-    import starlette.routing as routing
+    import anyio.to_thread
 
     loop = asyncio.new_event_loop()
     transport = httpx.ASGITransport(app=_app(engine, url, var_dir, today))
     client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
     loop.run_until_complete(login(client, who.emails["admin"]))
     loop.run_until_complete(client.get(who.url(page, 0)))
-    original = routing.run_in_threadpool
+    original = anyio.to_thread.run_sync
 
-    async def inline(func, *args, **kwargs):
-        return func(*args, **kwargs)
+    async def inline(func, *args, **_options):
+        return func(*args)
 
     async def five():
         for i in range(5):
             await client.get(who.url(page, i))
 
-    routing.run_in_threadpool = inline
+    anyio.to_thread.run_sync = inline
     try:
         return profile(lambda: loop.run_until_complete(five()))
     finally:
-        routing.run_in_threadpool = original
+        anyio.to_thread.run_sync = original
         loop.run_until_complete(client.aclose())
         loop.close()
 

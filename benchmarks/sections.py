@@ -715,7 +715,8 @@ def desk(
             f"Whole mix, {bench_desk.SESSIONS} concurrent sessions with reading pauses, {backend}, {cases(p.cases)}",
             f"{total / load.seconds:.1f} requests/s",
             detail=f"{total:,} requests in {seconds(load.seconds)}; each session waits "
-            f"{think[0]}–{think[1]} s between requests; one `dla desk` process (uvicorn) on "
+            f"{think[0]}–{think[1]} s between requests; `dla desk --workers {bench_desk.WORKERS}` "
+            "(uvicorn) on "
             f"loopback; sessions of each role in turn (admin, coordination "
             f"{who.departement}, chargé·e with {len(who.references)} cases)",
         ),

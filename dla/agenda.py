@@ -1,9 +1,10 @@
 """Dated events of the cases a person sees: deadlines, board decisions, periods, follow-ups."""
 
-from dataclasses import dataclass
-from datetime import date
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from dla.frenchtext import label
@@ -11,8 +12,12 @@ from dla.mail.base import CalendarEvent
 from models import Case, FollowUp, Period, Stage, Step, Validation
 from models.enums import StepStatus
 
-# Rows read per kind of event: a month of a whole region stays readable, not unbounded.
+# Rows read per kind of event by `agenda` (the .ics feed): a region stays readable.
 KIND_LIMIT = 2000
+# Events shown in a day of the month's grid; the rest are counted ("N de plus").
+DAY_LIMIT = 5
+# Events listed on one day's own page; beyond, the person narrows by département.
+DAY_PAGE_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -88,3 +93,96 @@ def calendar_events(items: list[AgendaItem]) -> list[CalendarEvent]:
         )
         for i in items
     ]
+
+
+@dataclass
+class Day:
+    """One day of the calendar: the events shown (at most the cap) and how many there are."""
+
+    items: list[AgendaItem] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+def days(
+    *,
+    session: Session,
+    visible: ColumnElement[bool],
+    first: date,
+    last: date,
+    today: date,
+    cap: int | None = None,
+) -> dict[date, Day]:
+    """Return each day from `first` to `last` that has events, with its first `cap` events
+    (by case reference; DAY_LIMIT by default) and its full count.
+
+    Each kind of dated event is one statement whose window functions rank and count the
+    events of each day in the database: a national month reads at most `cap` rows per day
+    and kind, whatever the number of cases. Periods span days and are few: read whole.
+    """
+    cap = cap or DAY_LIMIT
+    found: dict[date, list[AgendaItem]] = {}
+    totals: dict[date, dict[str, int]] = {}  # day → statement → its count of that day
+
+    def capped(model, day, extra, *columns):
+        ranked = (
+            select(
+                day.label("day"),
+                Case.reference.label("reference"),
+                model.id.label("id"),
+                *columns,
+                func.row_number()
+                .over(partition_by=day, order_by=(Case.reference, model.id))
+                .label("rank"),
+                func.count().over(partition_by=day).label("total"),
+            )
+            .join(Case, col(Case.id) == model.case_id)
+            .where(visible, day >= first, day <= last, *extra)
+            .subquery()
+        )
+        return session.execute(select(ranked).where(ranked.c.rank <= cap)).all()
+
+    def add(row, kind, text, uid, late=False):
+        found.setdefault(row.day, []).append(
+            AgendaItem(row.day, row.day, kind, row.reference, text, uid, late)
+        )
+        # The day's count of this statement (its uid without the id: one per statement).
+        totals.setdefault(row.day, {})[re.sub(r"\d+", "", uid)] = row.total
+
+    kept = Step.status != StepStatus.annulee
+    for r in capped(Step, Step.due_date, [kept], Step.title, Step.status):
+        done = r.status is StepStatus.faite
+        text = r.title + (" (faite)" if done else "")
+        add(r, "echeance", text, f"step-{r.id}", not done and r.day < today)
+    for r in capped(Validation, Validation.decided_on, [], Validation.body, Validation.decision):
+        add(r, "instance", f"{label(r.body)} : {label(r.decision)}", f"validation-{r.id}")
+    for r in capped(Validation, Validation.postponed_to, [], Validation.body):
+        text = f"{label(r.body)} : nouvelle réunion (décision reportée)"
+        add(r, "instance", text, f"validation-{r.id}-report")
+    for r in capped(FollowUp, FollowUp.due_date, [], FollowUp.months_after, FollowUp.done_on):
+        text = f"Suivi à {r.months_after} mois" + (" (fait)" if r.done_on else "")
+        add(r, "suivi", text, f"followup-{r.id}", r.done_on is None and r.day < today)
+    for r in capped(Stage, Stage.planned_end, [], Stage.title):
+        add(r, "etape", f"Fin prévue de l'étape : {r.title}", f"stage-{r.id}")
+    periods = session.exec(
+        select(Period.id, Period.kind, Period.start_on, Period.end_on, Case.reference)
+        .join(Case, col(Case.id) == Period.case_id)
+        .where(visible, Period.start_on <= last, Period.end_on >= first)
+    ).all()
+    spans: dict[date, list[AgendaItem]] = {}
+    for pid, kind, start, end, reference in periods:
+        item = AgendaItem(start, end, "periode", reference, label(kind), f"period-{pid}")
+        day = max(start, first)
+        while day <= min(end, last):
+            spans.setdefault(day, []).append(item)
+            day += timedelta(days=1)
+    out: dict[date, Day] = {}
+    for day in sorted(set(found) | set(spans)):
+        items = found.get(day, []) + spans.get(day, [])
+        items.sort(key=lambda i: (i.reference, i.kind, i.text))
+        total = sum(totals.get(day, {}).values()) + len(spans.get(day, []))
+        out[day] = Day(items[:cap], total)
+    return out

@@ -140,11 +140,16 @@ def list_cases(
     return [ListedCase(r, names.get(r.case_id, "")) for r in rows], total
 
 
+def departements(*, session: Session, visible: ColumnElement[bool]) -> list[str]:
+    """Return the départements of the cases the person may see, in order."""
+    return list(
+        session.exec(select(Case.departement).where(visible).distinct().order_by(Case.departement))
+    )
+
+
 def choices(*, session: Session, visible: ColumnElement[bool]) -> dict[str, list[tuple[str, str]]]:
     """Return the values each filter offers, from the cases the person may see."""
-    departements = session.exec(
-        select(Case.departement).where(visible).distinct().order_by(Case.departement)
-    ).all()
+    codes = departements(session=session, visible=visible)
     journeys = session.exec(
         select(Case.journey).where(visible, col(Case.journey).is_not(None)).distinct()
     ).all()
@@ -156,7 +161,7 @@ def choices(*, session: Session, visible: ColumnElement[bool]) -> dict[str, list
         .order_by(Contact.name, Contact.email)
     ).all()
     return {
-        "departement": [(d, d) for d in departements],
+        "departement": [(d, d) for d in codes],
         "charge": [(email.lower(), name or email) for email, name in people],
         "statut": [(s.value, case_status_label(s)) for s in CaseStatus],
         "modele": [(j, label(j)) for j in sorted(journeys)],

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, func, or_
+from sqlalchemy import ColumnElement, String, and_, func, or_, type_coerce
 from sqlmodel import Session, col, select
 
 from dla.calendar import calendar_for, is_departement
@@ -21,10 +21,11 @@ from models import (
     Validation,
     ValidationRequirement,
 )
-from models.enums import NotificationStatus, StageStatus, StepStatus
+from models.enums import Body, Decision, NotificationStatus, StageStatus, StepStatus
 
-# Lines shown per section; the counts in the title are the full totals.
-SECTION_LIMIT = 200
+# Lines shown per section (the most urgent first); the counts in the titles are the full
+# totals and the list (Cas) has the rest: a national inbox stays a page one reads.
+SECTION_LIMIT = 50
 WORKING_DAYS_AHEAD = 10
 
 
@@ -65,7 +66,15 @@ def _rows(session, statement):
 
 def _open_steps(visible):
     return (
-        select(Step, Case.reference, Case.title, Stage.title, func.count().over())
+        select(
+            Step.due_date,
+            Step.title,
+            Step.owner,
+            Case.reference,
+            Case.title,
+            Stage.title,
+            func.count().over(),
+        )
         .join(Case, col(Case.id) == Step.case_id)
         .join(Stage, col(Stage.id) == Step.stage_id)
         # A closed stage's leftover steps were overtaken by its gate (as in the portfolio).
@@ -74,13 +83,13 @@ def _open_steps(visible):
     )
 
 
-def _step_line(step, reference, title, stage_title) -> Line:
-    return Line(step.due_date, reference, title, step.title, f"{stage_title} · {step.owner}")
+def _step_line(due, task, owner, reference, title, stage_title) -> Line:
+    return Line(due, reference, title, task, f"{stage_title} · {owner}")
 
 
 def _overdue(session, visible, today) -> Section:
     rows, total = _rows(session, _open_steps(visible).where(Step.due_date < today))
-    return Section("retard", "Tâches en retard", total, [_step_line(*r[:4]) for r in rows])
+    return Section("retard", "Tâches en retard", total, [_step_line(*r[:6]) for r in rows])
 
 
 def horizon_clause(session, visible, today: date, column) -> ColumnElement[bool]:
@@ -93,9 +102,15 @@ def horizon_clause(session, visible, today: date, column) -> ColumnElement[bool]
     }
     if not limits:
         return and_(column >= today, column <= today + timedelta(days=14))
+    # Départements sharing a horizon (most do) in one IN list, and the latest horizon as a
+    # plain bound: the date index then reads a fortnight of rows, not every future one.
+    by_last: dict[date, list[str]] = {}
+    for d, last in sorted(limits.items()):
+        by_last.setdefault(last, []).append(d)
     return and_(
         column >= today,
-        or_(*(and_(Case.departement == d, column <= last) for d, last in limits.items())),
+        column <= max(by_last),
+        or_(*(and_(Case.departement.in_(ds), column <= last) for last, ds in by_last.items())),
     )
 
 
@@ -103,58 +118,90 @@ def _upcoming(session, visible, today) -> Section:
     statement = _open_steps(visible).where(horizon_clause(session, visible, today, Step.due_date))
     rows, total = _rows(session, statement)
     title = f"Tâches des {WORKING_DAYS_AHEAD} prochains jours ouvrés"
-    return Section("echeances", title, total, [_step_line(*r[:4]) for r in rows])
+    return Section("echeances", title, total, [_step_line(*r[:6]) for r in rows])
+
+
+def _code(column):
+    """Read an enum column as its stored code: thousands of rows skip the enum conversion."""
+    return type_coerce(column, String).label(column.key)
 
 
 def _validations(session, visible, today) -> Section:
-    """One line per board still awaited on a stage waiting for its validation."""
+    """One line per board still awaited on a stage waiting for its validation.
+
+    Columns, not entities, and the waiting stages as a subquery, not a list of ids: a
+    national inbox reads a few thousand small rows in four statements.
+    """
+    waiting = and_(visible, Stage.status == StageStatus.en_attente_validation)
     stages = session.exec(
-        select(Stage, Case.reference, Case.title)
-        .join(Case, col(Case.id) == Stage.case_id)
-        .where(visible, Stage.status == StageStatus.en_attente_validation)
-    ).all()
-    ids = [s.id for s, _, _ in stages]
-    case_ids = list({s.case_id for s, _, _ in stages})
-    requirements: dict[int, list[ValidationRequirement]] = {}
-    for r in session.exec(
-        select(ValidationRequirement).where(
-            col(ValidationRequirement.stage_id).in_(ids),
-            col(ValidationRequirement.step_id).is_(None),
+        select(
+            Stage.id,
+            Stage.case_id,
+            Stage.key,
+            Stage.title,
+            Stage.planned_end,
+            Case.reference,
+            Case.title,
         )
+        .join(Case, col(Case.id) == Stage.case_id)
+        .where(waiting)
+    ).all()
+    ids = select(Stage.id).join(Case, col(Case.id) == Stage.case_id).where(waiting)
+    requirements: dict[int, list] = {}
+    for r in session.exec(
+        select(
+            ValidationRequirement.stage_id,
+            ValidationRequirement.organisation_id,
+            _code(ValidationRequirement.body),
+            Organisation.name,
+        )
+        .outerjoin(Organisation, col(Organisation.id) == ValidationRequirement.organisation_id)
+        .where(col(ValidationRequirement.stage_id).in_(ids))
+        .where(col(ValidationRequirement.step_id).is_(None))
+        .order_by(ValidationRequirement.id)
     ):
         requirements.setdefault(r.stage_id, []).append(r)
-    decisions: dict[int, list[Validation]] = {}
-    for v in session.exec(select(Validation).where(col(Validation.stage_id).in_(ids))):
+    decisions: dict[int, list] = {}
+    for v in session.exec(
+        select(
+            Validation.id,
+            Validation.stage_id,
+            Validation.step_id,
+            Validation.organisation_id,
+            _code(Validation.body),
+            _code(Validation.decision),
+            Validation.decided_on,
+            Validation.recorded_at,
+        ).where(col(Validation.stage_id).in_(ids))  # fmt: skip
+    ):
         decisions.setdefault(v.stage_id, []).append(v)
     since: dict[tuple[int, str], date] = {}
+    cases = select(Stage.case_id).join(Case, col(Case.id) == Stage.case_id).where(waiting)
     for case_id, at, data in session.exec(
-        select(TimelineEvent.case_id, TimelineEvent.at, TimelineEvent.data).where(
-            col(TimelineEvent.case_id).in_(case_ids), TimelineEvent.kind == "stage.awaiting"
-        )
+        select(TimelineEvent.case_id, TimelineEvent.at, TimelineEvent.data)
+        .where(col(TimelineEvent.case_id).in_(cases), TimelineEvent.kind == "stage.awaiting")
+        .order_by(TimelineEvent.id)
     ):
         since[(case_id, (data or {}).get("stage"))] = at.date()
-    org_ids = {r.organisation_id for rs in requirements.values() for r in rs}
-    names = dict(
-        session.exec(
-            select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(org_ids))
-        ).all()
-    )
-    lines = []
-    for stage, reference, title in stages:
-        latest = latest_decisions(decisions.get(stage.id, []), today)
-        day = since.get((stage.case_id, stage.key), stage.planned_end)
-        for r in requirements.get(stage.id, []):
+    awaited = []  # (day, reference, n, row, decided): worded only for the lines shown
+    for stage_id, case_id, key, stage_title, planned_end, reference, title in stages:
+        latest = latest_decisions(decisions.get(stage_id, []), today)
+        day = since.get((case_id, key), planned_end)
+        for r in requirements.get(stage_id, []):
             decided = latest.get((r.organisation_id, r.body))
-            if decided is not None and decided.decision in FAVOURABLE:
-                continue
-            who = names.get(r.organisation_id, "coordination DLA")
-            state = (
-                f" — {label(decided.decision)} le {fr_date(decided.decided_on)}" if decided else ""
-            )
-            text = f"{label(r.body)} · {who}"
-            lines.append(Line(day, reference, title, text, f"{stage.title}{state}"))
-    lines.sort(key=lambda line: (line.day, line.reference))
-    return Section("validations", "Validations attendues", len(lines), lines[:SECTION_LIMIT])
+            if decided is None or decided.decision not in FAVOURABLE:
+                awaited.append((day, reference, len(awaited), r, decided, title, stage_title))
+    awaited.sort(key=lambda a: a[:3])
+    lines = []
+    for day, reference, _, r, decided, title, stage_title in awaited[:SECTION_LIMIT]:
+        state = (
+            f" — {label(decided.decision, Decision)} le {fr_date(decided.decided_on)}"
+            if decided
+            else ""
+        )
+        text = f"{label(r.body, Body)} · {r.name or 'coordination DLA'}"
+        lines.append(Line(day, reference, title, text, f"{stage_title}{state}"))
+    return Section("validations", "Validations attendues", len(awaited), lines)
 
 
 def _periods(session, visible, today) -> Section:

@@ -122,8 +122,12 @@ class CaseDetail:
     organisations: dict[int, Organisation]
 
 
-def case_detail(reference: str, *, session: Session) -> CaseDetail | None:
-    """Return everything about one case, or None when the reference is unknown."""
+def case_detail(reference: str, *, session: Session, timeline: bool = True) -> CaseDetail | None:
+    """Return everything about one case, or None when the reference is unknown.
+
+    `timeline=False` leaves the journal out (empty): the desk's case page reads it a page at
+    a time, and a long case's whole journal is most of what this would read.
+    """
     case = session.exec(select(Case).where(Case.reference == reference)).first()
     if case is None:
         return None
@@ -154,7 +158,7 @@ def case_detail(reference: str, *, session: Session) -> CaseDetail | None:
         periods=rows(Period, Period.start_on),
         indicators=rows(Indicator, Indicator.key),
         follow_ups=rows(FollowUp, FollowUp.months_after),
-        timeline=rows(TimelineEvent, TimelineEvent.at, TimelineEvent.id),
+        timeline=rows(TimelineEvent, TimelineEvent.at, TimelineEvent.id) if timeline else [],
         organisations=organisations,
     )
 

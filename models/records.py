@@ -75,10 +75,15 @@ class ReminderPlan(SQLModel, table=True):
 class TimelineEvent(SQLModel, table=True):
     """An append-only entry of a case's history; `key` makes replays idempotent."""
 
-    __table_args__ = (UniqueConstraint("case_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "key"),
+        # A case's events, and those of one kind (the inbox's "stage.awaiting" of every
+        # waiting case, the case page's latest vigilance review).
+        Index("ix_timelineevent_case_id_kind", "case_id", "kind"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="accompagnement.id", index=True)
+    case_id: int = Field(foreign_key="accompagnement.id")
     at: datetime = Field(sa_type=AwareDateTime)
     kind: str = Field(max_length=60)
     actor: str = Field(max_length=200)

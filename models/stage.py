@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.enums import Body, GateRule, Moment, StageStatus, StepStatus
@@ -47,10 +47,17 @@ class StepBase(SQLModel):
 
 
 class Step(StepBase, table=True):
-    __table_args__ = (UniqueConstraint("case_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "key"),
+        # The desk's open tasks by date (late, coming): the few open among the many done.
+        Index("ix_step_status_due_date", "status", "due_date"),
+        # A case's steps, and its open ones by date (the list's "en retard" filter): with the
+        # index above alone, SQLite's planner (no statistics) would pick it for one case too.
+        Index("ix_step_case_id_status_due_date", "case_id", "status", "due_date"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="accompagnement.id", index=True)
+    case_id: int = Field(foreign_key="accompagnement.id")
     stage_id: int = Field(foreign_key="stage.id", index=True)
     status: StepStatus = Field(default=StepStatus.a_faire)
     done_on: date | None = None

@@ -178,7 +178,7 @@ def case_view(
 ) -> Response:
     """Render a case's page; `form` (an action) or `forms` (a document, a link) is a refused
     form, shown with its values and errors."""
-    detail = case_detail(case.reference, session=session)
+    detail = case_detail(case.reference, session=session, timeline=False)
     day = today(request)
     try:
         number = max(1, int(request.query_params.get("journal", "1")))

@@ -5,20 +5,29 @@ import io
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
+from sqlalchemy import and_
 from sqlmodel import Session, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from dla.access import visible_cases
-from dla.agenda import agenda, calendar_events
+from dla.agenda import DAY_PAGE_LIMIT, Day, agenda, calendar_events, days
 from dla.calendar import add_months
-from dla.caselist import HEADERS, PER_PAGE, Filters, choices, export_rows, list_cases
+from dla.caselist import (
+    HEADERS,
+    PER_PAGE,
+    Filters,
+    choices,
+    departements,
+    export_rows,
+    list_cases,
+)
 from dla.db import transaction
 from dla.inbox import inbox
 from dla.mail.ics import build_ics
 from dla.users import new_calendar_token
-from models import User, UserRole
+from models import Case, User, UserRole
 from web.casepage import synthesis_versions
 from web.guard import desk, form_post, signed_in, today
 from web.render import page
@@ -137,22 +146,43 @@ def _month(request: Request) -> date:
         return today(request).replace(day=1)
 
 
+def _departement(request: Request, offered: list[str]) -> str:
+    chosen = request.query_params.get("departement", "").strip().upper()
+    return chosen if chosen in offered else ""
+
+
+def _day(request: Request) -> date | None:
+    try:
+        return date.fromisoformat(request.query_params.get("jour", ""))
+    except ValueError:
+        return None
+
+
 @signed_in
 def calendar_page(request: Request, session: Session, user: User) -> Response:
-    """Calendrier: a month of deadlines, board meetings, periods and follow-ups."""
+    """Calendrier: a month of deadlines, board meetings, periods and follow-ups (a few per
+    day, the rest counted and listed on the day's own page), optionally of one département."""
+    visible = visible_cases(user)
+    offered = departements(session=session, visible=visible)
+    departement = _departement(request, offered)
+    if departement:
+        visible = and_(visible, Case.departement == departement)
+    day, chosen = today(request), _day(request)
+    if chosen is not None:
+        events = days(session=session, visible=visible, first=chosen, last=chosen, today=day,
+                      cap=DAY_PAGE_LIMIT).get(chosen, Day())  # fmt: skip
+        return page(request, "calendar_day.html", day=chosen, events=events, today=day,
+                    departement=departement, offered=offered, limit=DAY_PAGE_LIMIT,
+                    month=chosen.strftime("%Y-%m"))  # fmt: skip
     first = _month(request)
     last = add_months(first, 1) - timedelta(days=1)
-    day = today(request)
-    items = agenda(session=session, visible=visible_cases(user), first=first, last=last, today=day)
     weeks, cursor = [], first - timedelta(days=first.weekday())
     while cursor <= last:
         weeks.append([cursor + timedelta(days=i) for i in range(7)])
         cursor += timedelta(days=7)
-    by_day: dict[date, list] = {}
-    for item in items:
-        start, end = max(item.start, weeks[0][0]), min(item.end, weeks[-1][-1])
-        for n in range((end - start).days + 1):
-            by_day.setdefault(start + timedelta(days=n), []).append(item)
+    by_day = days(
+        session=session, visible=visible, first=weeks[0][0], last=weeks[-1][-1], today=day
+    )
     feed = None
     if user.calendar_token:
         feed = f"{desk(request).settings.resolved_public_url}/ics/{user.calendar_token}.ics"
@@ -161,12 +191,16 @@ def calendar_page(request: Request, session: Session, user: User) -> Response:
         "calendar.html",
         first=first,
         month_name=f"{MONTHS[first.month - 1]} {first.year}",
+        month=first.strftime("%Y-%m"),
         previous=add_months(first, -1).strftime("%Y-%m"),
         following=add_months(first, 1).strftime("%Y-%m"),
         weeks=weeks,
         by_day=by_day,
         today=day,
         feed=feed,
+        departement=departement,
+        offered=offered,
+        suffix=f"&departement={departement}" if departement else "",
     )
 
 

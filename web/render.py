@@ -5,6 +5,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -22,11 +23,22 @@ def case_url(reference: str) -> str:
     return f"/cas/{quote(reference, safe='')}"
 
 
+def case_link(reference: str) -> Markup:
+    """Return the link to a case page, its reference as text (a function, not an include:
+    lists call it once per line, and an include builds a new template context each time)."""
+    return Markup('<a href="{}">{}</a>').format(case_url(reference), reference)
+
+
 @lru_cache
 def environment() -> Environment:
-    """Build the environment once: our own files (not user-edited), escaped, strict."""
+    """Build the environment once: our own files (not user-edited), escaped, strict.
+
+    Templates are compiled once per process (no `auto_reload`): they ship with the code, and a
+    check of each file's date on every render and include is time a page waits for.
+    """
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
+        auto_reload=False,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -39,6 +51,7 @@ def environment() -> Environment:
     env.filters["taille"] = size_text
     env.filters["par_canal"] = through
     env.globals["case_url"] = case_url
+    env.globals["case_link"] = case_link
     env.globals["choices"] = choices
     env.globals["case_choices"] = case_choices
     return env

@@ -27,3 +27,24 @@ def test_the_desk_section_reports_every_page_its_queries_and_their_growth(tmp_pa
     growth = figures["SQL statements per page"]
     assert growth.ok is True, growth.detail  # no page's statement count grows with the cases
     assert all(f.section == "Desk" for f in report.figures)
+
+
+def test_a_desk_profile_sees_the_pages_own_code(tmp_path):
+    """The sync handlers run in Starlette's thread pool; the profile must still reach them."""
+    from benchmarks import bench_desk
+    from benchmarks.portfolio import build, write
+    from benchmarks.sections import profile_text
+    from dla.db import make_engine, upgrade
+
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    portfolio = build(cases=12)
+    write(portfolio, engine)
+    who = bench_desk.accounts(engine, portfolio.departements[0], portfolio.today)
+    text = bench_desk.profile_page(
+        engine, url, who, "calendar", tmp_path / "var", portfolio.today,
+        lambda fn: profile_text(fn, lines=200),
+    )  # fmt: skip
+    engine.dispose()
+    assert "calendar_page" in text and "web/pages.py" in text, text

@@ -13,6 +13,7 @@ from dla.db import transaction
 from dla.settings import Settings
 from dla.users import add_user
 from models import UserRole
+from models.enums import Decision
 from tests.factories import case_data, save_case
 from tests.web.conftest import CHARGEE, MINE, OTHER, PASSWORD, PDF, TODAY, Desk
 
@@ -130,7 +131,10 @@ def count_queries(engine, client, path) -> int:
     return len(statements)
 
 
-@pytest.mark.parametrize("path", ["/", "/cas", "/calendrier?mois=2024-01", "/export/cas.csv"])
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/cas", "/calendrier?mois=2024-01", "/calendrier?jour=2024-01-15", "/export/cas.csv"],
+)
 def test_no_page_makes_more_queries_for_more_cases(desk, tmp_path, path):
     client = desk.client(ADMIN)
     before = count_queries(desk.engine, client, path)
@@ -173,3 +177,68 @@ def test_the_desk_words_statuses_and_roles_as_the_documents_do(desk):
         csv.reader(io.StringIO(client.get("/export/cas.csv?statut=suivi").text), delimiter=";")
     )
     assert "terminé (suivis à venir)" in rows[1]
+
+
+def test_a_crowded_day_shows_a_few_events_and_links_to_the_days_page(desk, monkeypatch):
+    import re
+
+    monkeypatch.setattr("dla.agenda.DAY_LIMIT", 1)
+    client = desk.client(ADMIN)
+    month = client.get("/calendrier?mois=2024-01").text
+    more = re.findall(r'href="/calendrier\?jour=(2024-01-\d\d)">(\d+) de plus</a>', month)
+    assert more, "no day of January 2024 has more than one event"
+    day, count = more[0]
+    page = client.get(f"/calendrier?jour={day}").text
+    # The day's page lists every event: the one shown in the month and the others.
+    assert page.count('<tr class="') == int(count) + 1
+    assert MINE in page and OTHER in page
+
+
+def test_the_calendar_filters_by_departement(desk):
+    client = desk.client(ADMIN)
+    everything = client.get("/calendrier?mois=2024-01").text
+    assert MINE in everything and OTHER in everything
+    assert '<option value="13">13</option>' in everything
+    only = client.get("/calendrier?mois=2024-01&departement=13").text
+    assert OTHER in only and MINE not in only
+    assert '<option value="13" selected>13</option>' in only
+    assert "/calendrier?mois=2024-02&amp;departement=13" in only  # the months keep the filter
+    # A département the person does not see is ignored, not an error.
+    assert MINE in client.get("/calendrier?mois=2024-01&departement=75").text
+
+
+def test_a_day_page_of_an_empty_day_says_so(desk):
+    text = desk.client(CHARGEE).get("/calendrier?jour=2030-06-01").text
+    assert "Rien ce jour-là." in text
+
+
+def test_today_lists_each_board_a_waiting_stage_still_awaits(desk, monkeypatch):
+    from dataclasses import replace
+
+    from dla.validations import record_validation
+    from tests.web.test_takeeffect import CLOCK, ENTRY
+    from tests.web.test_task_forms import opened
+    from web.takeeffect import after_decision
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    opened(desk)
+    refused = replace(ENTRY, structure="ai-deux", decision=Decision.refusee)
+    for entry in (ENTRY, refused):
+        with transaction(desk.engine) as session:
+            record_validation(entry, session=session, clock=CLOCK, recorded_by="t", channel="t")
+        if entry is ENTRY:  # the stage's end has passed: it now waits for its boards
+            after_decision(desk.engine, ENTRY, CLOCK)
+    text = desk.client(CHARGEE).get("/").text
+    section = text[text.index('id="validations"') : text.index('id="periodes"')]
+    # aci-un said yes: no line; ai-deux said no: still awaited, its refusal shown.
+    assert "Validations attendues (1)" in section
+    assert "AI Deux" in section and "ACI Un" not in section
+    assert "refusée le 20 février 2024" in section
+
+
+def test_a_long_section_of_today_shows_its_first_lines_and_leads_to_the_list(desk, monkeypatch):
+    monkeypatch.setattr("dla.inbox.SECTION_LIMIT", 1)
+    text = desk.client(ADMIN).get("/").text
+    section = text[text.index('id="retard"') : text.index('id="echeances"')]
+    assert "Tâches en retard (2)" in section
+    assert '1 lignes affichées sur 2 : affinez dans <a href="/cas?retard=1">Cas</a>' in section
