@@ -109,15 +109,21 @@ def _worker_group(item) -> str | None:
     return f"faults-{backend}" if "faults" in item.path.parts else None
 
 
-# Measured: each of these takes minutes on one worker; the rest, seconds per test.
+# Measured: each of these takes minutes on one worker (a group, or a module whose tests start a
+# whole stack); the rest, seconds per test.
 LONGEST = (
     "prefect-sqlite",
     "prefect-postgresql",
     "tests.deployments.test_scale_out",
     "tests.deployments.test_browser",
+    "tests.benchmarks.test_interactive",
+    "tests.web.test_browser_actions",
+    "tests.benchmarks.test_cycle",
     "faults-sqlite",
     "faults-postgresql",
     "pdf",
+    "tests.web.test_browser",
+    "tests.deployments.test_catalog",
 )
 
 
@@ -144,11 +150,11 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.xdist_group(group))
     # The longest groups first (minutes each), in the order `make test` hands them to its
     # workers (--no-loadscope-reorder), so that no worker starts one of them last.
-    items.sort(key=lambda item: _start_rank(groups[item.nodeid]))
+    items.sort(key=lambda item: _start_rank(groups[item.nodeid] or item.module.__name__))
 
 
 def _start_rank(group: str | None) -> int:
-    """Say where a group starts: the longest first, the tests of no group last."""
+    """Say where a group (or a whole-stack module) starts: the longest first, the rest last."""
     return LONGEST.index(group) if group in LONGEST else len(LONGEST)
 
 
