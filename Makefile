@@ -57,13 +57,7 @@ faults: $(STAMP)
 	DLA_FAULT_TALLY=docs/fiabilite-pannes.md $(BIN)/pytest tests/faults
 
 # Benchmarks at national scale (10,000 cases); writes BENCHMARKS.md (under 15 minutes).
-BENCH_STAMP := $(VENV)/.bench-stamp
-
-$(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
-	touch $(BENCH_STAMP)
-
-bench: $(BENCH_STAMP)
+bench: $(STAMP)
 	PREFECT_LOGGING_LEVEL=WARNING $(BIN)/python -m benchmarks
 
 # A local Prefect server and every deployment served, on embedded defaults (see README).

@@ -88,7 +88,7 @@ def profile_text(fn, lines: int = 60) -> str:
     try:
         from pyinstrument import Profiler
     except ImportError:
-        return "pyinstrument is not installed (pip install -e '.[bench]')"
+        return "pyinstrument is not installed (pip install -e '.[test]')"
     profiler = Profiler(interval=0.001)
     profiler.start()
     try:

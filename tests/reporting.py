@@ -25,7 +25,8 @@ FAULTS, DEPLOYMENTS = "tests.faults.conftest", "tests.deployments.conftest"
 
 
 def pytest_runtest_logreport(report) -> None:
-    """Count each bad input tried (one per test case, its database twins once) that passed."""
+    """Count each bad input tried (its database twins once); note each phase's worker and time."""
+    timings.phase(report)
     suite = BAD_INPUT_SUITES.get(report.nodeid.partition("::")[0].rpartition("/")[2])
     if suite and report.when == "call" and report.passed:
         case = report.nodeid.replace("[postgresql-", "[").replace("[sqlite-", "[")

@@ -21,6 +21,16 @@ TIERS = {
 started = time.monotonic()
 
 
+_phases: list[tuple[str, str, float, float]] = []
+
+
+def phase(report) -> None:
+    """Note which worker ran a test phase, from when to when (the controller's view)."""
+    node = getattr(report, "node", None)
+    worker = node.gateway.id if node is not None else "main"
+    _phases.append((worker, report.nodeid, report.start, report.stop))
+
+
 def record(tier: str, *, tests: int, failed: int, workers: int, postgres: bool) -> None:
     """Save this run's figures and rewrite the page from every tier measured."""
     RECORDS.mkdir(parents=True, exist_ok=True)
@@ -35,6 +45,8 @@ def record(tier: str, *, tests: int, failed: int, workers: int, postgres: bool) 
         "at": datetime.now().strftime("%Y-%m-%d %H:%M"),
     }
     (RECORDS / f"{tier}.json").write_text(json.dumps(figures), encoding="utf-8")
+    # Each worker's tests in order, to see which group makes the run's tail (tests/conftest.py).
+    (RECORDS / f"{tier}-timeline.json").write_text(json.dumps(_phases), encoding="utf-8")
     rows = []
     for name, title in TIERS.items():
         path = RECORDS / f"{name}.json"
