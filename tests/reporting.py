@@ -21,7 +21,24 @@ BAD_INPUT_SUITES = {
     "test_headers_bad_input.py": "adresses et en-têtes de courriel",
 }
 _bad_inputs: dict[str, set[str]] = {}
+_cpu_at = pytest.StashKey[float]()
 FAULTS, DEPLOYMENTS = "tests.faults.conftest", "tests.deployments.conftest"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Give each phase's report the CPU it used (the test's own process and waited children)."""
+    report = yield
+    start = item.stash.get(_cpu_at, None)
+    now = timings.cpu_seconds()
+    report.user_properties.append(("cpu", round(now - start, 3) if start is not None else 0.0))
+    item.stash[_cpu_at] = now
+    return report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item) -> None:
+    item.stash[_cpu_at] = timings.cpu_seconds()
 
 
 def pytest_runtest_logreport(report) -> None:

@@ -7,6 +7,7 @@ var/test-timings/<tier>.json and docs/test-timings.md is rewritten from every ti
 import json
 import os
 import platform
+import resource
 import time
 from datetime import datetime
 from pathlib import Path
@@ -21,14 +22,24 @@ TIERS = {
 started = time.monotonic()
 
 
-_phases: list[tuple[str, str, float, float]] = []
+_phases: list[tuple[str, str, float, float, float]] = []
+
+
+def cpu_seconds() -> float:
+    """Return the CPU this process and its finished children have used so far."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def phase(report) -> None:
-    """Note which worker ran a test phase, from when to when (the controller's view)."""
+    """Note which worker ran a test phase, from when to when, with its CPU (controller side)."""
     node = getattr(report, "node", None)
     worker = node.gateway.id if node is not None else "main"
-    _phases.append((worker, report.nodeid, report.start, report.stop))
+    cpu = dict(report.user_properties).get("cpu", 0.0)
+    _phases.append((worker, report.nodeid, report.start, report.stop, cpu))
 
 
 def record(tier: str, *, tests: int, failed: int, workers: int, postgres: bool) -> None:
