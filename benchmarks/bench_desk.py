@@ -4,7 +4,7 @@
 chargé·e de mission who coordinates most of its cases. `desk_server` starts `dla desk`
 (WORKERS processes) on a free loopback port over the portfolio's database; `load` logs the sessions in, then drives
 them with an httpx async loop, each cycling through the inbox, a filtered list, a case page
-and the calendar until a fixed number of requests has been answered. `query_counts` counts
+and the calendar until a fixed number of requests has been answered. `page_costs` counts
 the SQL statements of one request to each page, in process (a `before_cursor_execute`
 listener on the app's engine), for each role.
 """
@@ -311,14 +311,22 @@ def signed_in(engine: Engine, url: str, who: Accounts, role: str, var_dir: Path,
         yield client
 
 
-def query_counts(engine: Engine, url: str, who: Accounts, var_dir: Path, today: date) -> dict:
-    """Count the SQL statements of one request to each page, per role: {(page, role): n}."""
+def page_costs(
+    engine: Engine, url: str, who: Accounts, var_dir: Path, today: date, repeat: int = 3
+) -> tuple[dict, dict]:
+    """Count the SQL statements of one request to each page, per role, and time the page alone.
+
+    Returns ({(page, role): statements}, {(page, role): seconds}): the time is the median of
+    `repeat` requests made one at a time in this process, no other load: the page's own cost,
+    below which no percentile under load can fall.
+    """
     count = [0]
 
     def counted(*_args, **_kwargs):
         count[0] += 1
 
-    out: dict[tuple[str, str], int] = {}
+    counts: dict[tuple[str, str], int] = {}
+    alone: dict[tuple[str, str], float] = {}
     for role in ROLES:
         with signed_in(engine, url, who, role, var_dir, today) as client:
             for page in PAGES:
@@ -332,5 +340,11 @@ def query_counts(engine: Engine, url: str, who: Accounts, var_dir: Path, today: 
                     event.remove(engine, "before_cursor_execute", counted)
                 if response.status_code != 200:
                     raise RuntimeError(f"{target} as {role}: {response.status_code}")
-                out[page, role] = count[0]
-    return out
+                counts[page, role] = count[0]
+                times = []
+                for n in range(repeat):
+                    started = time.perf_counter()
+                    client.get(who.url(page, n))
+                    times.append(time.perf_counter() - started)
+                alone[page, role] = median(times)
+    return counts, alone

@@ -234,6 +234,8 @@ def test_today_lists_each_board_a_waiting_stage_still_awaits(desk, monkeypatch):
     assert "Validations attendues (1)" in section
     assert "AI Deux" in section and "ACI Un" not in section
     assert "refusée le 20 février 2024" in section
+    # Dated from the day the stage began to wait (its timeline), not from its planned end.
+    assert "<td>1er mars 2024</td>" in section
 
 
 def test_a_long_section_of_today_shows_its_first_lines_and_leads_to_the_list(desk, monkeypatch):
