@@ -89,14 +89,15 @@ def pytest_sessionfinish(session, exitstatus) -> None:
             config.workeroutput["scale_out"] = list(sys.modules[DEPLOYMENTS].SCALE_OUT)
         return
     tier = os.environ.get("DLA_TEST_TIER")
-    if not tier:
-        return
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     stats = reporter.stats if reporter else {}
+    ran = sum(len(stats.get(k, [])) for k in ("passed", "failed", "error"))
+    if not tier or config.option.collectonly or not ran:  # a run's figures, not a listing's
+        return
     workers = getattr(config.option, "numprocesses", None) or 1
     timings.record(
         tier,
-        tests=sum(len(stats.get(k, [])) for k in ("passed", "failed", "error")),
+        tests=ran,
         failed=len(stats.get("failed", [])) + len(stats.get("error", [])),
         workers=workers if isinstance(workers, int) else os.cpu_count() or 1,
         postgres=bool(os.environ.get("DLA_TEST_DATABASE_URL")),
