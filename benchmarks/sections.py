@@ -683,9 +683,6 @@ def _desk_limit(backend: str, missed: list[str], alone: dict, load, capacity) ->
     )
 
 
-_desk_queries: dict[str, dict] = {}  # backend → the query counts of the full portfolio
-
-
 def desk_setup(engine, p: Portfolio) -> bench_desk.Accounts:
     """Create the desk's accounts in a portfolio's database (the same on every backend)."""
     return bench_desk.accounts(engine, p.departements[0], p.today)
@@ -765,7 +762,6 @@ def desk(
             "latency = 20 ÷ throughput); the load generator shares the machine's cores",
         ),
     )
-    _desk_queries[backend] = queries
     if small is not None:
         small_p, small_url = small
         n = small_p.cases

@@ -27,7 +27,7 @@ FAULTS, DEPLOYMENTS = "tests.faults.conftest", "tests.deployments.conftest"
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    """Give each phase's report the CPU it used (the test's own process and waited children)."""
+    """Give each phase's report the CPU its own process used (tests/timings.py)."""
     report = yield
     start = item.stash.get(_cpu_at, None)
     now = timings.cpu_seconds()

@@ -26,16 +26,17 @@ _phases: list[tuple[str, str, float, float, float]] = []
 
 
 def cpu_seconds() -> float:
-    """Return the CPU this process and its finished children have used so far."""
-    own, children = (
-        resource.getrusage(resource.RUSAGE_SELF),
-        resource.getrusage(resource.RUSAGE_CHILDREN),
-    )
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    """Return the CPU this process has used so far.
+
+    Its own only: a child's CPU reaches RUSAGE_CHILDREN when it is reaped, which for a
+    server kept for a session or a module is during some later test, not the one it served.
+    """
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
 
 
 def phase(report) -> None:
-    """Note which worker ran a test phase, from when to when, with its CPU (controller side)."""
+    """Note which worker ran a test phase, from when to when, with the CPU of its own process (controller side)."""
     node = getattr(report, "node", None)
     worker = node.gateway.id if node is not None else "main"
     cpu = dict(report.user_properties).get("cpu", 0.0)
