@@ -10,7 +10,6 @@ Each run takes a fresh copy of the portfolio, whose past timeline is marked as a
 (the previous days' sweeps did it), so that both runs do one ordinary day's work.
 """
 
-import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +20,7 @@ from unittest import mock
 
 from sqlalchemy import func, insert, select, update
 
-from benchmarks.bench_prefect import dla_settings, task_runs
+from benchmarks.bench_prefect import dla_settings, environment, task_runs
 from benchmarks.measure import timed
 from dla.db import make_engine
 from models import TimelineEvent
@@ -75,18 +74,8 @@ def unmirrored(url: str) -> int:
 @contextmanager
 def cycle_settings(url: str, var_dir: Path, port: int) -> Iterator[None]:
     """Point `dla` at the database, var/ and the SMTP server on `port` for the duration."""
-    env = SMTP | {"DLA_SMTP_PORT": str(port)}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        with dla_settings(url, var_dir):
-            yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    with environment(SMTP | {"DLA_SMTP_PORT": str(port)}), dla_settings(url, var_dir):
+        yield
 
 
 def cycle_flow(url: str, var_dir: Path, port: int, today: date) -> Run:

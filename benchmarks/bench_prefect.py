@@ -7,6 +7,7 @@ reads the portfolio's database through DLA_DATABASE_URL and writes its .eml into
 
 import os
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -28,10 +29,17 @@ def prefect_server():
 @contextmanager
 def dla_settings(url: str, var_dir: Path):
     """Point the `dla` settings at a database and a var/ folder for the duration."""
+    with environment({"DLA_DATABASE_URL": url, "DLA_VAR_DIR": str(var_dir)}):
+        yield
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """Set these environment variables for the duration, the `dla` settings read again."""
     from dla.settings import get_settings
 
-    saved = {k: os.environ.get(k) for k in ("DLA_DATABASE_URL", "DLA_VAR_DIR")}
-    os.environ["DLA_DATABASE_URL"], os.environ["DLA_VAR_DIR"] = url, str(var_dir)
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
     get_settings.cache_clear()
     try:
         yield

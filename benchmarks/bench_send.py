@@ -51,14 +51,15 @@ def server_cpu(port: int) -> float | None:
 
 
 @contextmanager
-def smtp_sink(delay: float | None = None) -> Iterator[int]:
-    """Run aiosmtpd's Sink handler in a subprocess on a free loopback port; yield the port.
+def smtp_sink(delay: float | None = None, port: int | None = None) -> Iterator[int]:
+    """Run aiosmtpd's Sink handler in a subprocess on `port` (a free one by default); yield it.
 
     With `delay` (seconds), each reply arrives that much later (benchmarks/latency_sink.py).
     """
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    if port is None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
     command = [sys.executable, "-m"] + (
         ["benchmarks.latency_sink", "127.0.0.1", str(port), str(delay)]
         if delay is not None
@@ -73,7 +74,7 @@ def smtp_sink(delay: float | None = None) -> Iterator[int]:
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("aiosmtpd did not start") from None
+                    raise RuntimeError(f"aiosmtpd did not start on 127.0.0.1:{port}") from None
                 time.sleep(0.1)
         SERVERS[port] = server.pid
         yield port
