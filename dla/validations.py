@@ -53,7 +53,13 @@ def record_validation(
     case = session.exec(select(Case).where(Case.reference == entry.reference)).first()
     if case is None:
         raise ValidationRefused([FieldProblem("reference", f"cas inconnu : {entry.reference!r}")])
-    stages = {s.key: s for s in session.exec(select(Stage).where(Stage.case_id == case.id))}
+    # In the journey's order: the refusal below lists them as the coordinator reads the case.
+    stages = {
+        s.key: s
+        for s in session.exec(
+            select(Stage).where(Stage.case_id == case.id).order_by(Stage.position)
+        )
+    }
     stage = stages.get(entry.stage)
     if stage is None:
         raise ValidationRefused(

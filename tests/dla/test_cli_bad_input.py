@@ -132,7 +132,9 @@ BAD_ARGUMENTS = [
     bad(
         "unknown-stage",
         ["validate", REF, "inconnue", *DECIDE],
-        "étape inconnue : 'inconnue' ; attendu parmi : diagnostic",
+        # The whole list, in the journey's order, up to the end of the line (a prefix would pass
+        # whatever order the database returned the stages in)
+        "étape inconnue : 'inconnue' ; attendu parmi : diagnostic, mise-en-oeuvre\n",
     ),
     bad(
         "unknown-body",
