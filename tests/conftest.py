@@ -46,6 +46,7 @@ BACKENDS = ["sqlite"] + (
 # Marker given to a test by a fixture it uses (directly or through another fixture).
 FIXTURE_MARKERS = {
     "database_url": "db",
+    "served_database": "db",
     "sqlite_template": "db",
     "prefect_server": "prefect",
     "rendered": "pdf",
@@ -99,9 +100,13 @@ def _worker_group(item) -> str | None:
     processes at chosen moments, run one after another (those of each database).
     """
     names = set(item.fixturenames)
-    if any(defs[-1].scope == "module" for defs in item._fixtureinfo.name2fixturedefs.values()):
-        return item.module.__name__  # its worker starts its own Prefect server if it needs one
-    backend = getattr(getattr(item, "callspec", None), "params", {}).get("database_url", "sqlite")
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    backend = next((v for v in params.values() if v in ("sqlite", "postgresql")), "sqlite")
+    defs = [d[-1] for d in item._fixtureinfo.name2fixturedefs.values() if d[-1].scope == "module"]
+    if defs:
+        # Its worker starts its own Prefect server if it needs one; a module whose stack is
+        # built per database (a parametrized module fixture) gives each database a worker.
+        return item.module.__name__ + (f"-{backend}" if any(d.params for d in defs) else "")
     if "prefect_server" in names:
         return f"prefect-{backend}"
     if "rendered" in names:
@@ -115,6 +120,8 @@ LONGEST = (
     "prefect-sqlite",
     "prefect-postgresql",
     "tests.deployments.test_scale_out",
+    "tests.flows.test_case_deployment-postgresql",
+    "tests.flows.test_case_deployment-sqlite",
     "tests.deployments.test_browser",
     "tests.benchmarks.test_interactive",
     "tests.web.test_browser_actions",

@@ -1,6 +1,8 @@
 """A real Prefect engine for flow tests: one test harness for the session, served deployments."""
 
+import itertools
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -11,6 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from dla.db import private_schema
+from tests.conftest import BACKENDS, PG_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 120
@@ -35,6 +40,8 @@ class Served:
 
     name: str
     log: Path
+    database_url: str = ""
+    deployment_id: object = None
 
     def runner_log(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")[-4000:]
@@ -80,26 +87,64 @@ def serving_case_flow(name: str, api_url: str, home: Path, log: Path, environ: d
             runner.wait()
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def served_database(request, tmp_path_factory) -> Iterator[str]:
+    """A migrated database for one module's served flow: its runner lives as long as it."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("served") / "dla.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    # Its own schema: the function-scoped PostgreSQL tests empty the shared one between tests.
+    with private_schema(PG_URL, "dla_served") as url:
+        yield f"{url}%20-csynchronous_commit%3Doff"
+
+
+@pytest.fixture(scope="module")
+def case_deployment(prefect_server, served_database, tmp_path_factory) -> Iterator[Served]:
+    """Serve the case flow once for a module, from a runner process on the module's database.
+
+    Starting a runner, and stopping it, costs seconds of CPU: its tests share one, each with a
+    case of its own (`case_ref`), and `deployed` cancels what a test leaves waiting.
+    """
+    from prefect.settings import PREFECT_API_URL
+
+    folder = tmp_path_factory.mktemp("runner")
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    environ = os.environ | {"DLA_DATABASE_URL": served_database, "DLA_VAR_DIR": str(folder)}
+    with serving_case_flow(
+        name, PREFECT_API_URL.value(), folder / "prefect-home", folder / "runner.log", environ
+    ) as (served, deployment_id):
+        served.database_url, served.deployment_id = served_database, deployment_id
+        yield served
+
+
 @pytest.fixture
-def case_deployment(prefect_server, dla_env, tmp_path) -> Iterator[Served]:
-    """Serve the case flow from a runner process that inherits the test's database settings."""
+def deployed(case_deployment, monkeypatch) -> Iterator[Served]:
+    """The module's served flow, the `dla` settings on its database; its runs cancelled after."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
-    from prefect.settings import PREFECT_API_URL
     from prefect.states import Cancelled
 
-    name = f"test-{uuid.uuid4().hex[:8]}"
-    home, log = tmp_path / "prefect-home", tmp_path / "runner.log"
-    with serving_case_flow(name, PREFECT_API_URL.value(), home, log, dict(os.environ)) as (
-        served,
-        deployment_id,
-    ):
-        yield served
-        # Leave no suspended run behind for a later test's `dla validate` to resume.
-        with get_client(sync_client=True) as client:
-            runs = client.read_flow_runs(
-                deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id]))
-            )
-            for run in runs:
-                if run.state is None or not run.state.is_final():
-                    client.set_flow_run_state(run.id, Cancelled(message="fin du test"), force=True)
+    from dla.settings import get_settings
+
+    monkeypatch.setenv("DLA_DATABASE_URL", case_deployment.database_url)
+    monkeypatch.setenv("DLA_VAR_DIR", str(case_deployment.log.parent))
+    get_settings.cache_clear()
+    yield case_deployment
+    get_settings.cache_clear()
+    # Leave no suspended run behind for a later test's `dla validate` to resume.
+    ids = DeploymentFilter(id=DeploymentFilterId(any_=[case_deployment.deployment_id]))
+    with get_client(sync_client=True) as client:
+        for run in client.read_flow_runs(deployment_filter=ids):
+            if run.state is None or not run.state.is_final():
+                client.set_flow_run_state(run.id, Cancelled(message="fin du test"), force=True)
+
+
+@pytest.fixture
+def case_ref() -> str:
+    """A case reference of the test's own, among those of its module's shared database."""
+    return f"DLA99-2024-{next(_REFERENCES):02d}"
+
+
+_REFERENCES = itertools.count(1)

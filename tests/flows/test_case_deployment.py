@@ -18,7 +18,7 @@ from dla.cli import app
 from dla.clock import FixedClock
 from dla.db import make_engine
 from flows.resume import resume_waiting_runs
-from models import Stage, TimelineEvent, Validation
+from models import Case, Stage, TimelineEvent, Validation
 from models.enums import StageStatus
 from models.types import PARIS
 from tests.factories import case_data, save_case
@@ -42,12 +42,12 @@ def decision(structure: str, **changes) -> dict:
     return answer | changes
 
 
-def start_case(served, database_url, tmp_path):
+def start_case(served, database_url, tmp_path, ref: str = REF):
     engine = make_engine(database_url)
-    save_case(engine, tmp_path, case_data())
+    save_case(engine, tmp_path, case_data(reference=ref))
     run = run_deployment(
         served.name,
-        parameters={"cas": {"reference": REF, "aujourdhui": TODAY.isoformat()}},
+        parameters={"cas": {"reference": ref, "aujourdhui": TODAY.isoformat()}},
         timeout=0,
     )
     return engine, run.id
@@ -88,46 +88,52 @@ def completed(state) -> bool:
     return state.is_completed()
 
 
-def stage_status(engine) -> dict[str, StageStatus]:
+def of_case(model, ref: str):
+    """The rows of `model` that belong to the case `ref` (a module's cases share a database)."""
+    return Case.id == model.case_id, Case.reference == ref
+
+
+def stage_status(engine, ref: str = REF) -> dict[str, StageStatus]:
     with Session(engine) as session:
-        return {s.key: s.status for s in session.exec(select(Stage))}
+        return {s.key: s.status for s in session.exec(select(Stage).where(*of_case(Stage, ref)))}
 
 
-def validations(engine) -> list[tuple[str, str]]:
+def validations(engine, ref: str = REF) -> list[tuple[str, str]]:
+    query = select(Validation).where(*of_case(Validation, ref))
     with Session(engine) as session:
-        return sorted((v.channel, v.recorded_by) for v in session.exec(select(Validation)))
+        return sorted((v.channel, v.recorded_by) for v in session.exec(query))
 
 
-def event_kinds(engine) -> Counter:
+def event_kinds(engine, ref: str) -> Counter:
     with Session(engine) as session:
-        return Counter(session.exec(select(TimelineEvent.kind)))
+        return Counter(session.exec(select(TimelineEvent.kind).where(*of_case(TimelineEvent, ref))))
 
 
-def summaries(engine, kind: str) -> list[str]:
+def summaries(engine, kind: str, ref: str) -> list[str]:
+    query = select(TimelineEvent.summary).where(TimelineEvent.kind == kind)
     with Session(engine) as session:
-        return list(session.exec(select(TimelineEvent.summary).where(TimelineEvent.kind == kind)))
+        return list(session.exec(query.where(*of_case(TimelineEvent, ref))))
 
 
-def gate_end(engine) -> datetime:
+def gate_end(engine, ref: str) -> datetime:
     """Midnight after the gate's deadline: the stage's planned end plus its grace period."""
+    query = select(Stage).where(Stage.key == "diagnostic", *of_case(Stage, ref))
     with Session(engine) as session:
-        stage = session.exec(select(Stage).where(Stage.key == "diagnostic")).one()
+        stage = session.exec(query).one()
         deadline = calendar_for("38").add_working_days(stage.planned_end, stage.gate_grace_days)
     return datetime.combine(deadline + timedelta(days=1), datetime.min.time(), tzinfo=PARIS)
 
 
 def test_a_served_case_suspends_at_its_gate_with_a_form_until_deadline_plus_grace(
-    case_deployment, database_url, tmp_path
+    deployed, case_ref, tmp_path
 ):
     before = datetime.now(PARIS)
-    engine, run_id = start_case(case_deployment, database_url, tmp_path)
-    state = wait_for(
-        run_id, case_deployment, "suspendu à diagnostic-0", suspended_at("diagnostic-0")
-    )
+    engine, run_id = start_case(deployed, deployed.database_url, tmp_path, case_ref)
+    state = wait_for(run_id, deployed, "suspendu à diagnostic-0", suspended_at("diagnostic-0"))
     after = datetime.now(PARIS)
-    assert stage_status(engine)["diagnostic"] is StageStatus.en_attente_validation
+    assert stage_status(engine, case_ref)["diagnostic"] is StageStatus.en_attente_validation
     # The wait lasts from the case clock's now (the `aujourdhui` parameter) to the gate's end.
-    left = gate_end(engine) - FixedClock.on(TODAY).now()
+    left = gate_end(engine, case_ref) - FixedClock.on(TODAY).now()
     assert before + left <= state.state_details.pause_timeout <= after + left
     with get_client(sync_client=True) as client:
         schema = client.read_flow_run_input(run_id, "suspended-diagnostic-0-schema")
@@ -139,40 +145,42 @@ def test_a_served_case_suspends_at_its_gate_with_a_form_until_deadline_plus_grac
 
 
 def test_a_decision_per_board_through_the_client_moves_the_case_on_without_duplicates(
-    case_deployment, database_url, tmp_path
+    deployed, case_ref, tmp_path
 ):
-    engine, run_id = start_case(case_deployment, database_url, tmp_path)
-    wait_for(run_id, case_deployment, "suspendu à diagnostic-0", suspended_at("diagnostic-0"))
+    engine, run_id = start_case(deployed, deployed.database_url, tmp_path, case_ref)
+    wait_for(run_id, deployed, "suspendu à diagnostic-0", suspended_at("diagnostic-0"))
     resume_flow_run(run_id, run_input=decision("aci-un"))
-    wait_for(run_id, case_deployment, "suspendu à diagnostic-1", suspended_at("diagnostic-1"))
-    assert validations(engine) == [("prefect-ui", "interface Prefect")]
+    wait_for(run_id, deployed, "suspendu à diagnostic-1", suspended_at("diagnostic-1"))
+    assert validations(engine, case_ref) == [("prefect-ui", "interface Prefect")]
     resume_flow_run(run_id, run_input=decision("ai-deux"))
-    wait_for(run_id, case_deployment, "run terminé", completed)
-    assert stage_status(engine) == {
+    wait_for(run_id, deployed, "run terminé", completed)
+    assert stage_status(engine, case_ref) == {
         "diagnostic": StageStatus.close,
         "mise-en-oeuvre": StageStatus.ouverte,
     }
-    assert validations(engine) == [("prefect-ui", "interface Prefect")] * 2
-    kinds = event_kinds(engine)
+    assert validations(engine, case_ref) == [("prefect-ui", "interface Prefect")] * 2
+    kinds = event_kinds(engine, case_ref)
     # Three executions of the flow from the top, each step written once.
     assert kinds["validation.recorded"] == 2
     assert kinds["stage.closed"] == 1
     assert kinds["stage.opened"] == 2
     assert kinds["stage.awaiting"] == 1
-    assert all("saisi via prefect-ui" in s for s in summaries(engine, "validation.recorded"))
+    assert all(
+        "saisi via prefect-ui" in s for s in summaries(engine, "validation.recorded", case_ref)
+    )
 
 
 def test_a_refused_decision_suspends_the_run_again_with_its_reason_first_and_no_error(
-    case_deployment, database_url, tmp_path
+    deployed, case_ref, tmp_path
 ):
-    engine, run_id = start_case(case_deployment, database_url, tmp_path)
-    wait_for(run_id, case_deployment, "suspendu à diagnostic-0", suspended_at("diagnostic-0"))
+    engine, run_id = start_case(deployed, deployed.database_url, tmp_path, case_ref)
+    wait_for(run_id, deployed, "suspendu à diagnostic-0", suspended_at("diagnostic-0"))
     # Valid for the form, refused by the gate: a decision dated after the case's today.
     resume_flow_run(run_id, run_input=decision("aci-un", date_decision="2024-01-30"))
     again = suspended_at("diagnostic-1", "En attente (décision refusée)")
-    wait_for(run_id, case_deployment, "de nouveau en attente, décision refusée", again)
-    assert validations(engine) == []
-    assert stage_status(engine)["diagnostic"] is StageStatus.en_attente_validation
+    wait_for(run_id, deployed, "de nouveau en attente, décision refusée", again)
+    assert validations(engine, case_ref) == []
+    assert stage_status(engine, case_ref)["diagnostic"] is StageStatus.en_attente_validation
     with get_client(sync_client=True) as client:
         description = json.loads(
             client.read_flow_run_input(run_id, "suspended-diagnostic-1-description")
@@ -183,8 +191,8 @@ def test_a_refused_decision_suspends_the_run_again_with_its_reason_first_and_no_
     )
     # The valid decision then moves on; the refusal, handled, is never logged as an error.
     resume_flow_run(run_id, run_input=decision("aci-un"))
-    wait_for(run_id, case_deployment, "suspendu à diagnostic-2", suspended_at("diagnostic-2"))
-    assert validations(engine) == [("prefect-ui", "interface Prefect")]
+    wait_for(run_id, deployed, "suspendu à diagnostic-2", suspended_at("diagnostic-2"))
+    assert validations(engine, case_ref) == [("prefect-ui", "interface Prefect")]
     with get_client(sync_client=True) as client:
         logs = client.read_logs(
             log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])), limit=200
@@ -194,50 +202,46 @@ def test_a_refused_decision_suspends_the_run_again_with_its_reason_first_and_no_
     assert [log.level for log in refusals] == [30]
 
 
-def test_a_decision_on_another_stage_leaves_the_suspended_run_waiting(
-    case_deployment, database_url, tmp_path
-):
-    engine, run_id = start_case(case_deployment, database_url, tmp_path)
-    wait_for(run_id, case_deployment, "suspendu à diagnostic-0", suspended_at("diagnostic-0"))
-    assert resume_waiting_runs(REF, decision("aci-un"), stage="mise-en-oeuvre") == 0
+def test_a_decision_on_another_stage_leaves_the_suspended_run_waiting(deployed, case_ref, tmp_path):
+    engine, run_id = start_case(deployed, deployed.database_url, tmp_path, case_ref)
+    wait_for(run_id, deployed, "suspendu à diagnostic-0", suspended_at("diagnostic-0"))
+    assert resume_waiting_runs(case_ref, decision("aci-un"), stage="mise-en-oeuvre") == 0
     with get_client(sync_client=True) as client:
         state = client.read_flow_run(run_id).state
     assert suspended_at("diagnostic-0")(state)
-    assert resume_waiting_runs(REF, decision("aci-un"), stage="diagnostic") == 1
-    wait_for(run_id, case_deployment, "suspendu à diagnostic-1", suspended_at("diagnostic-1"))
-    assert validations(engine) == [("prefect-ui", "interface Prefect")]
+    assert resume_waiting_runs(case_ref, decision("aci-un"), stage="diagnostic") == 1
+    wait_for(run_id, deployed, "suspendu à diagnostic-1", suspended_at("diagnostic-1"))
+    assert validations(engine, case_ref) == [("prefect-ui", "interface Prefect")]
 
 
 def test_dla_validate_records_each_board_and_resumes_the_suspended_run(
-    case_deployment, database_url, tmp_path, monkeypatch
+    deployed, case_ref, tmp_path, monkeypatch
 ):
     from prefect.settings import PREFECT_API_URL
 
     monkeypatch.setenv("PREFECT_API_URL", PREFECT_API_URL.value())
-    engine, run_id = start_case(case_deployment, database_url, tmp_path)
+    engine, run_id = start_case(deployed, deployed.database_url, tmp_path, case_ref)
     for n, board in enumerate(BOARDS):
-        wait_for(
-            run_id, case_deployment, f"suspendu à diagnostic-{n}", suspended_at(f"diagnostic-{n}")
-        )
+        wait_for(run_id, deployed, f"suspendu à diagnostic-{n}", suspended_at(f"diagnostic-{n}"))
         result = CliRunner().invoke(
             app,
             [
-                "validate", REF, "diagnostic", "--structure", board, "--decision", "validee",
+                "validate", case_ref, "diagnostic", "--structure", board, "--decision", "validee",
                 "--instance", "conseil_administration", "--date", DECIDED.isoformat(),
                 "--today", TODAY.isoformat(),
             ],
         )  # fmt: skip
         assert result.exit_code == 0, result.output
         assert "Flux en attente repris : 1" in result.output
-    wait_for(run_id, case_deployment, "run terminé", completed)
-    assert stage_status(engine)["diagnostic"] is StageStatus.close
+    wait_for(run_id, deployed, "run terminé", completed)
+    assert stage_status(engine, case_ref)["diagnostic"] is StageStatus.close
     # The run replays the CLI's decision as its input: recorded once, by the CLI.
-    assert validations(engine) == [("cli", "dla validate")] * 2
-    assert event_kinds(engine)["validation.recorded"] == 2
+    assert validations(engine, case_ref) == [("cli", "dla validate")] * 2
+    assert event_kinds(engine, case_ref)["validation.recorded"] == 2
 
 
 def test_the_daily_pass_hands_a_waiting_run_the_decision_entered_while_prefect_was_away(
-    case_deployment, database_url, tmp_path
+    deployed, case_ref, tmp_path
 ):
     from dla.clock import SystemClock
     from dla.db import transaction
@@ -245,17 +249,17 @@ def test_the_daily_pass_hands_a_waiting_run_the_decision_entered_while_prefect_w
     from flows.resume import resume_decided_runs
     from models.enums import Body, Decision
 
-    engine, run_id = start_case(case_deployment, database_url, tmp_path)
-    wait_for(run_id, case_deployment, "suspendu à diagnostic-0", suspended_at("diagnostic-0"))
+    engine, run_id = start_case(deployed, deployed.database_url, tmp_path, case_ref)
+    wait_for(run_id, deployed, "suspendu à diagnostic-0", suspended_at("diagnostic-0"))
     # Entered on the desk while the server did not answer: recorded, the run not told.
     entry = DecisionInput(
-        REF, "diagnostic", "aci-un", Body.conseil_administration, Decision.validee, DECIDED
+        case_ref, "diagnostic", "aci-un", Body.conseil_administration, Decision.validee, DECIDED
     )
     with transaction(engine) as session:
         record_validation(
             entry, session=session, clock=SystemClock(), recorded_by="Léa", channel="bureau"
         )
     assert resume_decided_runs(engine) == 1
-    wait_for(run_id, case_deployment, "suspendu à diagnostic-1", suspended_at("diagnostic-1"))
-    assert validations(engine) == [("bureau", "Léa")]  # handed over, not recorded twice
+    wait_for(run_id, deployed, "suspendu à diagnostic-1", suspended_at("diagnostic-1"))
+    assert validations(engine, case_ref) == [("bureau", "Léa")]  # handed over, not recorded twice
     assert resume_decided_runs(engine) == 0  # nothing new since it asked again
