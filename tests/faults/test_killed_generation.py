@@ -2,6 +2,7 @@
 whole, in one version; the killed run recorded nothing and left no truncated file."""
 
 import json
+import os
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -15,6 +16,21 @@ from tests.faults.conftest import BIN, LEDGER, dla_env, run, spawn
 
 FORMATS = ("html", "docx")  # PDF would only make the run slower: files are written alike
 EXPECTED = len(REFERENCES) * len(KINDS) * len(FORMATS)
+HELD = 10  # documents in place when the killed run is held, then killed
+# Put first on a child's PYTHONPATH: its sitecustomize.py holds the child after a count of files.
+HOOKS = Path(__file__).resolve().parent / "hooks"
+
+
+def held_after(env: dict[str, str], count: int, folder: Path, marker: Path) -> dict[str, str]:
+    """The environment of a child that stops for good once `count` files are placed in
+    `folder` (tests/faults/hooks/sitecustomize.py), having written `marker`."""
+    path = os.pathsep.join(filter(None, [str(HOOKS), env.get("PYTHONPATH")]))
+    return env | {
+        "PYTHONPATH": path,
+        "DLA_FAULT_HOLD_AFTER": str(count),
+        "DLA_FAULT_HOLD_UNDER": str(folder),
+        "DLA_FAULT_HOLD_MARKER": str(marker),
+    }
 
 
 def visible_files(var_dir: Path) -> list[Path]:
@@ -52,11 +68,16 @@ def test_a_generation_killed_midway_then_rerun_leaves_each_document_once_and_who
     formats = [arg for fmt in FORMATS for arg in ("--format", fmt)]
     deliver = [str(BIN / "dla"), "deliver", "--all", "--today", "2010-06-01", *formats]
 
-    killed = spawn(deliver, env, tmp_path / "killed.log")
-    killed.kill_when(lambda: len(visible_files(var_dir)) >= 10, "dix fichiers écrits")
+    # Held by the hook right after its HELD-th file is in place, killed there: the kill can no
+    # longer land after the run has written everything (a poller on the files could, loaded).
+    marker = tmp_path / "held"
+    holding = held_after(env, HELD, var_dir / "livrables", marker)
+    killed = spawn(deliver, holding, tmp_path / "killed.log")
+    killed.kill_when(marker.exists, f"le {HELD}e fichier placé, signalé par tests/faults/hooks")
+    assert marker.read_text().split() == [str(HELD), str(killed.process.pid)]
     partial = visible_files(var_dir)
     # Files are renamed into place whole; the versions live in one transaction, rolled back.
-    assert 10 <= len(partial) < EXPECTED
+    assert len(partial) == HELD < EXPECTED
     assert all(whole(p) for p in partial)
     assert rows(engine) == [] and events(engine, "deliverable.generated") == 0
 
