@@ -8,6 +8,7 @@ from /proc, since no client can finish before the server has handled every messa
 """
 
 import asyncio
+import contextlib
 import os
 import smtplib
 import socket
@@ -50,6 +51,26 @@ def server_cpu(port: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+class PortTaken(RuntimeError):
+    """The sink's process could not listen on its port (another process holds it)."""
+
+
+def listens(pid: int, port: int) -> bool:
+    """Tell whether process `pid` holds a socket listening on TCP `port` (Linux /proc)."""
+    wanted = f":{port:04X} "
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table) as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                if f"{fields[1]} ".endswith(wanted) and fields[3] == "0A":  # 0A: LISTEN
+                    inodes.add(f"socket:[{fields[9]}]")
+    fds = Path(f"/proc/{pid}/fd")
+    with contextlib.suppress(OSError):
+        return any(os.readlink(fd) in inodes for fd in fds.iterdir())
+    return False
+
+
 @contextmanager
 def smtp_sink(delay: float | None = None, port: int | None = None) -> Iterator[int]:
     """Run aiosmtpd's Sink handler in a subprocess on `port` (a free one by default); yield it.
@@ -68,14 +89,12 @@ def smtp_sink(delay: float | None = None, port: int | None = None) -> Iterator[i
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError(f"aiosmtpd did not start on 127.0.0.1:{port}") from None
-                time.sleep(0.1)
+        # Ready when this server holds the port: a connection alone could reach another
+        # process that took the same free port a moment earlier (this one then fails to bind).
+        while not listens(server.pid, port):
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise PortTaken(f"aiosmtpd did not start on 127.0.0.1:{port}")
+            time.sleep(0.1)
         SERVERS[port] = server.pid
         yield port
     finally:

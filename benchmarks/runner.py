@@ -38,14 +38,14 @@ def main(argv: list[str] | None = None) -> Report:
     parser.add_argument(
         "--latency-messages",
         type=int,
-        default=160,
+        default=120,
         help="messages of the send test against a relay 20 ms away",
     )
     parser.add_argument("--files", type=int, default=1000, help="case files of the load test")
     parser.add_argument("--documents", type=int, default=20, help="monographies in HTML")
     parser.add_argument("--heavy", type=int, default=5, help="monographies in DOCX and PDF")
     parser.add_argument(
-        "--requests", type=int, default=1000, help="page requests of the desk's load loop"
+        "--requests", type=int, default=600, help="page requests of the desk's load loop"
     )
     parser.add_argument("--no-postgresql", action="store_true")
     parser.add_argument("--no-prefect", action="store_true")

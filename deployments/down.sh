@@ -4,7 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source deployments/env.sh
 
-stop() {  # name: SIGINT first (a Prefect runner ignores a single SIGTERM), then insist
+stop() {  # name: SIGTERM (the runner and uvicorn shut down gracefully on it), then insist
+  # Not SIGINT: a process a script starts in the background has SIGINT ignored (bash does so),
+  # and Prefect's runner then waited for the next signal, 20 s later.
   local pidfile="$RUN/$1.pid"
   if ! alive "$pidfile"; then
     rm -f "$pidfile"
@@ -13,7 +15,7 @@ stop() {  # name: SIGINT first (a Prefect runner ignores a single SIGTERM), then
   fi
   local pid
   pid=$(cat "$pidfile")
-  for signal in INT INT TERM KILL; do
+  for signal in TERM TERM KILL; do
     kill "-$signal" -- "-$pid" 2>/dev/null || true
     for _ in $(seq 20); do
       kill -0 "$pid" 2>/dev/null || break 2

@@ -27,6 +27,9 @@ from tests.snapshots import Snapshots
 # of every desk test's set-up. The production defaults are checked in tests/dla/test_users.py.
 os.environ["DLA_PASSWORD_TIME_COST"] = "1"
 os.environ["DLA_PASSWORD_MEMORY_COST"] = "64"
+# The test Prefect servers (harness, runners' children) never call Prefect's telemetry: no test
+# reaches outside loopback (an offline machine logged "Failed to send telemetry" otherwise).
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # Temporary folders (test databases, var/, Prefect's home) on tmpfs when the machine has one:
 # SQLite syncs every commit to disk, and on a shared disk those syncs cost more than the tests.
 # Child processes inherit it. An explicit TMPDIR wins.

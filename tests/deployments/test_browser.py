@@ -15,6 +15,7 @@ import subprocess
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from sqlmodel import Session, select
@@ -177,6 +178,28 @@ def open_case_through_its_form(page, url: str, env: dict) -> None:
     type_in(page, EMAIL, "coordination@dla63.example.org")
     page.screenshot(path=SHOTS / "formulaire-ouverture.png", full_page=True)
     page.get_by_role("button", name="Submit").click()
+    # Sent once the UI leaves the form (for the deployment's runs); a form still there says
+    # what it refused.
+    try:
+        page.wait_for_url(lambda url: not urlparse(url).path.endswith("/run"), timeout=60_000)
+    except PlaywrightTimeout:
+        pytest.fail(f"le formulaire n'a pas été envoyé :\n{page.locator('body').inner_text()}")
+    idle(page)
+
+
+def submit(page, dialog) -> None:
+    """Submit the Resume dialog; fail with what it shows if it stays open (nothing sent)."""
+    dialog.get_by_role("button", name="Submit").click()
+    try:
+        dialog.wait_for(state="hidden", timeout=60_000)
+    except PlaywrightTimeout:
+        pytest.fail(f"le formulaire de validation n'a pas été envoyé :\n{dialog.inner_text()}")
+    idle(page)
+
+
+def idle(page) -> None:
+    """Leave Prefect's pages while the test waits on the API: they poll and redraw non-stop."""
+    page.goto("about:blank")
 
 
 def shown_in_french(page, where: str, *loaded: str) -> None:
@@ -238,13 +261,24 @@ def sweep_now(env: dict) -> None:
     assert state.is_completed(), state
 
 
-def wait_for(what: str, check, seconds: float = 180):
+def wait_for(what: str, check, seconds: float = 180, env: dict | None = None):
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         if found := check():
             return found
         time.sleep(1)
-    pytest.fail(f"délai dépassé : {what}")
+    pytest.fail(f"délai dépassé : {what}" + (explain(env) if env else ""))
+
+
+def explain(env: dict) -> str:
+    """The case's runs as Prefect has them and the end of the runner's log: why it waits."""
+    runs = "\n".join(
+        f"  {flow} {r.name} : {r.state.type.value} {r.state.name!r} ({r.state.message})"
+        for flow, r in named_runs(env)
+    )
+    log = Path(env["DLA_VAR_DIR"]) / "log" / "deployments.log"
+    tail = log.read_text(errors="replace")[-3000:] if log.exists() else "(pas de journal)"
+    return f"\nruns du cas :\n{runs or '  aucun'}\njournal des déploiements :\n{tail}"
 
 
 def suspended_on(env: dict, key: str, name: str = "Suspended"):
@@ -303,7 +337,9 @@ def in_event_feed(page, url: str, event: str, resource: str):
 def test_a_coordinator_opens_a_case_and_validates_its_gate_in_the_prefect_ui(stack, page):
     var, url, env = stack
     open_case_through_its_form(page, url, env)
-    run = wait_for("le cas attend sa validation", lambda: suspended_on(env, "mobilisation-0"))
+    run = wait_for(
+        "le cas attend sa validation", lambda: suspended_on(env, "mobilisation-0"), env=env
+    )
     assert run.name == REFERENCE
     # The case has its artifacts as soon as it exists, before any daily sweep.
     latest_artifact(page, url, f"journal-{REFERENCE.lower()}", f"Journal — {REFERENCE}")
@@ -318,9 +354,11 @@ def test_a_coordinator_opens_a_case_and_validates_its_gate_in_the_prefect_ui(sta
     assert "Validation attendue de : coordination" in dialog.inner_text()
     shown_in_french(page, "le formulaire de validation", "Date de la décision")
     decide(page, date.today() + timedelta(days=30))
-    dialog.get_by_role("button", name="Submit").click()
+    submit(page, dialog)
     again = wait_for(
-        "le formulaire est redemandé", lambda: suspended_on(env, "mobilisation-1", ASKED_AGAIN)
+        "le formulaire est redemandé",
+        lambda: suspended_on(env, "mobilisation-1", ASKED_AGAIN),
+        env=env,
     )
     assert again.id == run.id and again.state.is_paused()
     page.goto(run_url)
@@ -335,9 +373,11 @@ def test_a_coordinator_opens_a_case_and_validates_its_gate_in_the_prefect_ui(sta
 
     decide(page, None, "Demande collective confirmée en réunion")
     page.screenshot(path=SHOTS / "formulaire-validation.png")
-    dialog.get_by_role("button", name="Submit").click()
+    submit(page, dialog)
 
-    moved = wait_for("le cas passe à l'étape suivante", lambda: suspended_on(env, "diagnostic-0"))
+    moved = wait_for(
+        "le cas passe à l'étape suivante", lambda: suspended_on(env, "diagnostic-0"), env=env
+    )
     assert moved.id == run.id
     # The refusal was handled: a warning in the log, never an error.
     assert error_logs(env, run.id) == []
