@@ -132,7 +132,8 @@ def test_a_decision_on_an_unknown_stage_records_nothing_and_names_the_stages(
     save_case(engine, tmp_path)
     before = snapshot(engine)
 
-    with pytest.raises(FailedRun, match="étape inconnue : 'inconnue' ; attendu parmi"):
+    named = "étape inconnue : 'inconnue' ; attendu parmi : diagnostic, mise-en-oeuvre$"
+    with pytest.raises(FailedRun, match=named):
         validate_case(ValidationForm.model_validate(DECISION | {"etape": "inconnue"}))
 
     assert snapshot(engine) == before
