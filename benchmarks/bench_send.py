@@ -57,13 +57,12 @@ class PortTaken(RuntimeError):
 
 def listens(pid: int, port: int) -> bool:
     """Tell whether process `pid` holds a socket listening on TCP `port` (Linux /proc)."""
-    wanted = f":{port:04X} "
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         with contextlib.suppress(OSError), open(table) as lines:
             for line in list(lines)[1:]:
-                fields = line.split()
-                if f"{fields[1]} ".endswith(wanted) and fields[3] == "0A":  # 0A: LISTEN
+                fields = line.split()  # local address "IP:PORT" in hex, state 0A: LISTEN
+                if fields[1].endswith(f":{port:04X}") and fields[3] == "0A":
                     inodes.add(f"socket:[{fields[9]}]")
     fds = Path(f"/proc/{pid}/fd")
     with contextlib.suppress(OSError):

@@ -184,24 +184,25 @@ CLAIM_RATIO = 1.5  # the decision at most this many times the bare claim of the 
 
 
 def _per_statement(backend: str, small: tuple, large: tuple) -> str:
-    """Say where a small portfolio's decision spends its time beyond the bare claim."""
-    n0, t0, due0, c0 = small
-    n1, d, r, c = large
-    statements = [
-        due // bench_sweep.BATCH + bool(due % bench_sweep.BATCH) + 1 for due in (due0, r["due"])
+    """Say where a small portfolio's decision spends its time beyond the bare claim.
+
+    Each of `small` and `large` is (cases, decision median, due rows, bare claim median).
+    """
+    batch = bench_sweep.BATCH
+    sizes = [
+        (n, t - c, due, due // batch + bool(due % batch) + 1) for n, t, due, c in (small, large)
     ]
-    extra = [t0 - c0, d.median - c.median]
+    (n0, extra0, due0, k0), (n1, extra1, due1, k1) = sizes
     return (
         f"Decision ÷ bare claim, {backend}, {cases(n0)}: beyond the bare claim the decision takes "
-        f"{seconds(extra[0])} for {due0:,} rows in {statements[0]} claim statements (batches "
-        f"of {bench_sweep.BATCH}, then the empty one that ends the loop), "
-        f"{seconds(extra[0] / statements[0])} a statement; at {cases(n1)}, {seconds(extra[1])} "
-        f"for {r['due']:,} rows in {statements[1]} statements, "
-        f"{seconds(extra[1] / statements[1])} a statement. The extra follows the statements, "
-        f"not the rows ({extra[0] / max(due0, 1) * 1e6:.0f} µs a row, then "
-        f"{extra[1] / max(r['due'], 1) * 1e6:.0f} µs): each batch's claim built through "
-        "SQLAlchemy and re-checked in a session of its own. On a bare claim of "
-        f"{seconds(c0)}, that cost per batch is what the small portfolio cannot spread."
+        f"{seconds(extra0)} for {due0:,} rows in {k0} claim statements (batches of {batch}, "
+        f"then the empty one that ends the loop), {seconds(extra0 / k0)} a statement; at "
+        f"{cases(n1)}, {seconds(extra1)} for {due1:,} rows in {k1} statements, "
+        f"{seconds(extra1 / k1)} a statement. The extra follows the statements, not the rows "
+        f"({extra0 / max(due0, 1) * 1e6:.0f} µs a row, then {extra1 / max(due1, 1) * 1e6:.0f} "
+        "µs): each batch's claim built through SQLAlchemy and re-checked in a session of its "
+        f"own. On a bare claim of {seconds(small[3])}, that cost per batch is what the small "
+        "portfolio cannot spread."
     )
 
 
@@ -239,11 +240,12 @@ def sweep(report: Report, backend: str, p: Portfolio, engine, runs: int, *, prof
             "of each batch, which the decision cannot skip",
         ),
     )
+    measured = (p.cases, d.median, r["due"], c.median)
     before = _decisions.get(backend)
     if before:
         n0, t0, due0, c0 = before
         if t0 / c0 > CLAIM_RATIO:
-            report.notes.append(_per_statement(backend, (n0, t0, due0, c0), (p.cases, d, r, c)))
+            report.notes.append(_per_statement(backend, before, measured))
         report.add(
             Figure(
                 "Sweep decision",
@@ -252,7 +254,7 @@ def sweep(report: Report, backend: str, p: Portfolio, engine, runs: int, *, prof
                 detail=f"for {r['due'] / max(due0, 1):.1f}× due rows and {p.cases / n0:.0f}× cases",
             )
         )
-    _decisions[backend] = (p.cases, d.median, r["due"], c.median)
+    _decisions[backend] = measured
     if ratio > CLAIM_RATIO and LIMITS["claim"] not in report.notes:
         report.notes.append(LIMITS["claim"])
     if profile and (ratio > CLAIM_RATIO or (big and d.median > 2)):

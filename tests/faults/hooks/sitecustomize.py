@@ -2,12 +2,10 @@
 
 A fault test puts this folder first on the child's PYTHONPATH; Python (a venv's too) imports
 `sitecustomize` at start-up, before the command runs. Without DLA_FAULT_HOLD_AFTER in the
-environment it does nothing. With it:
-
-- DLA_FAULT_HOLD_AFTER=N: after the N-th `os.replace` whose destination lies under
-  DLA_FAULT_HOLD_UNDER (a folder; the rename that puts a whole file in place), the process
-- writes DLA_FAULT_HOLD_MARKER (a file: "<N> <pid>"), then sleeps: no further file is placed,
-  in any thread, until the test kills it. The test waits for the marker, then sends SIGKILL,
+environment it does nothing. With DLA_FAULT_HOLD_AFTER=N, after the N-th `os.replace` whose
+destination lies under DLA_FAULT_HOLD_UNDER (a folder; the rename that puts a whole file in
+place), the process writes DLA_FAULT_HOLD_MARKER (a file: "<N> <pid>"), then sleeps: no further
+file is placed, in any thread, until the test kills it. The test waits for the marker, then sends SIGKILL,
   so the number of files placed is exactly N, however slow or fast the machine is.
 
 A held process left behind (the test itself killed) exits with code 70 after
