@@ -21,6 +21,7 @@ from dla.db import make_engine, private_schema, upgrade
 from dla.settings import get_settings
 from tests import timings  # noqa: F401 — imported first thing: its clock times the whole run
 from tests.factories import REPLAY_END, load_and_replay
+from tests.prefect_db import copy_migrated, shared_folder
 from tests.snapshots import Snapshots
 
 # Desk passwords at argon2's lowest cost: the real one (a third of a second per hash) was most
@@ -234,12 +235,20 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def prefect_server():
-    """One real Prefect engine and server for the whole session (flow and fault tests)."""
-    from prefect.testing.utilities import prefect_test_harness
+def prefect_server(tmp_path_factory):
+    """One real Prefect engine and server for the whole session (flow and fault tests).
 
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
+    Prefect's harness puts its server's database in a new `mkdtemp()` folder: it gets one
+    holding a migrated copy (tests/prefect_db.py), so the server starts without migrating.
+    """
+    import prefect.testing.utilities as harness
+
+    folder = Path(tempfile.mkdtemp(prefix="prefect-harness-"))
+    copy_migrated(shared_folder(tmp_path_factory), folder / "prefect-test.db")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(harness, "mkdtemp", lambda: str(folder))
+        with harness.prefect_test_harness(server_startup_timeout=120):
+            yield
 
 
 @pytest.fixture(scope="session")

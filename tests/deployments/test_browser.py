@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 from dla.db import make_engine
 from models import Case, Stage, Validation
 from models.enums import StageStatus
+from tests.prefect_db import copy_migrated, shared_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -63,6 +64,8 @@ def stack(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DLA_", "PREFECT_"))}
     env |= {"DLA_VAR_DIR": str(var), "DLA_UI_PORT": str(free_port())}
     env["DLA_DESK_PORT"] = str(free_port())  # make up starts the desk too
+    # Its Prefect server starts on a migrated copy (its own migrations: tests/prefect_db.py).
+    copy_migrated(shared_folder(tmp_path_factory), var / "prefect" / "prefect.db")
     up = subprocess.run(
         ["bash", "deployments/up.sh"], cwd=ROOT, env=env, capture_output=True, text=True
     )

@@ -33,6 +33,7 @@ from tests.flows.test_case_deployment import (
     validations,
     wait_for,
 )
+from tests.prefect_db import copy_migrated, shared_folder
 
 STARTUP_SECONDS = 120
 
@@ -86,9 +87,9 @@ class PrefectServer:
 
 
 @pytest.fixture
-def server(tmp_path) -> Iterator[PrefectServer]:
+def server(tmp_path, tmp_path_factory) -> Iterator[PrefectServer]:
     folder = tmp_path / "prefect"
-    folder.mkdir()
+    copy_migrated(shared_folder(tmp_path_factory), folder / "prefect.db")
     server = PrefectServer(free_port(), folder)
     server.start()
     try:
