@@ -14,7 +14,6 @@ import os
 import random
 import re
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import Engine, event, func, select
 
+from benchmarks.loopback import free_port
 from dla.clock import FixedClock
 from dla.db import transaction
 from dla.users import add_user, find_user
@@ -98,12 +98,6 @@ def accounts(engine: Engine, departement: str, today: date) -> Accounts:
                     departements=[departement] if role == "coordination" else [],
                 )
     return Accounts(departement, emails, references)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def desk_env(url: str, var_dir: Path, today: date) -> dict[str, str]:

@@ -56,9 +56,26 @@ wait_for() {  # what, seconds, command…
   exit 1
 }
 
+wait_up() {  # name given to start, what, seconds, command…: as wait_for, but says so at once
+  # when the process has stopped (a port taken, a database refused) instead of waiting it out.
+  local name=$1 what=$2 seconds=$3
+  shift 3
+  for _ in $(seq "$seconds"); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    if ! alive "$RUN/$name.pid"; then
+      echo "ÉCHEC : $what s'est arrêté au démarrage ; fin de $LOG/$name.log :" >&2
+      tail -n 5 "$LOG/$name.log" >&2
+      exit 1
+    fi
+    sleep 1
+  done
+  echo "ÉCHEC : $what ne répond pas après ${seconds} s (voir $LOG/)" >&2
+  exit 1
+}
+
 server_and_samples() {  # the Prefect server up and answering, the case database with the samples
   start prefect-server "$BIN/prefect" server start --host 127.0.0.1 --port "$DLA_UI_PORT"
-  wait_for "le serveur Prefect" 180 "$BIN/python" -c \
+  wait_up prefect-server "le serveur Prefect" 180 "$BIN/python" -c \
     "import urllib.request, sys; urllib.request.urlopen(sys.argv[1] + '/health', timeout=2)" \
     "$PREFECT_API_URL"
 
@@ -76,7 +93,7 @@ desk_and_account() {  # workers: the desk started and answering, the demo accoun
   # Its artifact refreshes are task runs outside any flow run: their logs stay in its journal.
   PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW=ignore \
     start desk "$BIN/dla" desk --host 127.0.0.1 --port "$DLA_DESK_PORT" --workers "$1"
-  wait_for "le bureau" 60 "$BIN/python" -c \
+  wait_up desk "le bureau" 60 "$BIN/python" -c \
     "import urllib.request, sys; urllib.request.urlopen(sys.argv[1] + '/sante', timeout=2)" \
     "http://127.0.0.1:$DLA_DESK_PORT"
 }

@@ -19,7 +19,8 @@ from flows.reminders import ARTIFACT_KEY
 from models import Case, Deliverable, Notification, Stage, TimelineEvent
 from models.enums import NotificationStatus
 from models.labels import label
-from tests.faults.conftest import HoldingInbox, Smtp, free_port
+from tests.faults.conftest import HoldingInbox, Smtp
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,6 @@ Playwright drives Debian's Chromium (Playwright's own browser download cannot wo
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 from datetime import date, timedelta
@@ -23,6 +22,7 @@ from sqlmodel import Session, select
 from dla.db import make_engine
 from models import Case, Stage, Validation
 from models.enums import StageStatus
+from tests.ports import free_port
 from tests.prefect_db import copy_migrated, shared_folder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,12 +49,6 @@ RAW = (
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium absent (apt-get install chromium) : test navigateur ignoré"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

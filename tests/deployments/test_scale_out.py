@@ -37,7 +37,7 @@ from tests.deployments.scale import (
 )
 from tests.dla.outbox.conftest import outbox_case
 from tests.factories import write_case
-from tests.faults.conftest import free_port
+from tests.ports import free_port
 
 PG_URL = os.environ.get("DLA_TEST_DATABASE_URL")
 DAY = date(2024, 1, 29)  # three weeks into the generated cases' diagnostic: reminders of all kinds

@@ -4,7 +4,6 @@ killed with SIGKILL at a chosen moment, and a ledger of the faults tried (printe
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -18,16 +17,11 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 WAIT_SECONDS = 120
-
-
-def free_port() -> int:
-    """Return a loopback port nobody listens on (closed again at once)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

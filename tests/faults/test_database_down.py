@@ -13,8 +13,9 @@ from dla.settings import get_settings
 from flows.reminders import SweepRequest, sweep_reminders
 from models import Notification, TimelineEvent
 from models.enums import NotificationStatus
-from tests.faults.conftest import LEDGER, free_port
+from tests.faults.conftest import LEDGER
 from tests.faults.test_killed_sweep import DAY, load_cases
+from tests.ports import free_port
 
 UNAVAILABLE = "Base de données injoignable"
 # The wrapper these tests own: the declared retries (see the last test), without the wait.

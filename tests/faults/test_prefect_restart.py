@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from dla.cli import app
 from models.enums import StageStatus
-from tests.faults.conftest import BIN, LEDGER, Child, free_port, spawn
+from tests.faults.conftest import BIN, LEDGER, Child, spawn
 from tests.flows.conftest import Served, serving_case_flow
 from tests.flows.test_case_deployment import (
     BOARDS,
@@ -33,6 +33,7 @@ from tests.flows.test_case_deployment import (
     validations,
     wait_for,
 )
+from tests.ports import free_port
 from tests.prefect_db import copy_migrated, shared_folder
 
 STARTUP_SECONDS = 120

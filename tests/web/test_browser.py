@@ -8,7 +8,6 @@ its monograph rendered in PDF; Playwright drives Debian's Chromium (no browser d
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -28,12 +29,6 @@ DLA = [str(Path(sys.executable).parent / "dla")]
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium absent (apt-get install chromium) : test navigateur ignoré"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def dla(env, *args) -> str:

@@ -15,7 +15,8 @@ import pytest
 
 from tests.dla.outbox.conftest import outbox_case
 from tests.factories import write_case
-from tests.web.test_browser import CHROMIUM, accessible, desk_process, dla, free_port
+from tests.ports import free_port
+from tests.web.test_browser import CHROMIUM, accessible, desk_process, dla
 
 REFERENCE = "DLA99-2024-01"
 COORDINATOR = "coordination@dla-test.example.org"

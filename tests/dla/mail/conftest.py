@@ -2,7 +2,6 @@
 
 import datetime as dt
 import ipaddress
-import socket
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from dla.mail.base import CalendarEvent, Notice, Outgoing
 from dla.mail.config import Security, SmtpConfig
 from dla.mail.message import build_outgoing
 from dla.mail.render import MailRenderer
+from tests.ports import free_port
 
 SENDER = "DLA de l'Isère <rappels@dla-isere.example.org>"
 LOGIN, PASSWORD = "rappels", "s3cr3t-Mot-de-passe"
@@ -93,12 +93,6 @@ class Server:
             backoff=1.0,
         )
         return SmtpConfig(**(values | overrides))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def check_credentials(server, session, envelope, mechanism, auth_data):

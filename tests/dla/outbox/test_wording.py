@@ -23,7 +23,6 @@ from dla.outbox.plan import plan_due_window
 from dla.outbox.sendday import sending_context
 from models import Notification
 from models.enums import NotificationStatus
-from tests.dla.mail.conftest import free_port
 from tests.dla.outbox.conftest import (
     COORDINATION,
     CountingTransport,
@@ -35,6 +34,7 @@ from tests.dla.outbox.test_recheck import statements
 from tests.dla.outbox.test_sample_replay import SAMPLES
 from tests.dla.outbox.test_smtp_end_to_end import Inbox
 from tests.factories import save_case
+from tests.ports import free_port
 
 # The diagnostic ended on Friday 26 January 2024 (decision due by 9 February): the case is
 # loaded and its reminders sent for the first time on 19 February, the fourth week.
