@@ -41,11 +41,13 @@ from tests.ports import free_port
 
 PG_URL = os.environ.get("DLA_TEST_DATABASE_URL")
 DAY = date(2024, 1, 29)  # three weeks into the generated cases' diagnostic: reminders of all kinds
-CASES, SWEEPS, LOT = 48, 4, 5  # small batches, so that concurrent sweeps interleave their claims
+# Small batches, so that concurrent sweeps interleave their claims; one sweep more than a worker
+# takes at once (DLA_WORKER_LIMIT), so that both workers sweep.
+CASES, SWEEPS, LOT = 24, 4, 5
 # Working days only: the loader refuses a deadline on a weekend.
 NOTE_DAYS = tuple(date(2024, 1, d) for d in (15, 16, 17, 18, 19, 22, 23, 24))
 DEPARTEMENTS = ("38", "57", "13", "15")
-FLOWED = ["DLA38-2006-01", "DLA57-2007-01", "DLA38-2024-01", "DLA57-2024-02", "DLA13-2024-03"]
+FLOWED = ["DLA38-2006-01", "DLA38-2024-01", "DLA13-2024-03"]  # a sample, two generated cases
 SAMPLES = sorted(str(p) for p in (ROOT / "samples" / "cases").glob("*.yaml"))
 pytestmark = [
     pytest.mark.postgresql,
