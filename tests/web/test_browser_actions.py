@@ -16,6 +16,7 @@ import pytest
 from tests.dla.outbox.conftest import outbox_case
 from tests.factories import write_case
 from tests.ports import free_port
+from tests.prefect_db import copy_migrated, shared_folder
 from tests.web.test_browser import CHROMIUM, accessible, desk_process, dla
 
 REFERENCE = "DLA99-2024-01"
@@ -44,6 +45,9 @@ def world(tmp_path_factory):
     ]
     path = write_case(var, data)
     env = dla_env(var, port)
+    # `dla run` and the desk start Prefect's local server on a migrated copy, in var/ (not in the
+    # home folder): tests/prefect_db.py.
+    copy_migrated(shared_folder(tmp_path_factory), var / "prefect" / "prefect.db")
     dla(env, "init")
     dla(env, "case", "load", str(path))
     dla(env, "run", REFERENCE, "--today", "2024-01-15")  # the daily pass opens the diagnostic
@@ -61,6 +65,8 @@ def dla_env(var: Path, port: int) -> dict:
         "DLA_VAR_DIR": str(var),
         "DLA_DESK_PORT": str(port),
         "DLA_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "PREFECT_HOME": str(var / "prefect"),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_LOGGING_LEVEL": "WARNING",
         "COLUMNS": "200",  # the terminal tables on one line per row
     }
