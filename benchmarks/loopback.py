@@ -10,12 +10,12 @@ from benchmarks import bench_send
 PORTS = range(4700, 4800)  # the loopback ports the round-two benchmarks' servers take
 
 
-def free_port(taken: tuple[int, ...] = ()) -> int:
-    """Return a port of PORTS nothing listens on (nor in `taken`), picked at random.
+def free_port(taken: tuple[int, ...] = (), ports: range = PORTS) -> int:
+    """Return a port of `ports` nothing listens on (nor in `taken`), picked at random.
 
     At random: processes looking at once (parallel tests) would all pick the first free one.
     """
-    for port in random.sample(PORTS, len(PORTS)):
+    for port in random.sample(ports, len(ports)):
         if port in taken:
             continue
         with socket.socket() as probe:
@@ -24,7 +24,7 @@ def free_port(taken: tuple[int, ...] = ()) -> int:
             except OSError:
                 continue
             return port
-    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
 @contextmanager

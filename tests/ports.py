@@ -1,7 +1,6 @@
 """Loopback ports for the servers tests start."""
 
-import random
-import socket
+from benchmarks import loopback
 
 # Below Linux's ephemeral range (32768-60999): a port the kernel handed out by bind(0) can be
 # handed out again at once as the local end of any outgoing connection (to PostgreSQL, to a
@@ -11,11 +10,4 @@ PORTS = range(20000, 32000)
 
 def free_port() -> int:
     """Return a loopback port nothing listens on, picked at random (parallel workers look too)."""
-    for port in random.sample(PORTS, 200):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"aucun port libre entre {PORTS.start} et {PORTS.stop - 1}")
+    return loopback.free_port(ports=PORTS)
