@@ -46,23 +46,20 @@ start() {  # name, command…: start in its own process group, remember the PID
 }
 
 wait_for() {  # what, seconds, command…
-  local what=$1 seconds=$2
-  shift 2
-  for _ in $(seq "$seconds"); do
-    if "$@" >/dev/null 2>&1; then return 0; fi
-    sleep 1
-  done
-  echo "ÉCHEC : $what ne répond pas après ${seconds} s (voir $LOG/)" >&2
-  exit 1
+  poll_until "" "$@"
 }
 
 wait_up() {  # name given to start, what, seconds, command…: as wait_for, but says so at once
   # when the process has stopped (a port taken, a database refused) instead of waiting it out.
+  poll_until "$@"
+}
+
+poll_until() {  # name given to start (or ""), what, seconds, command…
   local name=$1 what=$2 seconds=$3
   shift 3
   for _ in $(seq "$seconds"); do
     if "$@" >/dev/null 2>&1; then return 0; fi
-    if ! alive "$RUN/$name.pid"; then
+    if [ -n "$name" ] && ! alive "$RUN/$name.pid"; then
       echo "ÉCHEC : $what s'est arrêté au démarrage ; fin de $LOG/$name.log :" >&2
       tail -n 5 "$LOG/$name.log" >&2
       exit 1

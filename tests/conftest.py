@@ -5,6 +5,7 @@ Tiers: each test is marked from what it uses (see `pytest_collection_modifyitems
 parallel, while `make test` runs everything.
 """
 
+import functools
 import inspect
 import os
 import shutil
@@ -290,18 +291,14 @@ def empty(engine: Engine) -> None:
         conn.exec_driver_sql(";".join(deletes + restarts))
 
 
-_ENGINES: dict[str, Engine] = {}
-
-
+@functools.cache
 def _shared_engine(url: str) -> Engine:
     """The worker's one engine on its test database, kept from test to test.
 
     Its compiled statements and pooled connections stay warm: a new engine per test compiled
     every statement again (a third of a database test's time on the desk's pages).
     """
-    if url not in _ENGINES:
-        _ENGINES[url] = make_engine(url)
-    return _ENGINES[url]
+    return make_engine(url)
 
 
 @pytest.fixture
