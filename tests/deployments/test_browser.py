@@ -58,6 +58,9 @@ def stack(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DLA_", "PREFECT_"))}
     env |= {"DLA_VAR_DIR": str(var), "DLA_UI_PORT": str(free_port())}
     env["DLA_DESK_PORT"] = str(free_port())  # make up starts the desk too
+    # The documents as HTML only: their other formats are the deliverables tests' subject, and
+    # rendering the replayed samples' PDFs and Word files would double the replay's cost.
+    env["DLA_STAGE_DELIVERABLE_FORMATS"] = '["html"]'
     # Its Prefect server starts on a migrated copy (its own migrations: tests/prefect_db.py).
     copy_migrated(shared_folder(tmp_path_factory), var / "prefect" / "prefect.db")
     up = subprocess.run(
