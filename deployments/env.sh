@@ -46,15 +46,11 @@ start() {  # name, command…: start in its own process group, remember the PID
 }
 
 wait_for() {  # what, seconds, command…
-  poll_until "" "$@"
+  wait_up "" "$@"
 }
 
-wait_up() {  # name given to start, what, seconds, command…: as wait_for, but says so at once
-  # when the process has stopped (a port taken, a database refused) instead of waiting it out.
-  poll_until "$@"
-}
-
-poll_until() {  # name given to start (or ""), what, seconds, command…
+wait_up() {  # name given to start (or ""), what, seconds, command…: as wait_for, but says so at
+  # once when the process has stopped (a port taken, a database refused) instead of waiting it out.
   local name=$1 what=$2 seconds=$3
   shift 3
   for _ in $(seq "$seconds"); do

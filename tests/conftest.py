@@ -22,7 +22,7 @@ from dla.db import make_engine, private_schema, upgrade
 from dla.settings import get_settings
 from tests import timings  # noqa: F401 — imported first thing: its clock times the whole run
 from tests.factories import REPLAY_END, load_and_replay
-from tests.prefect_db import copy_migrated, shared_folder
+from tests.prefect_db import copy_migrated
 from tests.snapshots import Snapshots
 
 # Desk passwords at argon2's lowest cost: the real one (a third of a second per hash) was most
@@ -245,7 +245,7 @@ def prefect_server(tmp_path_factory):
     import prefect.testing.utilities as harness
 
     folder = Path(tempfile.mkdtemp(prefix="prefect-harness-"))
-    copy_migrated(shared_folder(tmp_path_factory), folder / "prefect-test.db")
+    copy_migrated(tmp_path_factory, folder / "prefect-test.db")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(harness, "mkdtemp", lambda: str(folder))
         with harness.prefect_test_harness(server_startup_timeout=120):

@@ -18,8 +18,9 @@ from pathlib import Path
 BIN = Path(sys.executable).parent
 
 
-def copy_migrated(shared: Path, target: Path) -> Path:
-    """Write a migrated Prefect database at `target` (built once in `shared`); return it."""
+def copy_migrated(tmp_path_factory, target: Path) -> Path:
+    """Write a migrated Prefect database at `target` (built once per run); return it."""
+    shared = _shared_folder(tmp_path_factory)
     template = shared / "prefect-migrated.db"
     with open(shared / "prefect-migrated.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -54,7 +55,7 @@ def _migrate(template: Path) -> None:
         partial.rename(template)
 
 
-def shared_folder(tmp_path_factory) -> Path:
+def _shared_folder(tmp_path_factory) -> Path:
     """The run's folder shared by all its xdist workers (each has its own under it)."""
     base = tmp_path_factory.getbasetemp()
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base

@@ -11,7 +11,7 @@ from dla.casefile.form import NewCaseForm
 from dla.db import make_engine
 from models import Case, Stage
 from models.enums import StageStatus
-from tests.prefect_db import copy_migrated, shared_folder
+from tests.prefect_db import copy_migrated
 
 
 def test_the_benchmark_form_is_one_the_deployment_accepts():
@@ -28,7 +28,7 @@ def test_the_benchmark_form_is_one_the_deployment_accepts():
 def test_a_case_opened_through_the_served_form_waits_at_its_first_gate(tmp_path, tmp_path_factory):
     var = tmp_path / "up"
     # Its Prefect server starts on a migrated copy (this checks the steps, it times nothing).
-    copy_migrated(shared_folder(tmp_path_factory), var / "prefect" / "prefect.db")
+    copy_migrated(tmp_path_factory, var / "prefect" / "prefect.db")
     with bench_interactive.stack(var, {"DLA_UP_REPLAY": "0"}) as s:
         assert bench_interactive.answers(f"{s.desk}/connexion") == 200
         assert 0 < s.desk_seconds <= s.seconds

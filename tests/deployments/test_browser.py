@@ -23,7 +23,7 @@ from dla.db import make_engine
 from models import Case, Stage, Validation
 from models.enums import StageStatus
 from tests.ports import free_port
-from tests.prefect_db import copy_migrated, shared_folder
+from tests.prefect_db import copy_migrated
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -62,7 +62,7 @@ def stack(tmp_path_factory):
     # rendering the replayed samples' PDFs and Word files would double the replay's cost.
     env["DLA_STAGE_DELIVERABLE_FORMATS"] = '["html"]'
     # Its Prefect server starts on a migrated copy (its own migrations: tests/prefect_db.py).
-    copy_migrated(shared_folder(tmp_path_factory), var / "prefect" / "prefect.db")
+    copy_migrated(tmp_path_factory, var / "prefect" / "prefect.db")
     up = subprocess.run(
         ["bash", "deployments/up.sh"], cwd=ROOT, env=env, capture_output=True, text=True
     )

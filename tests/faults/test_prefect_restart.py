@@ -34,7 +34,7 @@ from tests.flows.test_case_deployment import (
     wait_for,
 )
 from tests.ports import free_port
-from tests.prefect_db import copy_migrated, shared_folder
+from tests.prefect_db import copy_migrated
 
 STARTUP_SECONDS = 120
 
@@ -90,7 +90,7 @@ class PrefectServer:
 @pytest.fixture
 def server(tmp_path, tmp_path_factory) -> Iterator[PrefectServer]:
     folder = tmp_path / "prefect"
-    copy_migrated(shared_folder(tmp_path_factory), folder / "prefect.db")
+    copy_migrated(tmp_path_factory, folder / "prefect.db")
     server = PrefectServer(free_port(), folder)
     server.start()
     try:

@@ -16,7 +16,7 @@ import pytest
 from tests.dla.outbox.conftest import outbox_case
 from tests.factories import write_case
 from tests.ports import free_port
-from tests.prefect_db import copy_migrated, shared_folder
+from tests.prefect_db import copy_migrated
 from tests.web.test_browser import CHROMIUM, accessible, desk_process, dla
 
 REFERENCE = "DLA99-2024-01"
@@ -47,7 +47,7 @@ def world(tmp_path_factory):
     env = dla_env(var, port)
     # `dla run` and the desk start Prefect's local server on a migrated copy, in var/ (not in the
     # home folder): tests/prefect_db.py.
-    copy_migrated(shared_folder(tmp_path_factory), var / "prefect" / "prefect.db")
+    copy_migrated(tmp_path_factory, var / "prefect" / "prefect.db")
     dla(env, "init")
     dla(env, "case", "load", str(path))
     dla(env, "run", REFERENCE, "--today", "2024-01-15")  # the daily pass opens the diagnostic
